@@ -1,0 +1,286 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "limits.h"
+#include "log.h"
+
+
+enum conf_type { CT_STR, CT_LONG };
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 off;
+	long		 min, max;	/* CT_LONG bounds, inclusive */
+	const char	*def;
+	int		 (*check)(const char *v);	/* CT_STR, optional */
+};
+
+static int
+check_name(const char *v)
+{
+	/* Redis keys, group and consumer names: keep them to a safe
+	 * alphabet so they are obvious in logs and lock file names. */
+	if (*v == '\0')
+		return -1;
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && strchr("_.:-", *v) == NULL)
+			return -1;
+	return 0;
+}
+
+static int
+check_level(const char *v)
+{
+	enum log_level l;
+
+	return log_level_parse(v, &l);
+}
+
+static int
+check_wc(const char *v)
+{
+	char *end;
+	long n;
+
+	if (strcmp(v, "majority") == 0)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	return (errno || *end || end == v || n < 0 || n > 50) ? -1 : 0;
+}
+
+static int
+check_nonempty(const char *v)
+{
+	return *v ? 0 : -1;
+}
+
+#define S(k, d, chk)	{ #k, CT_STR, offsetof(struct conf, k), 0, 0, d, chk }
+#define L(k, lo, hi, d)	{ #k, CT_LONG, offsetof(struct conf, k), lo, hi, d, NULL }
+
+static const struct conf_key keys[] = {
+	S(redis_host, "127.0.0.1", check_nonempty),
+	L(redis_port, 1, 65535, "6379"),
+	S(redis_socket, "", NULL),
+	S(redis_user, "", NULL),
+	S(redis_password, "", NULL),
+	L(redis_db, 0, 1000000, "0"),
+	L(redis_timeout_ms, 10, 60000, "500"),
+	S(stream, "events", check_name),
+	S(group, "store", check_name),
+	S(dead_stream, "events:dead", check_name),
+	S(mongo_uri, "mongodb://127.0.0.1:27017/", check_nonempty),
+	S(mongo_db, "events", check_name),
+	S(mongo_collection, "events", check_name),
+	L(max_body_bytes, 1024, LIMIT_BODY_BYTES, "1048576"),
+	L(max_events, 1, LIMIT_EVENTS, "500"),
+	S(consumer_name, "consumer", check_name),
+	L(batch_size, 1, 10000, "500"),
+	L(claim_idle_ms, 1000, 86400000, "60000"),
+	L(max_attempts, 1, 1000, "5"),
+	S(write_concern, "1", check_wc),
+	L(backoff_max_ms, 100, 600000, "10000"),
+	S(lock_dir, "/tmp", check_nonempty),
+	S(log_level, "info", check_level),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const struct conf_key *
+find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+set_key(struct conf *c, const struct conf_key *k, const char *value,
+    const char *where, char *err, size_t errlen)
+{
+	char *p = (char *)c + k->off;
+	char *end;
+	long n;
+
+	if (k->type == CT_STR) {
+		if (strlen(value) >= CONF_STR_LEN) {
+			snprintf(err, errlen, "%s: %s: value too long (%zu bytes, at most %d)",
+			    where, k->name, strlen(value), CONF_STR_LEN - 1);
+			return -1;
+		}
+		if (k->check != NULL && k->check(value) != 0) {
+			snprintf(err, errlen, "%s: %s: bad value \"%.64s\"",
+			    where, k->name, value);
+			return -1;
+		}
+		memcpy(p, value, strlen(value) + 1);
+		return 0;
+	}
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || n < k->min || n > k->max) {
+		snprintf(err, errlen, "%s: %s: bad value \"%.64s\" (a whole number from %ld to %ld)",
+		    where, k->name, value, k->min, k->max);
+		return -1;
+	}
+	*(long *)(void *)p = n;
+	return 0;
+}
+
+int
+conf_set(struct conf *c, const char *key, const char *value,
+    const char *where, char *err, size_t errlen)
+{
+	const struct conf_key *k;
+
+	if ((k = find_key(key)) == NULL) {
+		snprintf(err, errlen, "%s: unknown key \"%.64s\"", where, key);
+		return -1;
+	}
+	return set_key(c, k, value, where, err, errlen);
+}
+
+void
+conf_defaults(struct conf *c)
+{
+	char err[ERRBUF_LEN];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NKEYS; i++)
+		(void)set_key(c, &keys[i], keys[i].def, "default", err, sizeof(err));
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+conf_parse_text(struct conf *c, const char *text, const char *file,
+    char *err, size_t errlen)
+{
+	char where[512];
+	char *copy, *line, *next, *eq, *key, *val;
+	int lineno = 0, rc = -1;
+
+	if ((copy = strdup(text)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		return -1;
+	}
+	for (line = copy; line != NULL; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		snprintf(where, sizeof(where), "%s:%d", file, lineno);
+		if ((eq = strchr(line, '=')) == NULL) {
+			snprintf(err, errlen, "%s: expected \"key = value\", got \"%.64s\"",
+			    where, line);
+			goto out;
+		}
+		*eq = '\0';
+		key = trim(line);
+		val = trim(eq + 1);
+		if (conf_set(c, key, val, where, err, errlen) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+static int
+load_file(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb;
+			if (cap > 1024 * 1024) {
+				snprintf(err, errlen, "%s: file too large", path);
+				goto out;
+			}
+			if ((nb = realloc(buf, cap + 8192)) == NULL) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto out;
+			}
+			buf = nb;
+			cap += 8192;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len) != NULL) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		goto out;
+	}
+	rc = conf_parse_text(c, buf, path, err, errlen);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	char where[160], var[128];
+	size_t i, j;
+	const char *v;
+
+	conf_defaults(c);
+	if (path == NULL || *path == '\0')
+		path = getenv("EVENTS_CONF");
+	if (path != NULL && *path != '\0' && load_file(c, path, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(var, sizeof(var), "EVENTS_");
+		for (j = 0; keys[i].name[j] && j + 8 < sizeof(var); j++)
+			var[7 + j] = (char)toupper((unsigned char)keys[i].name[j]);
+		var[7 + j] = '\0';
+		if ((v = getenv(var)) == NULL)
+			continue;
+		snprintf(where, sizeof(where), "environment %s", var);
+		if (set_key(c, &keys[i], v, where, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * events.conf: "key = value" lines, '#' comments, blank lines ignored.
+ * Every key may be overridden by the environment variable EVENTS_<KEY>
+ * (upper case), which is how lighttpd.conf and Apache pass settings.
+ *
+ * The file is named by --config FILE or EVENTS_CONF; with neither, the
+ * built-in defaults apply.  An unknown key or a bad value is an error
+ * that names the key, the value and where it came from.
+ */
+#ifndef EVENTS_CONF_H
+#define EVENTS_CONF_H
+
+#include <stddef.h>
+
+#define CONF_STR_LEN	1024
+
+struct conf {
+	/* Redis: TCP (host, port) unless socket is set. */
+	char	redis_host[CONF_STR_LEN];
+	long	redis_port;
+	char	redis_socket[CONF_STR_LEN];
+	char	redis_user[CONF_STR_LEN];
+	char	redis_password[CONF_STR_LEN];
+	long	redis_db;
+	long	redis_timeout_ms;
+
+	/* Streams and the consumer group. */
+	char	stream[CONF_STR_LEN];
+	char	group[CONF_STR_LEN];
+	char	dead_stream[CONF_STR_LEN];
+
+	/* The store. */
+	char	mongo_uri[CONF_STR_LEN];
+	char	mongo_db[CONF_STR_LEN];
+	char	mongo_collection[CONF_STR_LEN];
+
+	/* Ingest limits (ceilings in limits.h). */
+	long	max_body_bytes;
+	long	max_events;
+
+	/* Consumer. */
+	char	consumer_name[CONF_STR_LEN];
+	long	batch_size;
+	long	claim_idle_ms;
+	long	max_attempts;
+	char	write_concern[CONF_STR_LEN];
+	long	backoff_max_ms;
+	char	lock_dir[CONF_STR_LEN];
+
+	char	log_level[CONF_STR_LEN];
+};
+
+/* Fill c with the defaults. */
+void	conf_defaults(struct conf *c);
+
+/*
+ * Defaults, then the file (path, or EVENTS_CONF when path is NULL; none
+ * when both are absent), then EVENTS_<KEY> variables.  Returns 0, or -1
+ * with a message in err.
+ */
+int	conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+
+/* Set one key from text; where names the source for messages
+ * ("events.conf:12", "environment EVENTS_REDIS_PORT").  0 or -1. */
+int	conf_set(struct conf *c, const char *key, const char *value,
+	    const char *where, char *err, size_t errlen);
+
+/* Parse a whole file's text (for tests and conf_load). 0 or -1. */
+int	conf_parse_text(struct conf *c, const char *text, const char *file,
+	    char *err, size_t errlen);
+
+#endif

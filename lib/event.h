@@ -1,0 +1,71 @@
+/*
+ * The event model: parsing, validation and enrichment of a POST /events
+ * body.  Pure: bytes and request facts in, serialized events or an error
+ * out.  Nothing here knows of FastCGI, Redis or MongoDB.
+ *
+ * Accepted bodies (format EVENT_BODY_JSON):
+ *   - one event object:              {"type": "click", ...}
+ *   - an array of events:            [{...}, {...}]
+ *   - an envelope:                   {"sentAt": <time>, "events": [...]}
+ * and with EVENT_BODY_NDJSON one event object a line.
+ *
+ * An event: type (required), metadata, id, ts, page; see limits.h.
+ */
+#ifndef EVENTS_EVENT_H
+#define EVENTS_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+
+enum event_body { EVENT_BODY_JSON, EVENT_BODY_NDJSON };
+
+/* What the request adds to every event.  Strings are borrowed. */
+struct event_ctx {
+	int64_t		 received_ms;
+	const char	*user_agent;	/* HTTP_USER_AGENT, may be NULL */
+	const char	*remote_addr;	/* REMOTE_ADDR, may be NULL */
+	size_t		 max_events;	/* at most LIMIT_EVENTS */
+};
+
+enum event_err {
+	EVENT_OK = 0,
+	EVENT_ERR_JSON,		/* 400 invalid_json */
+	EVENT_ERR_INVALID,	/* 400 invalid_event */
+	EVENT_ERR_EMPTY,	/* 400 no_events */
+	EVENT_ERR_TOO_MANY,	/* 413 too_many_events */
+	EVENT_ERR_NOMEM		/* 500 internal */
+};
+
+/* One enriched event, serialized as the JSON that goes on the queue:
+ * {"id","type","metadata"?,"createdAt","receivedAt","clientTs"?,"page"?,
+ *  "ua"?,"ip"?} with the times as integer ms since the epoch. */
+struct event_out {
+	char	*json;			/* owned by the batch */
+	size_t	 json_len;
+	char	 id[LIMIT_ID_LEN + 1];
+};
+
+struct event_batch {
+	size_t		  n;
+	struct event_out *ev;
+};
+
+/*
+ * Parse body[0..len) into *out (freed with event_batch_free).  On error
+ * returns the kind and writes a message naming the event's index and the
+ * field into err; *out is then NULL.
+ */
+enum event_err	event_batch_parse(const char *body, size_t len,
+		    enum event_body fmt, const struct event_ctx *ctx,
+		    struct event_batch **out, char *err, size_t errlen);
+
+/* Free a batch and everything it holds.  NULL is a no-op. */
+void		event_batch_free(struct event_batch *b);
+
+/* HTTP status and error code for an error kind. */
+int		event_err_status(enum event_err e);
+const char	*event_err_code(enum event_err e);
+
+#endif

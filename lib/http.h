@@ -1,0 +1,55 @@
+/*
+ * One request, whether the program runs under FastCGI or as plain CGI
+ * (RFC 3875): the same binary decides at start-up (libfcgi's
+ * FCGX_IsCGI: is standard input a listening socket?).  Handlers see only
+ * this interface.
+ */
+#ifndef EVENTS_HTTP_H
+#define EVENTS_HTTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+struct http_req {
+	FCGX_Request	*fcgi;	/* NULL under plain CGI */
+};
+
+typedef void (*http_handler)(struct http_req *req, void *arg);
+
+/* Serve requests until the process is told to stop (FastCGI) or the one
+ * request is answered (CGI).  Returns the process exit status. */
+int		 http_serve(http_handler h, void *arg);
+
+/* A CGI meta-variable ("REQUEST_METHOD", "CONTENT_LENGTH", ...) or NULL. */
+const char	*http_param(struct http_req *req, const char *name);
+
+/* Read up to n body bytes; returns the count, 0 at the end, -1 on error. */
+ssize_t		 http_read(struct http_req *req, char *buf, size_t n);
+
+/* Write raw response bytes (headers and body). 0 or -1. */
+int		 http_write(struct http_req *req, const char *buf, size_t n);
+
+/* Send a complete response: status, Content-Type, any extra header lines
+ * (each ending in "\r\n", or NULL), the body. */
+void		 http_send(struct http_req *req, int status, const char *ctype,
+		    const char *extra_headers, const char *body, size_t len);
+
+/* Send obj as the JSON body. */
+void		 http_send_json(struct http_req *req, int status,
+		    const char *extra_headers, json_object *obj);
+
+/* Send {"error": {"code": code, "message": msg}}. */
+void		 http_send_error(struct http_req *req, int status,
+		    const char *extra_headers, const char *code, const char *msg);
+
+/* Reason phrase for a status code (RFC 9110 section 15). */
+const char	*http_reason(int status);
+
+/* The media type of CONTENT_TYPE, lower-cased, parameters dropped, into
+ * out.  "" when absent. */
+void		 http_media_type(const char *ctype, char *out, size_t outlen);
+
+#endif

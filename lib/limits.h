@@ -1,0 +1,52 @@
+/*
+ * Every bound on untrusted input, in one place.  The ingest and query
+ * programs check these before doing any work; the configuration may lower
+ * the ones marked "ceiling" but never raise them.
+ */
+#ifndef EVENTS_LIMITS_H
+#define EVENTS_LIMITS_H
+
+/* Request body: ceiling for max_body_bytes.  Checked against
+ * CONTENT_LENGTH before a byte of the body is read. */
+#define LIMIT_BODY_BYTES	(1024 * 1024)
+
+/* Events in one request: ceiling for max_events. */
+#define LIMIT_EVENTS		500
+
+/* Event type: 1..64 characters of [A-Za-z0-9_.:-]. */
+#define LIMIT_TYPE_LEN		64
+
+/* Client event id (the deduplication key): 1..64 printable ASCII. */
+#define LIMIT_ID_LEN		64
+
+/* metadata: a JSON object of at most this many bytes once serialized... */
+#define LIMIT_METADATA_BYTES	8192
+/* ...nested at most this many levels (the metadata object is level 1). */
+#define LIMIT_METADATA_DEPTH	8
+/* ...whose keys are at most this long. */
+#define LIMIT_METADATA_KEY_LEN	128
+
+/* Whole-document nesting handed to the JSON tokenizer: the envelope
+ * object, its events array, the event, its metadata (8 levels), slack. */
+#define LIMIT_JSON_DEPTH	16
+
+/* page.* fields, in bytes. */
+#define LIMIT_PAGE_URL_LEN	2048
+#define LIMIT_PAGE_PATH_LEN	1024
+#define LIMIT_PAGE_REFERRER_LEN	2048
+#define LIMIT_PAGE_TITLE_LEN	256
+
+/* User agent kept with each event, in bytes (cut on a UTF-8 boundary). */
+#define LIMIT_UA_LEN		256
+
+/* A client time further than this from receivedAt is not trusted. */
+#define LIMIT_CLOCK_SKEW_MS	(24LL * 60 * 60 * 1000)
+
+/* Longest RFC 3339 timestamp accepted ("2026-02-11T15:47:39.123456789+01:00"
+ * with room to spare). */
+#define LIMIT_TIME_LEN		40
+
+/* Error messages written into caller buffers. */
+#define ERRBUF_LEN		256
+
+#endif

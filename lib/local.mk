@@ -1,0 +1,16 @@
+# lib/: the convenience library every program links.
+noinst_LIBRARIES += lib/libevents.a
+lib_libevents_a_SOURCES = \
+	lib/conf.c lib/conf.h \
+	lib/enqueue.c lib/enqueue.h \
+	lib/event.c lib/event.h \
+	lib/http.c lib/http.h \
+	lib/ipanon.c lib/ipanon.h \
+	lib/limits.h \
+	lib/log.c lib/log.h \
+	lib/redisconn.c lib/redisconn.h \
+	lib/timeutil.c lib/timeutil.h \
+	lib/utf8.c lib/utf8.h \
+	lib/uuid7.c lib/uuid7.h
+
+LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) -lm
