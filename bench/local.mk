@@ -1,1 +1,1 @@
-# bench/
+# bench/: benchmarks (see bench/README or the README's performance table).

@@ -1,1 +1,1 @@
-# consumer/
+# consumer/: the Redis stream to MongoDB persister.

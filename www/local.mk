@@ -1,1 +1,1 @@
-# www/
+# www/: the page and the tracker, installed under $(datadir).
