@@ -432,33 +432,44 @@ take_document(struct parse *p, json_object *doc)
 	return take_array(p, events);
 }
 
-/* Parse one JSON text that must fill s[0..len) but for white space. */
-static json_object *
-parse_json(struct parse *p, const char *s, size_t len, const char *what)
+/*
+ * Parse one JSON text that must fill s[0..len) but for white space.
+ * EVENT_OK with the value in *out (NULL for JSON null), or the error.
+ */
+static enum event_err
+parse_json(struct parse *p, const char *s, size_t len, const char *what,
+    json_object **out)
 {
 	json_tokener *tok;
-	json_object *o = NULL;
+	json_object *o;
 	enum json_tokener_error jerr;
 	size_t off, i;
 
+	*out = NULL;
 	if (len > (size_t)INT32_MAX ||
 	    (tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL) {
-		fail(p, EVENT_ERR_NOMEM, "out of memory");
-		return NULL;
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, s, (int)len);
 	jerr = json_tokener_get_error(tok);
 	off = json_tokener_get_parse_end(tok);
+	/* A bare number or literal at the very end ("42", "null") is only
+	 * complete once the tokenizer sees the end: hand it a terminator. */
+	if (jerr == json_tokener_continue) {
+		o = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		off = len;
+	}
 	json_tokener_free(tok);
-	if (o == NULL || jerr != json_tokener_success) {
-		if (jerr == json_tokener_continue)
+	if (jerr != json_tokener_success) {
+		if (jerr == json_tokener_continue || off >= len)
 			fail(p, EVENT_ERR_JSON, "%s: malformed JSON: unexpected end of input", what);
 		else
 			fail(p, EVENT_ERR_JSON, "%s: malformed JSON at byte %zu: %s",
 			    what, off, json_tokener_error_desc(jerr));
 		json_object_put(o);
-		return NULL;
+		return EVENT_ERR_JSON;
 	}
 	for (i = off; i < len; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
@@ -466,9 +477,10 @@ parse_json(struct parse *p, const char *s, size_t len, const char *what)
 			    "%s: malformed JSON: unexpected data at byte %zu after the value (for one event a line, send application/x-ndjson)",
 			    what, i);
 			json_object_put(o);
-			return NULL;
+			return EVENT_ERR_JSON;
 		}
-	return o;
+	*out = o;
+	return EVENT_OK;
 }
 
 static enum event_err
@@ -492,8 +504,8 @@ take_ndjson(struct parse *p, const char *body, size_t len)
 			return fail(p, EVENT_ERR_TOO_MANY, "more than %zu events in one request",
 			    p->ctx->max_events);
 		snprintf(what, sizeof(what), "line %zu", lineno);
-		if ((o = parse_json(p, line, (size_t)(nl - line), what)) == NULL)
-			return EVENT_ERR_JSON;
+		if ((rc = parse_json(p, line, (size_t)(nl - line), what, &o)) != EVENT_OK)
+			return rc;
 		rc = take_event(p, idx++, o);
 		json_object_put(o);
 		if (rc != EVENT_OK)
@@ -522,6 +534,14 @@ event_batch_parse(const char *body, size_t len, enum event_body fmt,
 	p.errlen = errlen;
 	if (max == 0 || max > LIMIT_EVENTS)
 		return fail(&p, EVENT_ERR_NOMEM, "max_events out of range");
+	/* RFC 8259 allows no raw control character, NUL least of all; json-c
+	 * is lenient about them, so refuse NUL here before it reaches C
+	 * strings. */
+	if (memchr(body, '\0', len) != NULL)
+		return fail(&p, EVENT_ERR_JSON, "body: malformed JSON: holds a NUL byte");
+	/* json-c's own check lets overlong forms and surrogates through. */
+	if (!utf8_valid(body, len))
+		return fail(&p, EVENT_ERR_JSON, "body: malformed JSON: not valid UTF-8");
 	if (ctx->user_agent != NULL)
 		utf8_sanitize(p.ua, sizeof(p.ua), ctx->user_agent, LIMIT_UA_LEN);
 	(void)ipanon(ctx->remote_addr, p.ip, sizeof(p.ip));
@@ -532,9 +552,7 @@ event_batch_parse(const char *body, size_t len, enum event_body fmt,
 	}
 	if (fmt == EVENT_BODY_NDJSON)
 		rc = take_ndjson(&p, body, len);
-	else if ((doc = parse_json(&p, body, len, "body")) == NULL)
-		rc = EVENT_ERR_JSON;
-	else {
+	else if ((rc = parse_json(&p, body, len, "body", &doc)) == EVENT_OK) {
 		rc = take_document(&p, doc);
 		json_object_put(doc);
 	}

@@ -2,6 +2,15 @@
 # Each block below belongs to one part of the system; add to your block.
 
 ## unit tests (event model, configuration)
+UNIT_TESTS = tests/test-event tests/test-conf tests/test-util
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+tests_test_event_SOURCES = tests/test-event.c tests/check.h
+tests_test_event_LDADD = $(LIBEVENTS)
+tests_test_conf_SOURCES = tests/test-conf.c tests/check.h
+tests_test_conf_LDADD = $(LIBEVENTS)
+tests_test_util_SOURCES = tests/test-util.c tests/check.h
+tests_test_util_LDADD = $(LIBEVENTS)
 
 ## plain CGI tests
 

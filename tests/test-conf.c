@@ -1,0 +1,137 @@
+/* Configuration: defaults, the file format, EVENTS_<KEY> overrides, and
+ * every kind of bad input stopping with a message naming key, value and
+ * source. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "conf.h"
+
+struct bad {
+	const char *text;
+	const char *msg;	/* substrings the message must hold */
+	const char *msg2;
+};
+
+static const struct bad bads[] = {
+	{ "nosuchkey = 1\n", "t.conf:1", "unknown key \"nosuchkey\"" },
+	{ "# c\n\nredis_port = 0\n", "t.conf:3", "redis_port: bad value \"0\"" },
+	{ "redis_port = 65536\n", "redis_port", "\"65536\"" },
+	{ "redis_port = 12x\n", "redis_port", "\"12x\"" },
+	{ "redis_port =\n", "redis_port", "bad value \"\"" },
+	{ "redis_port = 99999999999999999999999\n", "redis_port", "whole number" },
+	{ "redis_port 6379\n", "t.conf:1", "key = value" },
+	{ "stream = a b\n", "stream", "\"a b\"" },
+	{ "stream = \n", "stream", "bad value" },
+	{ "max_events = 501\n", "max_events", "1 to 500" },
+	{ "max_body_bytes = 1048577\n", "max_body_bytes", "\"1048577\"" },
+	{ "batch_size = 0\n", "batch_size", "\"0\"" },
+	{ "write_concern = most\n", "write_concern", "\"most\"" },
+	{ "log_level = loud\n", "log_level", "\"loud\"" },
+	{ "mongo_uri =\n", "mongo_uri", "bad value" },
+};
+
+static void
+test_defaults(void)
+{
+	struct conf c;
+
+	conf_defaults(&c);
+	CHECK(strcmp(c.redis_host, "127.0.0.1") == 0, "redis_host default");
+	CHECK(c.redis_port == 6379, "redis_port default");
+	CHECK(strcmp(c.stream, "events") == 0, "stream default");
+	CHECK(c.max_events == 500, "max_events default");
+	CHECK(c.max_body_bytes == 1048576, "max_body_bytes default");
+	CHECK(strcmp(c.mongo_uri, "mongodb://127.0.0.1:27017/") == 0, "mongo_uri default");
+	CHECK(strcmp(c.write_concern, "1") == 0, "write_concern default");
+}
+
+static void
+test_text(void)
+{
+	struct conf c;
+	char err[256];
+	size_t i;
+
+	conf_defaults(&c);
+	CHECK(conf_parse_text(&c,
+	    "# comment\n  redis_host = redis.example  \n\nredis_port=6380\r\n"
+	    "redis_password = p=ss word\nstream = site:events\nwrite_concern = majority\n"
+	    "log_level = DEBUG\n", "t.conf", err, sizeof(err)) == 0, "good text: %s", err);
+	CHECK(strcmp(c.redis_host, "redis.example") == 0, "host trimmed: [%s]", c.redis_host);
+	CHECK(c.redis_port == 6380, "port with CRLF");
+	CHECK(strcmp(c.redis_password, "p=ss word") == 0, "value keeps '=' and spaces: [%s]", c.redis_password);
+	CHECK(strcmp(c.stream, "site:events") == 0, "stream");
+	CHECK(strcmp(c.write_concern, "majority") == 0, "write_concern majority");
+
+	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		conf_defaults(&c);
+		err[0] = '\0';
+		CHECK(conf_parse_text(&c, bads[i].text, "t.conf", err, sizeof(err)) == -1,
+		    "case %zu accepted: %s", i, bads[i].text);
+		CHECK(strstr(err, bads[i].msg) && strstr(err, bads[i].msg2),
+		    "case %zu: message \"%s\" lacks \"%s\" or \"%s\"", i, err, bads[i].msg, bads[i].msg2);
+	}
+}
+
+static void
+test_file_and_env(void)
+{
+	struct conf c;
+	char path[] = "/tmp/test-conf-XXXXXX", err[256];
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	fputs("redis_port = 7000\nstream = from_file\n", f);
+	fclose(f);
+
+	unsetenv("EVENTS_CONF");
+	unsetenv("EVENTS_REDIS_PORT");
+	CHECK(conf_load(&c, path, err, sizeof(err)) == 0, "load: %s", err);
+	CHECK(c.redis_port == 7000 && strcmp(c.stream, "from_file") == 0, "file values");
+
+	/* EVENTS_CONF names the file when --config does not. */
+	setenv("EVENTS_CONF", path, 1);
+	CHECK(conf_load(&c, NULL, err, sizeof(err)) == 0 && c.redis_port == 7000, "EVENTS_CONF");
+
+	/* The environment wins over the file. */
+	setenv("EVENTS_REDIS_PORT", "7001", 1);
+	setenv("EVENTS_MONGO_URI", "mongodb://u:p@h:1/?authSource=admin", 1);
+	CHECK(conf_load(&c, path, err, sizeof(err)) == 0, "load with env: %s", err);
+	CHECK(c.redis_port == 7001, "env overrides file");
+	CHECK(strcmp(c.mongo_uri, "mongodb://u:p@h:1/?authSource=admin") == 0, "env string");
+	CHECK(strcmp(c.stream, "from_file") == 0, "file value kept");
+
+	/* A bad environment value names the variable. */
+	setenv("EVENTS_REDIS_PORT", "-1", 1);
+	CHECK(conf_load(&c, path, err, sizeof(err)) == -1 &&
+	    strstr(err, "environment EVENTS_REDIS_PORT") && strstr(err, "\"-1\""),
+	    "bad env: %s", err);
+	unsetenv("EVENTS_REDIS_PORT");
+	unsetenv("EVENTS_MONGO_URI");
+
+	/* A missing file is an error naming it. */
+	unlink(path);
+	CHECK(conf_load(&c, path, err, sizeof(err)) == -1 && strstr(err, path) &&
+	    strstr(err, "No such file"), "missing file: %s", err);
+	unsetenv("EVENTS_CONF");
+	CHECK(conf_load(&c, NULL, err, sizeof(err)) == 0, "no file at all: defaults");
+}
+
+int
+main(void)
+{
+	test_defaults();
+	test_text();
+	test_file_and_env();
+	return check_exit("test-conf");
+}

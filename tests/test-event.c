@@ -1,0 +1,426 @@
+/* The event model: every rule of POST /events bodies, table-driven. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "check.h"
+#include "event.h"
+#include "timeutil.h"
+
+#define NOW 1764000000000LL	/* 2025-11-24T16:00:00Z */
+
+struct bad {
+	const char	*body;
+	enum event_body	 fmt;
+	enum event_err	 err;
+	const char	*msg;	/* substring of the message */
+};
+
+static const struct bad bads[] = {
+	/* malformed and truncated JSON */
+	{ "", EVENT_BODY_JSON, EVENT_ERR_JSON, "unexpected end" },
+	{ "{", EVENT_BODY_JSON, EVENT_ERR_JSON, "unexpected end" },
+	{ "{\"type\":\"a\"", EVENT_BODY_JSON, EVENT_ERR_JSON, "unexpected end" },
+	{ "{\"type\":\"a\",}", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	{ "[{\"type\":\"a\"},]", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	{ "{\"type\":\"a\"} x", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	{ "{\"type\":\"a\"}{\"type\":\"b\"}", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	{ "nul", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":01}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	/* invalid UTF-8 */
+	{ "{\"type\":\"a\",\"metadata\":{\"s\":\"\xff\xfe\"}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	{ "{\"type\":\"a\",\"metadata\":{\"s\":\"\xc0\xaf\"}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	/* wrong top-level shapes */
+	{ "42", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: must be" },
+	{ "\"click\"", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: must be" },
+	{ "null", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: must be" },
+	{ "[]", EVENT_BODY_JSON, EVENT_ERR_EMPTY, "no events" },
+	{ "{\"events\":[]}", EVENT_BODY_JSON, EVENT_ERR_EMPTY, "no events" },
+	{ "{\"events\":{}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "events: must be an array" },
+	{ "{\"events\":[{\"type\":\"a\"}],\"x\":1}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "unknown field" },
+	{ "{\"sentAt\":\"yesterday\",\"events\":[{\"type\":\"a\"}]}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "sentAt" },
+	{ "[1]", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: must be a JSON object" },
+	/* type */
+	{ "{}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type: missing" },
+	{ "{\"type\":\"\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "{\"type\":1}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "{\"type\":null}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "{\"type\":\"a b\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "{\"type\":\"<img>\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "{\"type\":\"a\\u0000b\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "{\"type\":\"\xc3\xa9\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "{\"type\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: type" },
+	{ "[{\"type\":\"ok\"},{\"type\":\"bad type\"}]", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 1: type" },
+	/* unknown fields */
+	{ "{\"type\":\"a\",\"Type\":\"b\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "unknown field \"Type\"" },
+	/* id */
+	{ "{\"type\":\"a\",\"id\":\"\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: id" },
+	{ "{\"type\":\"a\",\"id\":7}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: id" },
+	{ "{\"type\":\"a\",\"id\":\"a\\nb\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: id" },
+	{ "{\"type\":\"a\",\"id\":\"\\u00e9\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: id" },
+	{ "{\"type\":\"a\",\"id\":\"0123456789012345678901234567890123456789012345678901234567890123X\"}",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: id" },
+	/* ts */
+	{ "{\"type\":\"a\",\"ts\":\"2025-13-01T00:00:00Z\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
+	{ "{\"type\":\"a\",\"ts\":\"2025-02-29T00:00:00Z\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
+	{ "{\"type\":\"a\",\"ts\":\"2025-01-01 00:00:00\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
+	{ "{\"type\":\"a\",\"ts\":\"2025-01-01T00:00:00+25:00\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
+	{ "{\"type\":\"a\",\"ts\":-1}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
+	{ "{\"type\":\"a\",\"ts\":1e300}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
+	{ "{\"type\":\"a\",\"ts\":99999999999999999999}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
+	{ "{\"type\":\"a\",\"ts\":NaN}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
+	{ "{\"type\":\"a\",\"ts\":true}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
+	/* metadata */
+	{ "{\"type\":\"a\",\"metadata\":[1]}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata: must be an object" },
+	{ "{\"type\":\"a\",\"metadata\":\"x\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata: must be an object" },
+	{ "{\"type\":\"a\",\"metadata\":{\"$gt\":1}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "key \"$gt\"" },
+	{ "{\"type\":\"a\",\"metadata\":{\"a.b\":1}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "key \"a.b\"" },
+	{ "{\"type\":\"a\",\"metadata\":{\"\":1}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "key" },
+	{ "{\"type\":\"a\",\"metadata\":{\"o\":{\"$where\":1}}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "key \"$where\"" },
+	{ "{\"type\":\"a\",\"metadata\":{\"s\":\"a\\u0000b\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "NUL" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":1e400}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":-1e400}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":NaN}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":9223372036854775808}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":-9223372036854775809}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
+	/* 9 levels: the metadata object and 8 nested below it */
+	{ "{\"type\":\"a\",\"metadata\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{}}}}}}}}}}",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "deeper than 8" },
+	{ "{\"type\":\"a\",\"metadata\":{\"a\":[[[[[[[[1]]]]]]]]}}",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "deeper than 8" },
+	/* beyond the tokenizer's own depth limit */
+	{ "{\"type\":\"a\",\"metadata\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}",
+	    EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	/* page */
+	{ "{\"type\":\"a\",\"page\":\"x\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page: must be an object" },
+	{ "{\"type\":\"a\",\"page\":{\"host\":\"x\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page: unknown field" },
+	{ "{\"type\":\"a\",\"page\":{\"url\":5}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page.url: must be a string" },
+	{ "{\"type\":\"a\",\"page\":{\"title\":\"a\\u0000\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page.title" },
+	/* NDJSON */
+	{ "{\"type\":\"a\"}\n{\"type\":\n", EVENT_BODY_NDJSON, EVENT_ERR_JSON, "line 2" },
+	{ "{\"type\":\"a\"}\n\n{\"type\":\"b c\"}\n", EVENT_BODY_NDJSON, EVENT_ERR_INVALID, "event 1: type" },
+	{ "\n\n  \n", EVENT_BODY_NDJSON, EVENT_ERR_EMPTY, "no events" },
+	{ "[{\"type\":\"a\"}]\n", EVENT_BODY_NDJSON, EVENT_ERR_INVALID, "event 0: must be a JSON object" },
+};
+
+static struct event_ctx
+ctx_default(void)
+{
+	struct event_ctx c;
+
+	c.received_ms = NOW;
+	c.user_agent = "test-agent/1.0";
+	c.remote_addr = "203.0.113.77";
+	c.max_events = 500;
+	return c;
+}
+
+static void
+test_bad(void)
+{
+	struct event_ctx c = ctx_default();
+	struct event_batch *b;
+	char err[256];
+	enum event_err e;
+	size_t i;
+
+	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		err[0] = '\0';
+		e = event_batch_parse(bads[i].body, strlen(bads[i].body), bads[i].fmt,
+		    &c, &b, err, sizeof(err));
+		CHECK(e == bads[i].err, "case %zu (%s): got %s, want %s (%s)", i,
+		    bads[i].body, event_err_code(e), event_err_code(bads[i].err), err);
+		CHECK(b == NULL, "case %zu: batch set on error", i);
+		CHECK(strstr(err, bads[i].msg) != NULL, "case %zu (%s): message \"%s\" lacks \"%s\"",
+		    i, bads[i].body, err, bads[i].msg);
+		event_batch_free(b);
+	}
+}
+
+/* Parse body and return event i's queued JSON as an object (caller puts). */
+static json_object *
+parse_one(const char *body, size_t len, enum event_body fmt,
+    const struct event_ctx *c, size_t want_n, size_t i, struct event_batch **bp)
+{
+	char err[256] = "";
+	enum event_err e;
+	json_object *o;
+
+	e = event_batch_parse(body, len, fmt, c, bp, err, sizeof(err));
+	CHECK(e == EVENT_OK, "parse %.60s: %s", body, err);
+	if (e != EVENT_OK)
+		return NULL;
+	CHECK((*bp)->n == want_n, "parse %.60s: %zu events, want %zu", body, (*bp)->n, want_n);
+	if (i >= (*bp)->n)
+		return NULL;
+	o = json_tokener_parse((*bp)->ev[i].json);
+	CHECK(o != NULL, "queued JSON does not parse: %s", (*bp)->ev[i].json);
+	return o;
+}
+
+static int64_t
+get_i64(json_object *o, const char *k)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+static const char *
+get_str(json_object *o, const char *k)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+#define S(x) x, strlen(x)
+
+static void
+test_good(void)
+{
+	struct event_ctx c = ctx_default();
+	struct event_batch *b = NULL;
+	json_object *o, *m, *v;
+	const char *s;
+
+	/* One event: server id (UUIDv7), times, ua, ip, metadata kept. */
+	o = parse_one(S("{\"type\":\"click\",\"metadata\":{\"x\":10,\"y\":20,\"t\":\"<img src=x>\",\"deep\":{\"a\":[1,2,{\"b\":null}]}}}"),
+	    EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL) {
+		s = get_str(o, "id");
+		CHECK(s != NULL && strlen(s) == 36 && s[14] == '7' &&
+		    strchr("89ab", s[19]) != NULL, "server id is not a UUIDv7: %s", s ? s : "(none)");
+		CHECK(strcmp(s, b->ev[0].id) == 0, "batch id differs from JSON id");
+		CHECK(strncmp(s, "019ab697-e800", 13) == 0, "UUIDv7 time prefix: %s", s);
+		CHECK(get_i64(o, "createdAt") == NOW, "createdAt without ts is receivedAt");
+		CHECK(get_i64(o, "receivedAt") == NOW, "receivedAt");
+		CHECK(get_i64(o, "clientTs") == -1, "no clientTs when none given");
+		CHECK(strcmp(get_str(o, "type"), "click") == 0, "type");
+		CHECK(strcmp(get_str(o, "ua"), "test-agent/1.0") == 0, "ua");
+		CHECK(strcmp(get_str(o, "ip"), "203.0.113.0") == 0, "ip anonymised: %s", get_str(o, "ip"));
+		CHECK(json_object_object_get_ex(o, "metadata", &m) &&
+		    json_object_object_get_ex(m, "t", &v) &&
+		    strcmp(json_object_get_string(v), "<img src=x>") == 0, "metadata kept as is");
+		CHECK(!json_object_object_get_ex(o, "page", &v), "no page when none given");
+	}
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* Client id, ts as epoch ms, page. */
+	o = parse_one(S("{\"type\":\"a.b:c-d_e\",\"id\":\"k-1 x\",\"ts\":1763999990000,\"page\":{\"url\":\"https://e.x/p?q\",\"path\":\"/p\",\"referrer\":\"\",\"title\":\"T\\u00e9\"}}"),
+	    EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL) {
+		CHECK(strcmp(get_str(o, "id"), "k-1 x") == 0, "client id kept");
+		CHECK(get_i64(o, "createdAt") == 1763999990000LL, "ts alone is createdAt");
+		CHECK(json_object_object_get_ex(o, "page", &v) &&
+		    strcmp(get_str(v, "title"), "T\xc3\xa9") == 0 &&
+		    strcmp(get_str(v, "path"), "/p") == 0, "page kept");
+	}
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* ts as RFC 3339 with an offset and sub-ms digits. */
+	o = parse_one(S("{\"type\":\"a\",\"ts\":\"2025-11-24T17:59:59.1239+02:00\"}"),
+	    EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(get_i64(o, "createdAt") == NOW - 1000 + 123, "RFC 3339 ts: %lld",
+		    (long long)get_i64(o, "createdAt"));
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* Skew correction: client clock 1 h fast; event 5 s before sending. */
+	o = parse_one(S("{\"sentAt\":1764003600000,\"events\":[{\"type\":\"a\",\"ts\":1764003595000},{\"type\":\"b\"}]}"),
+	    EVENT_BODY_JSON, &c, 2, 0, &b);
+	if (o != NULL) {
+		CHECK(get_i64(o, "createdAt") == NOW - 5000, "skew-corrected createdAt: %lld",
+		    (long long)get_i64(o, "createdAt"));
+		CHECK(get_i64(o, "clientTs") == -1, "no clientTs when corrected time is near");
+	}
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* A client time more than 24 h off: replaced, kept as clientTs. */
+	o = parse_one(S("{\"type\":\"a\",\"ts\":1000}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL) {
+		CHECK(get_i64(o, "createdAt") == NOW, "far ts replaced by receivedAt");
+		CHECK(get_i64(o, "clientTs") == 1000, "far ts kept as clientTs");
+	}
+	json_object_put(o);
+	event_batch_free(b);
+	o = parse_one(S("{\"type\":\"a\",\"ts\":1764086400001}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(get_i64(o, "clientTs") == 1764086400001LL, "24 h + 1 ms ahead is too far");
+	json_object_put(o);
+	event_batch_free(b);
+	o = parse_one(S("{\"type\":\"a\",\"ts\":1764086400000}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(get_i64(o, "createdAt") == 1764086400000LL, "exactly 24 h ahead is kept");
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* sentAt as RFC 3339, ts far off even after correction. */
+	o = parse_one(S("{\"sentAt\":\"2025-11-24T16:00:00Z\",\"events\":[{\"type\":\"a\",\"ts\":\"2025-11-20T16:00:00Z\"}]}"),
+	    EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL) {
+		CHECK(get_i64(o, "createdAt") == NOW, "corrected but 4 days off: replaced");
+		CHECK(get_i64(o, "clientTs") == NOW - 4 * 86400000LL, "clientTs is the client's ts");
+	}
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* null optional fields are absent fields; metadata at exactly 8 levels. */
+	o = parse_one(S("{\"type\":\"a\",\"id\":null,\"ts\":null,\"page\":null,\"metadata\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}}}}"),
+	    EVENT_BODY_JSON, &c, 1, 0, &b);
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* NDJSON with blank lines and CRLF. */
+	o = parse_one(S("{\"type\":\"a\"}\r\n\r\n{\"type\":\"b\"}\r\n"), EVENT_BODY_NDJSON, &c, 2, 1, &b);
+	if (o != NULL)
+		CHECK(strcmp(get_str(o, "type"), "b") == 0, "NDJSON second event");
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* IPv6 and IPv4-mapped addresses; no address, no ua. */
+	c.remote_addr = "2001:db8:85a3:1234:5678:8a2e:370:7334";
+	o = parse_one(S("{\"type\":\"a\"}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(strcmp(get_str(o, "ip"), "2001:db8:85a3::") == 0, "IPv6 keeps 48 bits: %s", get_str(o, "ip"));
+	json_object_put(o);
+	event_batch_free(b);
+	c.remote_addr = "::ffff:198.51.100.9";
+	o = parse_one(S("{\"type\":\"a\"}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(strcmp(get_str(o, "ip"), "198.51.100.0") == 0, "mapped IPv4: %s", get_str(o, "ip"));
+	json_object_put(o);
+	event_batch_free(b);
+	c.remote_addr = NULL;
+	c.user_agent = NULL;
+	o = parse_one(S("{\"type\":\"a\"}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(get_str(o, "ip") == NULL && get_str(o, "ua") == NULL, "no ip, no ua");
+	json_object_put(o);
+	event_batch_free(b);
+}
+
+static void
+test_limits(void)
+{
+	struct event_ctx c = ctx_default();
+	struct event_batch *b = NULL;
+	char err[256], ua[1000], *body, *p;
+	enum event_err e;
+	json_object *o;
+	size_t i, len;
+
+	/* 500 events pass, 501 do not; max_events lower than the ceiling. */
+	body = malloc(600 * 20 + 16);
+	for (len = 501; len >= 500; len--) {
+		p = body;
+		*p++ = '[';
+		for (i = 0; i < len; i++)
+			p += sprintf(p, "%s{\"type\":\"e%zu\"}", i ? "," : "", i);
+		*p++ = ']';
+		*p = '\0';
+		e = event_batch_parse(body, strlen(body), EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+		if (len == 501)
+			CHECK(e == EVENT_ERR_TOO_MANY && event_err_status(e) == 413, "501 events: %s", err);
+		else
+			CHECK(e == EVENT_OK && b->n == 500, "500 events: %s", err);
+		event_batch_free(b);
+	}
+	c.max_events = 10;
+	e = event_batch_parse(body, strlen(body), EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+	CHECK(e == EVENT_ERR_TOO_MANY && strstr(err, "at most 10"), "max_events 10: %s", err);
+	/* the same in NDJSON */
+	p = body;
+	for (i = 0; i < 11; i++)
+		p += sprintf(p, "{\"type\":\"e\"}\n");
+	e = event_batch_parse(body, strlen(body), EVENT_BODY_NDJSON, &c, &b, err, sizeof(err));
+	CHECK(e == EVENT_ERR_TOO_MANY, "11 NDJSON lines over max 10: %s", err);
+	c.max_events = 500;
+	free(body);
+
+	/* metadata: 8192 bytes serialized pass, 8193 do not. */
+	body = malloc(9000 + 64);
+	for (len = 8192; len <= 8193; len++) {
+		/* {"s":"xxx"} is 8 bytes plus the string */
+		sprintf(body, "{\"type\":\"a\",\"metadata\":{\"s\":\"");
+		p = body + strlen(body);
+		memset(p, 'x', len - 8);
+		strcpy(p + len - 8, "\"}}");
+		e = event_batch_parse(body, strlen(body), EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+		if (len == 8192)
+			CHECK(e == EVENT_OK, "8192-byte metadata: %s", err);
+		else
+			CHECK(e == EVENT_ERR_INVALID && strstr(err, "8193 bytes"), "8193-byte metadata: %s", err);
+		event_batch_free(b);
+	}
+	/* page.title: 256 bytes pass, 257 do not */
+	for (len = 256; len <= 257; len++) {
+		sprintf(body, "{\"type\":\"a\",\"page\":{\"title\":\"");
+		p = body + strlen(body);
+		memset(p, 't', len);
+		strcpy(p + len, "\"}}");
+		e = event_batch_parse(body, strlen(body), EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+		CHECK((len == 256) == (e == EVENT_OK), "page.title of %zu bytes: %s", len, err);
+		event_batch_free(b);
+	}
+	/* type and id of exactly 64 pass */
+	sprintf(body, "{\"type\":\"%064d\",\"id\":\"%064d\"}", 0, 0);
+	e = event_batch_parse(body, strlen(body), EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+	CHECK(e == EVENT_OK, "64-character type and id: %s", err);
+	event_batch_free(b);
+	free(body);
+
+	/* A raw NUL byte in the body. */
+	e = event_batch_parse("{\"type\":\"a\0\"}", 13, EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+	CHECK(e == EVENT_ERR_JSON && strstr(err, "NUL"), "raw NUL: %s", err);
+
+	/* The user agent is cut to 256 bytes on a character boundary, and
+	 * bytes that are not UTF-8 are replaced. */
+	memset(ua, 'a', 255);
+	strcpy(ua + 255, "\xc3\xa9zzzz");	/* "é" straddles byte 256 */
+	c.user_agent = ua;
+	o = parse_one(S("{\"type\":\"a\"}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(strlen(get_str(o, "ua")) == 255, "ua cut before a split character: %zu",
+		    strlen(get_str(o, "ua")));
+	json_object_put(o);
+	event_batch_free(b);
+	c.user_agent = "bad\xff\x01ua";
+	o = parse_one(S("{\"type\":\"a\"}"), EVENT_BODY_JSON, &c, 1, 0, &b);
+	if (o != NULL)
+		CHECK(strcmp(get_str(o, "ua"), "bad??ua") == 0, "ua sanitised: %s", get_str(o, "ua"));
+	json_object_put(o);
+	event_batch_free(b);
+}
+
+static void
+test_status(void)
+{
+	CHECK(event_err_status(EVENT_ERR_JSON) == 400, "json 400");
+	CHECK(event_err_status(EVENT_ERR_INVALID) == 400, "invalid 400");
+	CHECK(event_err_status(EVENT_ERR_EMPTY) == 400, "empty 400");
+	CHECK(event_err_status(EVENT_ERR_TOO_MANY) == 413, "too many 413");
+	CHECK(strcmp(event_err_code(EVENT_ERR_INVALID), "invalid_event") == 0, "code");
+}
+
+int
+main(void)
+{
+	test_bad();
+	test_good();
+	test_limits();
+	test_status();
+	return check_exit("test-event");
+}
