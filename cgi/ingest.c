@@ -171,6 +171,11 @@ main(int argc, char *argv[])
 	memset(&in, 0, sizeof(in));
 	if (conf_load(&in.conf, path, err, sizeof(err)) != 0) {
 		log_error("configuration: %s", err);
+		/* Under plain CGI the client is waiting: answer, without the
+		 * details, which are for the operator's log only. */
+		if (FCGX_IsCGI())
+			printf("Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n"
+			    "{\"error\":{\"code\":\"misconfigured\",\"message\":\"the server's configuration is invalid; see its error log\"}}");
 		return 1;
 	}
 	if (log_level_parse(in.conf.log_level, &lvl) == 0)

@@ -13,6 +13,8 @@ tests_test_util_SOURCES = tests/test-util.c tests/check.h
 tests_test_util_LDADD = $(LIBEVENTS)
 
 ## plain CGI tests
+TESTS += tests/cgi-ingest.sh
+EXTRA_DIST += tests/cgi-ingest.sh
 
 ## service harness and HTTP integration tests (redis, store, lighttpd)
 

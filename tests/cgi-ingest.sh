@@ -1,0 +1,99 @@
+#!/bin/sh
+# event-ingest as plain CGI (RFC 3875): the binary run with a CGI
+# environment and no web server.  Every answer is checked for its status
+# line and its JSON error code.
+. "$top_srcdir/tests/services.sh"
+svc_init
+svc_need redis-server redis-cli
+
+INGEST="$top_builddir/cgi/event-ingest"
+OUT="$SVC_DIR/out"
+
+# cgi BODYFILE VAR=VALUE...: run event-ingest with only the given
+# variables (plus a closed Redis port unless one is given).
+cgi() {
+	body=$1; shift
+	env -i PATH="$PATH" EVENTS_REDIS_PORT="${EVENTS_REDIS_PORT:-1}" \
+	    EVENTS_REDIS_TIMEOUT_MS=300 GATEWAY_INTERFACE=CGI/1.1 \
+	    REMOTE_ADDR=198.51.100.23 "$@" \
+	    timeout 5 "$INGEST" <"$body" >"$OUT" 2>"$SVC_DIR/err" || true
+}
+
+# expect STATUS CODE: the last answer had this status and error code.
+expect() {
+	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$OUT" | tr -d '\r')
+	[ "$status" = "$1" ] || fail "want status $1, got '$status': $(cat "$OUT")"
+	if [ -n "${2:-}" ]; then
+		grep -q "\"code\":\"$2\"" "$OUT" || fail "want code $2: $(cat "$OUT")"
+	fi
+	grep -q '^Content-Type: application/json' "$OUT" || fail "no JSON content type: $(cat "$OUT")"
+}
+
+printf '{"type":"click","metadata":{"x":1}}' >"$SVC_DIR/one"
+len=$(wc -c <"$SVC_DIR/one")
+: >"$SVC_DIR/empty"
+
+cgi "$SVC_DIR/one" REQUEST_METHOD=GET
+expect 405 method_not_allowed
+grep -q '^Allow: POST' "$OUT" || fail "405 without Allow"
+
+cgi "$SVC_DIR/one" REQUEST_METHOD=PUT CONTENT_TYPE=application/json CONTENT_LENGTH=$len
+expect 405 method_not_allowed
+
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=$len
+expect 415 unsupported_media_type
+
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_LENGTH=$len
+expect 415 unsupported_media_type
+
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json
+expect 411 length_required
+
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=12abc
+expect 400 bad_content_length
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=-5
+expect 400 bad_content_length
+
+# 413 is decided from CONTENT_LENGTH alone: with no body at all on stdin,
+# the answer must come at once rather than a wait for 2 MB.
+cgi "$SVC_DIR/empty" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=2000000
+expect 413 body_too_large
+cgi "$SVC_DIR/empty" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=99999999999999999999999
+expect 400 bad_content_length
+
+# A body shorter than announced.
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$((len + 10))
+expect 400 short_body
+
+printf '{"type":' >"$SVC_DIR/trunc"
+cgi "$SVC_DIR/trunc" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=8
+expect 400 invalid_json
+
+printf '[{"type":"ok"},{"type":"no spaces"}]' >"$SVC_DIR/bad"
+cgi "$SVC_DIR/bad" REQUEST_METHOD=POST CONTENT_TYPE=text/plain CONTENT_LENGTH=$(wc -c <"$SVC_DIR/bad")
+expect 400 invalid_event
+grep -q 'event 1: type' "$OUT" || fail "message does not name event 1's type: $(cat "$OUT")"
+
+# Valid, but Redis is not there: 503 with Retry-After, quickly.
+start=$(date +%s%N)
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE='application/json; charset=UTF-8' CONTENT_LENGTH=$len
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect 503 queue_unavailable
+grep -q '^Retry-After: ' "$OUT" || fail "503 without Retry-After"
+[ "$ms" -lt 1000 ] || fail "503 took ${ms} ms"
+
+# A bad configuration stops the program with a message naming the key.
+env -i PATH="$PATH" EVENTS_REDIS_PORT=70000 REQUEST_METHOD=POST "$INGEST" </dev/null >"$OUT" 2>"$SVC_DIR/err" && fail "bad config accepted"
+grep -q 'EVENTS_REDIS_PORT.*70000' "$SVC_DIR/err" || fail "bad config message: $(cat "$SVC_DIR/err")"
+
+# And with Redis: 202, the ids, and the entries on the stream.
+svc_redis_start
+printf '{"type":"a","id":"cgi-1"}\n{"type":"b","id":"cgi-2"}\n' >"$SVC_DIR/nd"
+cgi "$SVC_DIR/nd" REQUEST_METHOD=POST CONTENT_TYPE=application/x-ndjson CONTENT_LENGTH=$(wc -c <"$SVC_DIR/nd") \
+    HTTP_USER_AGENT="cgi-test/1"
+expect 202
+grep -q '{"accepted":2,"ids":\["cgi-1","cgi-2"\]}' "$OUT" || fail "202 body: $(cat "$OUT")"
+n=$(redis-cli -p "$REDIS_PORT" XLEN events)
+[ "$n" = 2 ] || fail "stream holds $n entries, want 2"
+redis-cli -p "$REDIS_PORT" XRANGE events - + | grep -q '"ip":"198.51.100.0"' || fail "ip not anonymised on the stream"
+echo "cgi-ingest: all checks passed"
