@@ -49,4 +49,33 @@
 /* Error messages written into caller buffers. */
 #define ERRBUF_LEN		256
 
+/* Query side (GET /events, GET /events/stats). */
+
+/* QUERY_STRING, in bytes, before any decoding. */
+#define LIMIT_QUERY_STRING_LEN	4096
+
+/* Events in one page: the ceiling of limit=. */
+#define LIMIT_PAGE_SIZE		500
+
+/* An encoded paging cursor, in characters: base64url of
+ * "1:<ms>:<id>", at most 2 + 15 + 1 + LIMIT_ID_LEN = 82 bytes. */
+#define LIMIT_CURSOR_LEN	128
+
+/* Buckets in one /events/stats answer (a day of minutes). */
+#define LIMIT_STATS_BUCKETS	1440
+
+/* Types shown by name in /events/stats, the busiest first; the rest are
+ * added up as "(other)" (not a valid type, so it cannot collide). */
+#define LIMIT_STATS_TYPES	20
+
+/* (bucket, type) groups read back from the store for one answer; past
+ * this the answer says "truncated": true. */
+#define LIMIT_STATS_GROUPS	100000
+
+/* Server-side time budget of one store operation (maxTimeMS). */
+#define LIMIT_QUERY_MS		10000
+
+/* Nesting followed when a stored document is turned into JSON. */
+#define LIMIT_DOC_DEPTH		32
+
 #endif

@@ -14,3 +14,6 @@ lib_libevents_a_SOURCES = \
 	lib/uuid7.c lib/uuid7.h
 
 LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) -lm
+
+# The query side's parameter parsing (GET /events, /events/stats).
+lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h

@@ -21,3 +21,7 @@ EXTRA_DIST += tests/cgi-ingest.sh
 ## consumer tests
 
 ## query and browser tests
+check_PROGRAMS += tests/test-query-params
+TESTS += tests/test-query-params
+tests_test_query_params_SOURCES = tests/test-query-params.c tests/check.h
+tests_test_query_params_LDADD = $(LIBEVENTS)

@@ -1,0 +1,478 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "query_params.h"
+#include "timeutil.h"
+
+const char *
+query_err_code(enum query_err e)
+{
+	switch (e) {
+	case QUERY_OK:			return "ok";
+	case QUERY_ERR_TOO_LONG:	return "query_too_long";
+	case QUERY_ERR_ENCODING:	return "bad_encoding";
+	case QUERY_ERR_UNKNOWN:		return "unknown_parameter";
+	case QUERY_ERR_DUPLICATE:	return "duplicate_parameter";
+	case QUERY_ERR_VALUE:		return "bad_parameter";
+	}
+	return "bad_parameter";
+}
+
+int64_t
+query_bucket_ms(enum query_bucket b)
+{
+	switch (b) {
+	case QUERY_BUCKET_MINUTE:	return 60LL * 1000;
+	case QUERY_BUCKET_HOUR:		return 60LL * 60 * 1000;
+	case QUERY_BUCKET_DAY:		return 24LL * 60 * 60 * 1000;
+	}
+	return 60LL * 1000;
+}
+
+const char *
+query_bucket_name(enum query_bucket b)
+{
+	switch (b) {
+	case QUERY_BUCKET_MINUTE:	return "minute";
+	case QUERY_BUCKET_HOUR:		return "hour";
+	case QUERY_BUCKET_DAY:		return "day";
+	}
+	return "minute";
+}
+
+/* The last segment of path[0..len) once trailing slashes are gone. */
+static void
+last_segment(const char *path, size_t len, const char **seg, size_t *seglen)
+{
+	size_t end = len, start;
+
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	*seg = path + start;
+	*seglen = end - start;
+}
+
+static int
+seg_is(const char *seg, size_t len, const char *word)
+{
+	return len == strlen(word) && memcmp(seg, word, len) == 0;
+}
+
+enum query_route
+query_route(const char *path_info, const char *script_name,
+    const char *request_uri)
+{
+	const char *path, *seg;
+	size_t len, seglen;
+
+	if (path_info != NULL && *path_info != '\0') {
+		last_segment(path_info, strlen(path_info), &seg, &seglen);
+		if (seglen == 0 || seg_is(seg, seglen, "events"))
+			return QUERY_ROUTE_EVENTS;
+		if (seg_is(seg, seglen, "stats"))
+			return QUERY_ROUTE_STATS;
+		return QUERY_ROUTE_NONE;
+	}
+	if (request_uri != NULL && *request_uri != '\0') {
+		path = request_uri;
+		len = strcspn(request_uri, "?#");
+	} else if (script_name != NULL) {
+		path = script_name;
+		len = strlen(script_name);
+	} else
+		return QUERY_ROUTE_EVENTS;
+	last_segment(path, len, &seg, &seglen);
+	return seg_is(seg, seglen, "stats") ? QUERY_ROUTE_STATS : QUERY_ROUTE_EVENTS;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+query_unescape(const char *s, size_t len, char *out, size_t outlen,
+    size_t *outn)
+{
+	size_t i, n = 0;
+	int hi, lo;
+	char c;
+
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if (c == '%') {
+			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0)
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c == '\0' || n + 1 >= outlen)
+			return -1;
+		out[n++] = c;
+	}
+	if (outlen == 0)
+		return -1;
+	out[n] = '\0';
+	if (outn != NULL)
+		*outn = n;
+	return 0;
+}
+
+static int
+valid_type(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > LIMIT_TYPE_LEN)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == ':' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* An event id as the ingest side accepts it: 1..64 printable ASCII. */
+static int
+valid_id(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > LIMIT_ID_LEN)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static int
+b64url_val(char c)
+{
+	const char *p;
+
+	if (c == '\0' || (p = strchr(b64url, c)) == NULL)
+		return -1;
+	return (int)(p - b64url);
+}
+
+int
+query_cursor_encode(int64_t ms, const char *id, char *out, size_t outlen)
+{
+	char raw[2 + 20 + 1 + LIMIT_ID_LEN + 1];
+	size_t n, i, o = 0;
+	unsigned v;
+	int r;
+
+	if (ms < 0 || ms > TIME_MS_MAX || !valid_id(id, strlen(id)))
+		return -1;
+	r = snprintf(raw, sizeof(raw), "1:%lld:%s", (long long)ms, id);
+	if (r < 0 || (size_t)r >= sizeof(raw))
+		return -1;
+	n = (size_t)r;
+	/* 4 characters per 3 bytes, no padding. */
+	if ((n * 4 + 2) / 3 + 1 > outlen || (n * 4 + 2) / 3 > LIMIT_CURSOR_LEN)
+		return -1;
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned char)raw[i] << 16 | (unsigned char)raw[i + 1] << 8 |
+		    (unsigned char)raw[i + 2];
+		out[o++] = b64url[v >> 18 & 63];
+		out[o++] = b64url[v >> 12 & 63];
+		out[o++] = b64url[v >> 6 & 63];
+		out[o++] = b64url[v & 63];
+	}
+	if (n - i == 1) {
+		v = (unsigned char)raw[i] << 16;
+		out[o++] = b64url[v >> 18 & 63];
+		out[o++] = b64url[v >> 12 & 63];
+	} else if (n - i == 2) {
+		v = (unsigned char)raw[i] << 16 | (unsigned char)raw[i + 1] << 8;
+		out[o++] = b64url[v >> 18 & 63];
+		out[o++] = b64url[v >> 12 & 63];
+		out[o++] = b64url[v >> 6 & 63];
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int
+query_cursor_decode(const char *s, size_t len, int64_t *ms, char *id,
+    size_t idlen)
+{
+	char raw[LIMIT_CURSOR_LEN];
+	size_t i, n = 0, digits;
+	unsigned v = 0;
+	int bits = 0, c;
+	int64_t t = 0;
+	const char *p, *idp;
+
+	/* A length of 1 mod 4 cannot come from whole bytes. */
+	if (len == 0 || len > LIMIT_CURSOR_LEN || len % 4 == 1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((c = b64url_val(s[i])) < 0)
+			return -1;
+		v = (v << 6 | (unsigned)c) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			raw[n++] = (char)(v >> bits & 0xff);
+		}
+	}
+	/* The bits left over must be zero, as an encoder leaves them, so
+	 * each cursor has exactly one spelling. */
+	if ((v & ((1u << bits) - 1)) != 0)
+		return -1;
+	if (n < 5 || raw[0] != '1' || raw[1] != ':')
+		return -1;
+	p = raw + 2;
+	for (digits = 0; p + digits < raw + n && p[digits] >= '0' && p[digits] <= '9'; digits++) {
+		if (digits >= 15)
+			return -1;
+		t = t * 10 + (p[digits] - '0');
+	}
+	if (digits == 0 || (digits > 1 && p[0] == '0') || t > TIME_MS_MAX)
+		return -1;
+	idp = p + digits;
+	if (idp >= raw + n || *idp != ':')
+		return -1;
+	idp++;
+	len = (size_t)(raw + n - idp);
+	if (!valid_id(idp, len) || len + 1 > idlen)
+		return -1;
+	memcpy(id, idp, len);
+	id[len] = '\0';
+	*ms = t;
+	return 0;
+}
+
+/* One parameter name: its bit in the seen mask and the routes taking it. */
+enum param_name { P_LIMIT, P_CURSOR, P_TYPE, P_SINCE, P_UNTIL, P_FORMAT, P_BUCKET };
+
+static const struct {
+	const char	*name;
+	int		 events, stats;
+} params[] = {
+	[P_LIMIT]  = { "limit",  1, 0 },
+	[P_CURSOR] = { "cursor", 1, 0 },
+	[P_TYPE]   = { "type",   1, 1 },
+	[P_SINCE]  = { "since",  1, 1 },
+	[P_UNTIL]  = { "until",  1, 1 },
+	[P_FORMAT] = { "format", 1, 0 },
+	[P_BUCKET] = { "bucket", 0, 1 },
+};
+
+static enum query_err
+set_value(struct query_params *p, enum param_name which, const char *v,
+    size_t len, char *err, size_t errlen)
+{
+	size_t i;
+	int n;
+
+	switch (which) {
+	case P_LIMIT:
+		n = 0;
+		for (i = 0; i < len; i++) {
+			if (v[i] < '0' || v[i] > '9' || i >= 3)
+				goto range;
+			n = n * 10 + (v[i] - '0');
+		}
+		if (n < 1 || n > LIMIT_PAGE_SIZE)
+			goto range;
+		p->limit = n;
+		return QUERY_OK;
+	range:
+		snprintf(err, errlen, "limit must be a whole number from 1 to %d",
+		    LIMIT_PAGE_SIZE);
+		return QUERY_ERR_VALUE;
+	case P_CURSOR:
+		if (query_cursor_decode(v, len, &p->cursor_ms, p->cursor_id,
+		    sizeof(p->cursor_id)) != 0) {
+			snprintf(err, errlen,
+			    "cursor is not one this server handed out; pass the \"next\" value of the previous page unchanged");
+			return QUERY_ERR_VALUE;
+		}
+		p->has_cursor = 1;
+		return QUERY_OK;
+	case P_TYPE:
+		if (!valid_type(v, len)) {
+			snprintf(err, errlen,
+			    "type must be 1 to %d characters of A-Z a-z 0-9 _ . : -",
+			    LIMIT_TYPE_LEN);
+			return QUERY_ERR_VALUE;
+		}
+		memcpy(p->type, v, len);
+		p->type[len] = '\0';
+		return QUERY_OK;
+	case P_SINCE:
+	case P_UNTIL:
+		if (time_parse_rfc3339(v, len, which == P_SINCE ? &p->since_ms :
+		    &p->until_ms) != 0) {
+			snprintf(err, errlen,
+			    "%s must be an RFC 3339 date-time such as 2026-02-11T15:47:39Z",
+			    params[which].name);
+			return QUERY_ERR_VALUE;
+		}
+		if (which == P_SINCE)
+			p->has_since = 1;
+		else
+			p->has_until = 1;
+		return QUERY_OK;
+	case P_FORMAT:
+		if (len == 4 && memcmp(v, "json", 4) == 0)
+			p->format = QUERY_FORMAT_JSON;
+		else if (len == 6 && memcmp(v, "ndjson", 6) == 0)
+			p->format = QUERY_FORMAT_NDJSON;
+		else if (len == 3 && memcmp(v, "csv", 3) == 0)
+			p->format = QUERY_FORMAT_CSV;
+		else {
+			snprintf(err, errlen, "format must be json, ndjson or csv");
+			return QUERY_ERR_VALUE;
+		}
+		return QUERY_OK;
+	case P_BUCKET:
+		if (len == 6 && memcmp(v, "minute", 6) == 0)
+			p->bucket = QUERY_BUCKET_MINUTE;
+		else if (len == 4 && memcmp(v, "hour", 4) == 0)
+			p->bucket = QUERY_BUCKET_HOUR;
+		else if (len == 3 && memcmp(v, "day", 3) == 0)
+			p->bucket = QUERY_BUCKET_DAY;
+		else {
+			snprintf(err, errlen, "bucket must be minute, hour or day");
+			return QUERY_ERR_VALUE;
+		}
+		return QUERY_OK;
+	}
+	return QUERY_ERR_VALUE;
+}
+
+/* Copy a name for a message: printable ASCII only, cut short. */
+static const char *
+shown(char *dst, size_t dstlen, const char *s, size_t len)
+{
+	size_t i, n;
+
+	n = len < dstlen - 1 ? len : dstlen - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	dst[n] = '\0';
+	return dst;
+}
+
+enum query_err
+query_params_parse(enum query_route route, const char *qs, size_t len,
+    struct query_params *p, char *err, size_t errlen)
+{
+	char name[LIMIT_QUERY_STRING_LEN + 1], val[LIMIT_QUERY_STRING_LEN + 1];
+	char show[40];
+	const char *pair, *eq, *amp;
+	size_t off, plen, nlen, vlen, i;
+	unsigned seen = 0;
+	enum query_err e;
+
+	memset(p, 0, sizeof(*p));
+	p->limit = QUERY_LIMIT_DEFAULT;
+	p->format = QUERY_FORMAT_JSON;
+	p->bucket = QUERY_BUCKET_MINUTE;
+	if (qs == NULL)
+		len = 0;
+	if (len > LIMIT_QUERY_STRING_LEN) {
+		snprintf(err, errlen, "query string of %zu bytes, at most %d",
+		    len, LIMIT_QUERY_STRING_LEN);
+		return QUERY_ERR_TOO_LONG;
+	}
+	for (off = 0; off < len; off += plen + 1) {
+		pair = qs + off;
+		amp = memchr(pair, '&', len - off);
+		plen = amp != NULL ? (size_t)(amp - pair) : len - off;
+		if (plen == 0)		/* "a=1&&b=2", a trailing '&' */
+			continue;
+		eq = memchr(pair, '=', plen);
+		nlen = eq != NULL ? (size_t)(eq - pair) : plen;
+		if (query_unescape(pair, nlen, name, sizeof(name), &nlen) != 0) {
+			snprintf(err, errlen, "bad percent-encoding in a parameter name");
+			return QUERY_ERR_ENCODING;
+		}
+		for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+			if (strcmp(name, params[i].name) == 0 &&
+			    (route == QUERY_ROUTE_STATS ? params[i].stats : params[i].events))
+				break;
+		if (i == sizeof(params) / sizeof(params[0])) {
+			snprintf(err, errlen, "unknown parameter \"%s\"; %s",
+			    shown(show, sizeof(show), name, nlen),
+			    route == QUERY_ROUTE_STATS ?
+			    "accepted: since, until, bucket, type" :
+			    "accepted: limit, cursor, type, since, until, format");
+			return QUERY_ERR_UNKNOWN;
+		}
+		if (seen & 1u << i) {
+			snprintf(err, errlen, "parameter %s given more than once",
+			    params[i].name);
+			return QUERY_ERR_DUPLICATE;
+		}
+		seen |= 1u << i;
+		if (eq == NULL || eq + 1 == pair + plen) {
+			snprintf(err, errlen, "parameter %s has an empty value",
+			    params[i].name);
+			return QUERY_ERR_VALUE;
+		}
+		if (query_unescape(eq + 1, (size_t)(pair + plen - eq - 1), val,
+		    sizeof(val), &vlen) != 0) {
+			snprintf(err, errlen, "parameter %s: bad percent-encoding",
+			    params[i].name);
+			return QUERY_ERR_ENCODING;
+		}
+		if ((e = set_value(p, (enum param_name)i, val, vlen, err, errlen)) != QUERY_OK)
+			return e;
+	}
+	if (p->has_since && p->has_until && p->since_ms >= p->until_ms) {
+		snprintf(err, errlen, "since must be earlier than until");
+		return QUERY_ERR_VALUE;
+	}
+	return QUERY_OK;
+}
+
+int
+query_stats_range(const struct query_params *p, int64_t now_ms, int64_t *from,
+    int64_t *to, size_t *nbuckets, char *err, size_t errlen)
+{
+	int64_t w = query_bucket_ms(p->bucket), n;
+
+	*to = p->has_until ? p->until_ms : now_ms;
+	*from = p->has_since ? p->since_ms : *to - QUERY_STATS_DEFAULT_BUCKETS * w;
+	if (*from < 0)
+		*from = 0;
+	*from -= *from % w;
+	if (*to <= *from) {
+		snprintf(err, errlen, "since must be earlier than until");
+		return -1;
+	}
+	n = (*to - *from + w - 1) / w;
+	if (n > LIMIT_STATS_BUCKETS) {
+		snprintf(err, errlen,
+		    "%lld %s buckets asked for, at most %d: narrow since/until or use a larger bucket",
+		    (long long)n, query_bucket_name(p->bucket), LIMIT_STATS_BUCKETS);
+		return -1;
+	}
+	*nbuckets = (size_t)n;
+	return 0;
+}

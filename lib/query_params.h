@@ -1,0 +1,118 @@
+/*
+ * The query side's untrusted input: the route, the query string of
+ * GET /events and GET /events/stats, and the opaque paging cursor.
+ * Pure: strings in, a filled struct or an error message out.  Nothing
+ * here knows of FastCGI or libmongoc.
+ *
+ * Every value ends up as a string, an integer or a time, never as a
+ * query operator: a parameter name such as "type[$ne]" is simply unknown
+ * (400), and a value such as {"$gt": ""} is a type that fails the event
+ * type alphabet (400).
+ */
+#ifndef EVENTS_QUERY_PARAMS_H
+#define EVENTS_QUERY_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+
+/* Page size when the client gives no limit. */
+#define QUERY_LIMIT_DEFAULT	50
+/* Buckets in /events/stats when the client gives no since. */
+#define QUERY_STATS_DEFAULT_BUCKETS	60
+
+enum query_route {
+	QUERY_ROUTE_EVENTS,	/* GET /events */
+	QUERY_ROUTE_STATS,	/* GET /events/stats */
+	QUERY_ROUTE_NONE	/* anything else below the program: 404 */
+};
+
+enum query_format { QUERY_FORMAT_JSON, QUERY_FORMAT_NDJSON, QUERY_FORMAT_CSV };
+enum query_bucket { QUERY_BUCKET_MINUTE, QUERY_BUCKET_HOUR, QUERY_BUCKET_DAY };
+
+enum query_err {
+	QUERY_OK = 0,
+	QUERY_ERR_TOO_LONG,	/* query_too_long: the query string is over its limit */
+	QUERY_ERR_ENCODING,	/* bad_encoding: a bad %XX escape or a NUL byte */
+	QUERY_ERR_UNKNOWN,	/* unknown_parameter */
+	QUERY_ERR_DUPLICATE,	/* duplicate_parameter */
+	QUERY_ERR_VALUE		/* bad_parameter: a value out of range or malformed */
+};
+
+struct query_params {
+	int		 limit;				/* 1..LIMIT_PAGE_SIZE */
+	int		 has_cursor;
+	int64_t		 cursor_ms;			/* createdAt of the last event seen */
+	char		 cursor_id[LIMIT_ID_LEN + 1];	/* and its id */
+	char		 type[LIMIT_TYPE_LEN + 1];	/* "" for all types */
+	int		 has_since, has_until;
+	int64_t		 since_ms;			/* inclusive */
+	int64_t		 until_ms;			/* exclusive */
+	enum query_format format;
+	enum query_bucket bucket;
+};
+
+/*
+ * Which handler serves a request, from the CGI variables (any may be
+ * NULL).  Servers disagree on how they split the URL: lighttpd and
+ * Apache's ScriptAlias give SCRIPT_NAME=/events and PATH_INFO=/stats,
+ * mod_proxy_fcgi gives the whole path in SCRIPT_NAME and no PATH_INFO,
+ * some set only REQUEST_URI.  So the decision rests on the last path
+ * segment: with a PATH_INFO, "" or "events" is the list, "stats" the
+ * statistics and anything else none; without one, the path of
+ * REQUEST_URI (else SCRIPT_NAME) ending in "/stats" is the statistics,
+ * and anything else the list, wherever the program is mounted.
+ */
+enum query_route query_route(const char *path_info, const char *script_name,
+		    const char *request_uri);
+
+/*
+ * Parse QUERY_STRING (qs[0..len), NULL for none) for route into p.
+ * Parameters are name=value pairs split on '&', both percent-decoded
+ * (RFC 3986 2.1; '+' is taken literally, so "+01:00" needs no escape).
+ * Accepted names: for the list limit, cursor, type, since, until,
+ * format; for the statistics since, until, bucket, type.  Each at most
+ * once, never empty.  Returns QUERY_OK or the kind of error with a
+ * message naming the parameter in err.
+ */
+enum query_err	query_params_parse(enum query_route route, const char *qs,
+		    size_t len, struct query_params *p, char *err, size_t errlen);
+
+/* The error code for the JSON error body ("bad_parameter", ...). */
+const char	*query_err_code(enum query_err e);
+
+/*
+ * The cursor: base64url without padding (RFC 4648 section 5) of
+ * "1:<createdAt ms>:<id>".  Opaque to clients; the "1" leaves room for
+ * another layout later.  encode writes at most LIMIT_CURSOR_LEN + 1
+ * bytes; returns 0 or -1 if out is too small or the id is not a valid
+ * event id.  decode returns 0, or -1 for anything that is not a cursor
+ * this code could have made.
+ */
+int		 query_cursor_encode(int64_t ms, const char *id, char *out,
+		    size_t outlen);
+int		 query_cursor_decode(const char *s, size_t len, int64_t *ms,
+		    char *id, size_t idlen);
+
+/* Bucket width in ms and name ("minute", ...). */
+int64_t		 query_bucket_ms(enum query_bucket b);
+const char	*query_bucket_name(enum query_bucket b);
+
+/*
+ * The statistics range: [*from, *to) with *from rounded down to a
+ * bucket boundary (UTC; buckets are aligned on the epoch), cut into
+ * *nbuckets buckets.  Defaults: until = now, since = until minus
+ * QUERY_STATS_DEFAULT_BUCKETS buckets.  0, or -1 with a message when
+ * the range would hold more than LIMIT_STATS_BUCKETS buckets.
+ */
+int		 query_stats_range(const struct query_params *p, int64_t now_ms,
+		    int64_t *from, int64_t *to, size_t *nbuckets, char *err,
+		    size_t errlen);
+
+/* Percent-decode s[0..len) into out (outlen bytes, NUL-terminated).
+ * 0, or -1 on a malformed escape, a decoded NUL or lack of room. */
+int		 query_unescape(const char *s, size_t len, char *out,
+		    size_t outlen, size_t *outn);
+
+#endif
