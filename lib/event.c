@@ -23,6 +23,7 @@ struct parse {
 	char			*err;
 	size_t			 errlen;
 	struct event_batch	*b;
+	size_t			 cap;		/* room in b->ev */
 };
 
 static enum event_err
@@ -313,7 +314,21 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		    "event %zu: type: must be a string of 1-%d characters of [A-Za-z0-9_.:-]",
 		    idx, LIMIT_TYPE_LEN);
 
+	if (p->b->n == p->cap) {
+		/* Room for this one and as many again: an array reserves its
+		 * length up front, so only NDJSON bodies grow here. */
+		size_t cap = p->cap ? p->cap * 2 : 1;
+		struct event_out *nev;
+
+		if (cap > p->ctx->max_events)
+			cap = p->ctx->max_events;
+		if ((nev = reallocarray(p->b->ev, cap, sizeof(*nev))) == NULL)
+			return fail(p, EVENT_ERR_NOMEM, "out of memory");
+		p->b->ev = nev;
+		p->cap = cap;
+	}
 	eo = &p->b->ev[p->b->n];
+	eo->json = NULL;
 	if (id != NULL && !json_object_is_type(id, json_type_null)) {
 		if ((s = str_of(id, &len)) == NULL || !valid_id(s, len))
 			return fail(p, EVENT_ERR_INVALID,
@@ -397,6 +412,9 @@ take_array(struct parse *p, json_object *arr)
 	if (n > p->ctx->max_events)
 		return fail(p, EVENT_ERR_TOO_MANY, "%zu events in one request, at most %zu",
 		    n, p->ctx->max_events);
+	if ((p->b->ev = calloc(n, sizeof(*p->b->ev))) == NULL)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
+	p->cap = n;
 	for (i = 0; i < n; i++)
 		if ((rc = take_event(p, i, json_object_array_get_idx(arr, i))) != EVENT_OK)
 			return rc;
@@ -545,11 +563,8 @@ event_batch_parse(const char *body, size_t len, enum event_body fmt,
 	if (ctx->user_agent != NULL)
 		utf8_sanitize(p.ua, sizeof(p.ua), ctx->user_agent, LIMIT_UA_LEN);
 	(void)ipanon(ctx->remote_addr, p.ip, sizeof(p.ip));
-	if ((p.b = calloc(1, sizeof(*p.b))) == NULL ||
-	    (p.b->ev = calloc(max, sizeof(*p.b->ev))) == NULL) {
-		free(p.b);
+	if ((p.b = calloc(1, sizeof(*p.b))) == NULL)
 		return fail(&p, EVENT_ERR_NOMEM, "out of memory");
-	}
 	if (fmt == EVENT_BODY_NDJSON)
 		rc = take_ndjson(&p, body, len);
 	else if ((rc = parse_json(&p, body, len, "body", &doc)) == EVENT_OK) {
