@@ -17,6 +17,16 @@ TESTS += tests/cgi-ingest.sh
 EXTRA_DIST += tests/cgi-ingest.sh
 
 ## service harness and HTTP integration tests (redis, store, lighttpd)
+# tests/services.sh starts the services on private ports; see its header.
+TESTS += tests/http-ingest.sh tests/http-outage.sh tests/store-smoke.sh
+EXTRA_DIST += tests/services.sh tests/http-ingest.sh tests/http-outage.sh \
+	tests/store-smoke.sh
+check_PROGRAMS += tests/store-smoke
+tests_store_smoke_SOURCES = tests/store-smoke.c
+# Not -Ilib: it needs nothing from lib/, and lib/limits.h would hide the
+# system <limits.h> that libbson's headers include.
+tests_store_smoke_CPPFLAGS =
+tests_store_smoke_LDADD = $(MONGOC_LIBS)
 
 ## consumer tests
 

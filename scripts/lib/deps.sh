@@ -1,0 +1,89 @@
+# scripts/lib/deps.sh: install what the build, the tests and the running
+# stack need on Debian 12.  As root it installs the Debian packages; as
+# another user it prints the exact command and stops.
+
+# Debian packages.  python3 and procps are for the tests (JSON checks,
+# free ports; ps).
+DEPS_PACKAGES="autoconf automake pkg-config gcc make libfcgi-dev
+libhiredis-dev libmongoc-dev libbson-dev libjson-c-dev redis-server
+lighttpd curl python3 procps"
+
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_VERSION=v1.24.2
+
+deps_missing_packages()
+{
+	_miss=
+	for _p in $DEPS_PACKAGES; do
+		dpkg-query -W -f='${Status}\n' "$_p" 2>/dev/null |
+		    grep -q '^install ok installed$' || _miss="$_miss $_p"
+	done
+	printf '%s\n' "${_miss# }"
+}
+
+deps_packages()
+{
+	command -v dpkg-query >/dev/null 2>&1 ||
+	    die "no dpkg-query: this is not Debian; install the equivalents of: $(echo $DEPS_PACKAGES)"
+	_miss=$(deps_missing_packages)
+	[ -n "$_miss" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "These Debian packages are missing; install them as root with:" >&2
+		echo "    apt-get install -y $_miss" >&2
+		exit 1
+	fi
+	say "installing $_miss"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $_miss
+}
+
+# Where go install puts the binary.
+deps_ferretdb_bin()
+{
+	if [ -n "${FERRETDB:-}" ]; then
+		printf '%s\n' "$FERRETDB"
+	elif command -v ferretdb >/dev/null 2>&1; then
+		command -v ferretdb
+	elif command -v go >/dev/null 2>&1; then
+		printf '%s\n' "$(go env GOPATH)/bin/ferretdb"
+	else
+		printf '%s\n' "$HOME/go/bin/ferretdb"
+	fi
+}
+
+# The store: mongod if installed, else FerretDB built with Go.
+deps_store()
+{
+	command -v mongod >/dev/null 2>&1 && return 0
+	_fb=$(deps_ferretdb_bin)
+	"$_fb" --version >/dev/null 2>&1 && return 0
+	command -v go >/dev/null 2>&1 ||
+	    die "no mongod and no Go to build FerretDB: install Go 1.24 or later" \
+	    "from https://go.dev/dl/ (Debian's golang-go is too old), or MongoDB"
+	say "installing FerretDB $FERRETDB_VERSION with go install"
+	go install "$FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION"
+	_fb=$(deps_ferretdb_bin)
+	"$_fb" --version >/dev/null 2>&1 && return 0
+	# The module as published lacks build/version/version.txt, which
+	# release builds generate, so the binary go install makes panics at
+	# start (FerretDB issue 2982).  Build it again from the same module
+	# source with that file written.
+	say "rebuilding FerretDB with build/version/version.txt (FerretDB issue 2982)"
+	_src=$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" |
+	    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[ -d "$_src" ] || die "go mod download $FERRETDB_MODULE@$FERRETDB_VERSION: no source folder"
+	_tmp=$(mktemp -d)
+	cp -R "$_src/." "$_tmp"
+	chmod -R u+w "$_tmp"
+	echo "$FERRETDB_VERSION" >"$_tmp/build/version/version.txt"
+	(cd "$_tmp" && go build -o "$_fb" ./cmd/ferretdb) || { rm -rf "$_tmp"; die "building FerretDB failed"; }
+	rm -rf "$_tmp"
+	"$_fb" --version >/dev/null 2>&1 || die "$_fb still does not run"
+	say "FerretDB $FERRETDB_VERSION in $_fb"
+}
+
+deps_install()
+{
+	deps_packages
+	deps_store
+}

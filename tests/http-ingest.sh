@@ -1,0 +1,224 @@
+#!/bin/sh
+# POST /events over HTTP through lighttpd and the FastCGI event-ingest into
+# a real Redis: each body form and content type, every field of the queued
+# events read back with XRANGE, each error answer, and a 500-event batch
+# that is queued whole or not at all.
+. "$(dirname "$0")/services.sh"
+svc_init
+svc_redis_start
+svc_lighttpd_start
+URL=$BASE_URL/events
+
+now_ms()
+{
+	date +%s%3N
+}
+
+# post CTYPE BODY [CURL-ARGS...]: POST to /events with a fresh stream;
+# T0 and T1 bound the server's receivedAt.
+post()
+{
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" DEL events >/dev/null
+	T0=$(now_ms)
+	http_post "$URL" "$@"
+	T1=$(now_ms)
+}
+
+# stream_check WHAT PYTHON: run the Python asserts with evs = the queued
+# events (parsed, in stream order), fields = each entry's field names,
+# resp = the parsed answer, t0/t1 = bounds of receivedAt.
+stream_check()
+{
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --json XRANGE events - + \
+	    >"$SVC_DIR/stream.json" || fail "$1: XRANGE"
+	python3 - "$SVC_DIR/stream.json" "$SVC_DIR/http.body" "$T0" "$T1" "$2" <<'EOF' || fail "$1"
+import json, re, sys
+entries = json.load(open(sys.argv[1]))
+fields = [e[1][0::2] for e in entries]
+evs = [json.loads(e[1][1]) for e in entries]
+try:
+    resp = json.load(open(sys.argv[2]))
+except ValueError:
+    resp = None
+t0, t1 = int(sys.argv[3]), int(sys.argv[4])
+UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+def received(e):
+    assert isinstance(e["receivedAt"], int), e
+    assert t0 <= e["receivedAt"] <= t1, (t0, e["receivedAt"], t1)
+exec(sys.argv[5])
+EOF
+}
+
+queued()
+{
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" XLEN events
+}
+
+## one event, every field
+
+TS=$(( $(now_ms) - 5000 ))
+UA=$(python3 -c 'print("a" * 255 + "\u00e9" + "b" * 40)')	# 'é' straddles byte 256
+post application/json '{"type":"click","id":"evt-1","ts":'"$TS"',
+  "metadata":{"button":"buy","n":3,"ok":true,"nested":{"list":[1,2.5,"x",null]}},
+  "page":{"url":"https://example.com/p?q=1","path":"/p","referrer":"https://ref.example/","title":"Produit \u00e9t\u00e9"}}' \
+    -A "$UA"
+expect_eq 202 "$HTTP_STATUS" "single event"
+expect_eq application/json "$(http_header Content-Type)" "single event: Content-Type"
+stream_check "single event" '
+assert resp == {"accepted": 1, "ids": ["evt-1"]}, resp
+assert fields == [["e"]], fields
+e = evs[0]
+assert sorted(e) == ["createdAt", "id", "ip", "metadata", "page", "receivedAt", "type", "ua"], sorted(e)
+assert e["id"] == "evt-1" and e["type"] == "click", e
+assert e["metadata"] == {"button": "buy", "n": 3, "ok": True, "nested": {"list": [1, 2.5, "x", None]}}, e["metadata"]
+assert e["createdAt"] == '"$TS"', e["createdAt"]
+received(e)
+assert e["page"] == {"url": "https://example.com/p?q=1", "path": "/p", "referrer": "https://ref.example/", "title": "Produit \u00e9t\u00e9"}, e["page"]
+assert e["ua"] == "a" * 255, ("ua cut on a character boundary", len(e["ua"].encode()), e["ua"][-3:])
+assert e["ip"] == "127.0.0.0", e["ip"]
+'
+ok "single event: every field"
+
+## an array: server ids, RFC 3339 and out-of-range client times
+
+post application/json '[{"type":"view"},
+  {"type":"scroll","ts":"2020-01-01T00:00:00Z"},
+  {"type":"a.b:c-d_e","ts":"'"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%S.250Z)"'"}]' \
+    -A "curl-test"
+expect_eq 202 "$HTTP_STATUS" "array"
+stream_check "array" '
+assert resp["accepted"] == 3 and [e["id"] for e in evs] == resp["ids"], (resp, evs)
+assert [e["type"] for e in evs] == ["view", "scroll", "a.b:c-d_e"], evs
+for e in evs:
+    assert UUID7.match(e["id"]), e["id"]
+    received(e)
+    assert e["ua"] == "curl-test" and e["ip"] == "127.0.0.0", e
+    assert "metadata" not in e and "page" not in e, e
+assert evs[0]["createdAt"] == evs[0]["receivedAt"] and "clientTs" not in evs[0], evs[0]
+# more than 24 h off: receivedAt is used, the client time kept
+assert evs[1]["createdAt"] == evs[1]["receivedAt"], evs[1]
+assert evs[1]["clientTs"] == 1577836800000, evs[1]
+c = evs[2]["createdAt"]
+assert c % 1000 == 250 and abs(evs[2]["receivedAt"] - 3600000 - c) < 5000 and "clientTs" not in evs[2], evs[2]
+'
+ok "array: UUIDv7 ids, RFC 3339 ts, clientTs beyond 24 h"
+
+## an envelope with sentAt: the client clock is an hour fast
+
+SENT=$(( $(now_ms) + 3600000 ))
+post application/json '{"sentAt":'"$SENT"',"events":[
+  {"type":"a","ts":'"$((SENT - 3000))"'},{"type":"b"},{"type":"c","ts":'"$((SENT - 90000000))"'}]}'
+expect_eq 202 "$HTTP_STATUS" "envelope"
+stream_check "envelope" '
+assert resp["accepted"] == 3, resp
+for e in evs:
+    received(e)
+a, b, c = evs
+assert a["createdAt"] == a["receivedAt"] - 3000 and "clientTs" not in a, a
+assert b["createdAt"] == b["receivedAt"], b
+assert c["createdAt"] == c["receivedAt"] and c["clientTs"] == '"$((SENT - 90000000))"', c
+'
+ok "envelope: createdAt corrected by sentAt"
+
+## NDJSON, text/plain (sendBeacon), a charset parameter
+
+post application/x-ndjson '{"type":"n1","id":"n-1"}
+{"type":"n2","metadata":{"k":"v"}}
+'
+expect_eq 202 "$HTTP_STATUS" "NDJSON"
+stream_check "NDJSON" '
+assert resp["accepted"] == 2 and resp["ids"][0] == "n-1", resp
+assert [e["type"] for e in evs] == ["n1", "n2"] and evs[1]["metadata"] == {"k": "v"}, evs
+'
+ok "NDJSON body"
+
+post text/plain '{"type":"beacon","page":{"path":"/"}}'
+expect_eq 202 "$HTTP_STATUS" "text/plain"
+stream_check "text/plain" 'assert evs[0]["type"] == "beacon" and evs[0]["page"] == {"path": "/"}, evs'
+post 'application/json; charset=UTF-8' '{"type":"cs"}'
+expect_eq 202 "$HTTP_STATUS" "charset parameter"
+ok "text/plain and Content-Type parameters"
+
+## errors: the status, {"error": {"code", "message"}}, nothing queued
+
+post application/json '{"type":'
+expect_error 400 invalid_json "truncated JSON"
+expect_eq 0 "$(queued)" "truncated JSON: queued"
+
+post application/json '[{"type":"ok"},{"type":"bad type!"}]'
+expect_error 400 invalid_event "invalid type"
+case $(json_get 'd["error"]["message"]') in
+*"event 1"*type*) ;;
+*) fail "invalid type: the message names neither the index nor the field: $(cat "$SVC_DIR/http.body")" ;;
+esac
+expect_eq 0 "$(queued)" "invalid event: queued"
+
+post application/json '[]'
+expect_error 400 no_events "empty array"
+ok "400 invalid_json, invalid_event (index and field named), no_events"
+
+for m in PUT DELETE PATCH; do
+	http_request "$m" "$URL" -H 'Content-Type: application/json' --data-binary '{"type":"x"}'
+	expect_error 405 method_not_allowed "$m /events"
+	expect_eq POST "$(http_header Allow)" "$m /events: Allow"
+done
+ok "405 with Allow: POST"
+
+post application/xml '<event/>'
+expect_error 415 unsupported_media_type "application/xml"
+post '' '{"type":"x"}'
+expect_error 415 unsupported_media_type "no Content-Type"
+ok "415"
+
+# No Content-Length and no body: lighttpd answers 411 itself (HTML), before
+# the program; event-ingest's own 411 is covered by tests/cgi-ingest.sh.
+http_request POST "$URL" -H 'Content-Type: application/json'
+expect_eq 411 "$HTTP_STATUS" "POST without Content-Length"
+ok "411"
+
+# Just over the program's limit: its 413, decided from Content-Length.
+python3 -c 'import sys; sys.stdout.write("[" + " " * (1048577 - 2) + "]")' >"$SVC_DIR/big.json"
+T0=$(now_ms)
+http_post_file "$URL" application/json "$SVC_DIR/big.json"
+expect_error 413 body_too_large "1 MiB + 1 body"
+# Far over it: lighttpd's own limit (server.max-request-size) answers.
+python3 -c 'import sys; sys.stdout.write(" " * (3 << 20))' >"$SVC_DIR/huge.json"
+http_post_file "$URL" application/json "$SVC_DIR/huge.json"
+expect_eq 413 "$HTTP_STATUS" "3 MiB body"
+ok "413 body too large"
+
+## 500 events: all queued; 501 refused; one bad event among 500, none queued
+
+batch()
+{
+	python3 -c 'import json, sys
+n, bad = int(sys.argv[1]), int(sys.argv[2])
+evs = [{"type": "bulk", "id": "b-%d" % i, "metadata": {"i": i}} for i in range(n)]
+if bad >= 0:
+    evs[bad]["metadata"] = "not an object"
+sys.stdout.write(json.dumps(evs))' "$@" >"$SVC_DIR/batch.json"
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" DEL events >/dev/null
+	T0=$(now_ms)
+	http_post_file "$URL" application/json "$SVC_DIR/batch.json"
+	T1=$(now_ms)
+}
+
+batch 500 -1
+expect_eq 202 "$HTTP_STATUS" "500 events"
+expect_eq 500 "$(queued)" "500 events: queued"
+stream_check "500 events" '
+assert resp["accepted"] == 500 and len(evs) == 500, resp["accepted"]
+assert [e["id"] for e in evs] == ["b-%d" % i for i in range(500)]
+assert [e["metadata"]["i"] for e in evs] == list(range(500))
+'
+batch 501 -1
+expect_error 413 too_many_events "501 events"
+expect_eq 0 "$(queued)" "501 events: queued"
+batch 500 499
+expect_error 400 invalid_event "500 events, the last invalid"
+case $(json_get 'd["error"]["message"]') in
+*"event 499"*metadata*) ;;
+*) fail "last invalid: message $(cat "$SVC_DIR/http.body")" ;;
+esac
+expect_eq 0 "$(queued)" "500 events, the last invalid: queued"
+ok "500 events all-or-nothing, 501 refused"

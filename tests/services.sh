@@ -1,0 +1,403 @@
+# tests/services.sh: the real services an integration test needs, each on
+# a private loopback port with its data in a private folder, stopped by
+# PID when the test ends.  Sourced (POSIX sh) by tests/*.sh and by
+# scripts/start:
+#
+#	. "$(dirname "$0")/services.sh"
+#	svc_init			# $SVC_DIR, cleanup on exit
+#	svc_redis_start			# $REDIS_PORT, EVENTS_REDIS_*
+#	svc_lighttpd_start		# $HTTP_PORT, $BASE_URL
+#	http_post "$BASE_URL/events" application/json '{"type":"click"}'
+#	expect_eq 202 "$HTTP_STATUS" "one event"
+#
+# Layout of $SVC_DIR: redis/ (AOF), store/ (the store's data), log/ (every
+# service's log), run/ (FastCGI sockets).  Exit status 77 marks a skip
+# (a service is not installed) unless EVENTS_REQUIRE_SERVICES=1, which
+# turns it into a failure (99), as CI wants.
+
+SVC_TIMEOUT=${SVC_TIMEOUT:-20}		# seconds to wait for a service
+
+## messages and assertions
+
+fail()
+{
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+ok()
+{
+	echo "ok - $*"
+}
+
+# expect_eq WANT GOT WHAT
+expect_eq()
+{
+	[ "x$1" = "x$2" ] || fail "$3: expected \"$1\", got \"$2\""
+}
+
+# A required program or service is missing: skip, or fail under CI.
+svc_missing()
+{
+	if [ "${EVENTS_REQUIRE_SERVICES:-0}" = 1 ]; then
+		echo "ERROR: $* (EVENTS_REQUIRE_SERVICES=1)" >&2
+		exit 99
+	fi
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+# svc_need BIN...: every program must be on the PATH.
+svc_need()
+{
+	for _b in "$@"; do
+		command -v "$_b" >/dev/null 2>&1 && continue
+		case $_b in
+		redis-server|redis-cli)	_p=redis-server ;;
+		lighttpd)	_p=lighttpd ;;
+		curl)		_p=curl ;;
+		python3)	_p=python3 ;;
+		*)		_p= ;;
+		esac
+		svc_missing "$_b is not installed${_p:+ (Debian package $_p)}"
+	done
+}
+
+## set-up and clean-up
+
+svc_init()
+{
+	: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+	if [ -z "${top_builddir:-}" ]; then
+		top_builddir=$top_srcdir
+		[ -f "$top_srcdir/build/Makefile" ] && top_builddir=$top_srcdir/build
+	fi
+	export top_srcdir top_builddir
+	svc_need python3 curl
+	_d=$(mktemp -d "${TMPDIR:-/tmp}/events-test.XXXXXX") || fail "mktemp -d"
+	SVC_RMDIR=1
+	svc_use_dir "$_d"
+}
+
+# svc_use_dir DIR: keep the services' data in DIR (kept at exit); set the
+# traps.  svc_init uses a fresh temporary folder, scripts/start var/.
+svc_use_dir()
+{
+	SVC_DIR=$1
+	SVC_PIDS=
+	unset REDIS_PORT STORE_PORT HTTP_PORT BASE_URL
+	mkdir -p "$SVC_DIR/log" "$SVC_DIR/run" || fail "cannot create $SVC_DIR"
+	# lighttpd started as root becomes EVENTS_HTTP_USER and must still
+	# reach run/ (mktemp -d makes a 0700 folder).
+	chmod 755 "$SVC_DIR"
+	trap svc_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 141' PIPE	# output piped to a reader that quit
+}
+
+# Stop everything started here, newest first; on failure show the logs.
+# A reader that went away (| head) must not stop the clean-up half way.
+svc_cleanup()
+{
+	_rc=$?
+	trap - EXIT INT TERM
+	trap '' PIPE
+	for _n in $SVC_PIDS; do
+		svc_kill "$_n"
+	done
+	if [ "$_rc" != 0 ] && [ "$_rc" != 77 ] && [ -n "${SVC_DIR:-}" ]; then
+		for _f in "$SVC_DIR"/log/*; do
+			[ -s "$_f" ] || continue
+			echo "--- last lines of $_f" >&2
+			tail -n 30 "$_f" >&2
+		done
+	fi
+	if [ "${SVC_RMDIR:-0}" = 1 ] && [ -n "${SVC_DIR:-}" ]; then
+		rm -rf "$SVC_DIR"
+	fi
+	exit "$_rc"
+}
+
+# svc_spawn NAME LOG CMD...: start CMD in the background; its PID is kept
+# as svc_pid_NAME.
+svc_spawn()
+{
+	_name=$1 _log=$2
+	shift 2
+	"$@" >>"$_log" 2>&1 &
+	eval "svc_pid_$_name=\$!"
+	case " $SVC_PIDS " in
+	*" $_name "*) ;;
+	*) SVC_PIDS="$_name $SVC_PIDS" ;;
+	esac
+}
+
+# svc_pid NAME: the PID of a running service, or nothing.
+svc_pid()
+{
+	eval "printf '%s' \"\${svc_pid_$1:-}\""
+}
+
+# svc_kill NAME: SIGTERM, then SIGKILL after 10 s; reap it.  lighttpd
+# stops the FastCGI programs it spawned; any it left are killed by PID.
+svc_kill()
+{
+	_pid=$(svc_pid "$1")
+	[ -n "$_pid" ] || return 0
+	_kids=$(ps -o pid= --ppid "$_pid" 2>/dev/null) || :
+	kill -TERM "$_pid" 2>/dev/null || :
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -KILL "$_pid" 2>/dev/null || :
+	wait "$_pid" 2>/dev/null || :
+	for _k in $_kids; do
+		kill -KILL "$_k" 2>/dev/null || :
+	done
+	eval "svc_pid_$1="
+	return 0
+}
+
+# An unused loopback TCP port (the kernel picks it).
+svc_free_port()
+{
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# svc_wait NAME WHAT CMD...: until CMD succeeds, for at most SVC_TIMEOUT
+# seconds; fail early if the service died.
+svc_wait()
+{
+	_name=$1 _what=$2
+	shift 2
+	_pid=$(svc_pid "$_name")
+	_end=$(( $(date +%s) + SVC_TIMEOUT ))
+	until "$@" >/dev/null 2>&1; do
+		kill -0 "$_pid" 2>/dev/null || {
+			wait "$_pid" 2>/dev/null || :
+			eval "svc_pid_$_name="
+			fail "$_what exited at start-up (logs in $SVC_DIR/log)"
+		}
+		[ "$(date +%s)" -lt "$_end" ] ||
+		    fail "$_what not ready after ${SVC_TIMEOUT}s (logs in $SVC_DIR/log)"
+		sleep 0.1
+	done
+}
+
+# svc_tcp_open PORT: is something accepting on 127.0.0.1:PORT?
+svc_tcp_open()
+{
+	python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1"
+}
+
+## Redis
+
+svc_redis_ping()
+{
+	[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+}
+
+# Again after svc_redis_stop: the same port and data.
+svc_redis_start()
+{
+	svc_need redis-server redis-cli
+	: "${REDIS_PORT:=$(svc_free_port)}"
+	mkdir -p "$SVC_DIR/redis"
+	svc_spawn redis "$SVC_DIR/log/redis.log" redis-server \
+	    --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
+	    --dir "$SVC_DIR/redis" --appendonly yes --appendfsync always \
+	    --save "" --daemonize no --logfile ""
+	svc_wait redis "redis-server on port $REDIS_PORT" svc_redis_ping
+	EVENTS_REDIS_HOST=127.0.0.1
+	EVENTS_REDIS_PORT=$REDIS_PORT
+	export EVENTS_REDIS_HOST EVENTS_REDIS_PORT
+}
+
+svc_redis_stop()
+{
+	svc_kill redis
+}
+
+## the MongoDB-compatible store: mongod, else FerretDB with SQLite
+
+# The FerretDB binary: $FERRETDB, else on the PATH, else where go install
+# puts it.
+svc_ferretdb_bin()
+{
+	if [ -n "${FERRETDB:-}" ]; then
+		printf '%s\n' "$FERRETDB"
+	elif command -v ferretdb >/dev/null 2>&1; then
+		command -v ferretdb
+	else
+		_gp=
+		for _go in go /usr/local/go/bin/go; do
+			_gp=$("$_go" env GOPATH 2>/dev/null) && break
+		done
+		printf '%s\n' "${_gp:-$HOME/go}/bin/ferretdb"
+	fi
+}
+
+# Sets STORE_PORT, STORE_VERSION; exports EVENTS_MONGO_URI.  Again after
+# svc_store_stop: the same port and data.
+svc_store_start()
+{
+	svc_need python3
+	: "${STORE_PORT:=$(svc_free_port)}"
+	mkdir -p "$SVC_DIR/store"
+	if command -v mongod >/dev/null 2>&1; then
+		STORE_VERSION="mongod $(mongod --version | sed -n 's/^db version //p')"
+		svc_spawn store "$SVC_DIR/log/store.log" mongod \
+		    --bind_ip 127.0.0.1 --port "$STORE_PORT" \
+		    --dbpath "$SVC_DIR/store"
+	else
+		_fb=$(svc_ferretdb_bin)
+		[ -x "$_fb" ] || svc_missing "no mongod and no FerretDB ($_fb):" \
+		    "go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2, or run scripts/start"
+		# A plain go install builds a binary that panics at start
+		# (FerretDB issue 2982); scripts/lib/deps.sh builds a good one.
+		"$_fb" --version >/dev/null 2>&1 || svc_missing "$_fb does not run;" \
+		    "rebuild it with scripts/start (see scripts/lib/deps.sh)"
+		STORE_VERSION="FerretDB $("$_fb" --version | sed -n 's/^version: //p') (SQLite)"
+		mkdir -p "$SVC_DIR/store-state"
+		svc_spawn store "$SVC_DIR/log/store.log" "$_fb" \
+		    --handler=sqlite --sqlite-url="file:$SVC_DIR/store/" \
+		    --state-dir="$SVC_DIR/store-state" \
+		    --listen-addr="127.0.0.1:$STORE_PORT" --debug-addr=- \
+		    --telemetry=disable --log-level=warn
+	fi
+	svc_wait store "the store ($STORE_VERSION) on port $STORE_PORT" \
+	    svc_tcp_open "$STORE_PORT"
+	EVENTS_MONGO_URI="mongodb://127.0.0.1:$STORE_PORT/"
+	export EVENTS_MONGO_URI
+}
+
+svc_store_stop()
+{
+	svc_kill store
+}
+
+## lighttpd with the FastCGI programs
+
+svc_http_up()
+{
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/")" != 000 ]
+}
+
+# lighttpd -D -f $top_srcdir/lighttpd.conf; sets HTTP_PORT, BASE_URL.  The
+# programs come from $EVENTS_LIBEXEC (default the build's cgi/), the page
+# from $EVENTS_WWW (default the source's www/).
+svc_lighttpd_start()
+{
+	svc_need lighttpd curl
+	: "${HTTP_PORT:=$(svc_free_port)}"
+	EVENTS_HTTP_BIND=${EVENTS_HTTP_BIND:-127.0.0.1}
+	EVENTS_HTTP_PORT=$HTTP_PORT
+	EVENTS_WWW=${EVENTS_WWW:-$top_srcdir/www}
+	EVENTS_LIBEXEC=${EVENTS_LIBEXEC:-$top_builddir/cgi}
+	EVENTS_VAR=$SVC_DIR
+	EVENTS_HTTP_USER=${EVENTS_HTTP_USER:-nobody}
+	EVENTS_FCGI_PROCS=${EVENTS_FCGI_PROCS:-2}
+	export EVENTS_HTTP_BIND EVENTS_HTTP_PORT EVENTS_WWW EVENTS_LIBEXEC \
+	    EVENTS_VAR EVENTS_HTTP_USER EVENTS_FCGI_PROCS
+	BASE_URL=http://127.0.0.1:$HTTP_PORT
+	[ -x "$EVENTS_LIBEXEC/event-ingest" ] ||
+	    fail "$EVENTS_LIBEXEC/event-ingest not built"
+	if [ "$(id -u)" = 0 ]; then
+		# lighttpd becomes this user before it opens its logs and
+		# spawns the programs.
+		touch "$SVC_DIR/log/lighttpd-error.log" "$SVC_DIR/log/lighttpd-access.log"
+		chown "$EVENTS_HTTP_USER" "$SVC_DIR/run" \
+		    "$SVC_DIR/log/lighttpd-error.log" "$SVC_DIR/log/lighttpd-access.log" ||
+		    fail "no user $EVENTS_HTTP_USER (set EVENTS_HTTP_USER)"
+		setpriv --reuid="$EVENTS_HTTP_USER" --regid="$(id -g "$EVENTS_HTTP_USER")" \
+		    --clear-groups sh -c 'test -x "$1" && test -r "$2/."' sh \
+		    "$EVENTS_LIBEXEC/event-ingest" "$EVENTS_WWW" ||
+		    fail "user $EVENTS_HTTP_USER cannot reach $EVENTS_LIBEXEC or" \
+		    "$EVENTS_WWW (a parent folder is private?); move the tree or set EVENTS_HTTP_USER"
+	fi
+	lighttpd -tt -f "$top_srcdir/lighttpd.conf" >"$SVC_DIR/log/lighttpd-check.log" 2>&1 || {
+		cat "$SVC_DIR/log/lighttpd-check.log" >&2
+		fail "lighttpd -tt rejects $top_srcdir/lighttpd.conf"
+	}
+	svc_spawn lighttpd "$SVC_DIR/log/lighttpd.out" \
+	    lighttpd -D -f "$top_srcdir/lighttpd.conf"
+	svc_wait lighttpd "lighttpd on port $HTTP_PORT" svc_http_up
+}
+
+svc_lighttpd_stop()
+{
+	svc_kill lighttpd
+}
+
+## HTTP and JSON helpers
+
+# http_post URL CTYPE BODY [CURL-ARGS...]; see http_post_file.
+http_post()
+{
+	printf '%s' "$3" >"$SVC_DIR/http.request"
+	_u=$1 _t=$2
+	shift 3
+	http_post_file "$_u" "$_t" "$SVC_DIR/http.request" "$@"
+}
+
+# http_post_file URL CTYPE FILE [CURL-ARGS...]: POST the file's bytes with
+# that Content-Type ("" for none).  Sets HTTP_STATUS and HTTP_TIME
+# (seconds); the body is in $SVC_DIR/http.body, the headers in
+# $SVC_DIR/http.headers.
+http_post_file()
+{
+	_u=$1 _t=$2 _f=$3
+	shift 3
+	http_request POST "$_u" -H "Content-Type:${_t:+ $_t}" --data-binary "@$_f" "$@"
+}
+
+# http_request METHOD URL [CURL-ARGS...]: like http_post_file, any method.
+http_request()
+{
+	_m=$1 _u=$2
+	shift 2
+	_out=$(curl -sS -X "$_m" -o "$SVC_DIR/http.body" -D "$SVC_DIR/http.headers" \
+	    -w '%{http_code} %{time_total}' -H 'Expect:' "$@" "$_u") ||
+	    fail "curl -X $_m $_u: no answer"
+	HTTP_STATUS=${_out% *}
+	HTTP_TIME=${_out#* }
+}
+
+# http_header NAME: that header's value in the last answer.
+http_header()
+{
+	tr -d '\r' <"$SVC_DIR/http.headers" |
+	    awk -v n="$1" 'BEGIN { n = tolower(n) ":" }
+	    tolower(substr($0, 1, length(n))) == n { sub(/^[^:]*:[ \t]*/, ""); print; exit }'
+}
+
+# json_get EXPR [FILE]: evaluate a Python expression over the JSON in FILE
+# (default the last answer's body) bound to d; strings print bare, other
+# values as JSON.  json_get 'd["error"]["code"]'
+json_get()
+{
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[2], "rb"))
+v = eval(sys.argv[1], {"d": d})
+print(v if isinstance(v, str) else json.dumps(v))' "$1" "${2:-$SVC_DIR/http.body}" ||
+	    fail "json_get $1: not JSON, or no such value: $(head -c 300 "${2:-$SVC_DIR/http.body}")"
+}
+
+# expect_error STATUS CODE WHAT: the last answer was STATUS with the body
+# {"error": {"code": CODE, "message": "..."}}.
+expect_error()
+{
+	expect_eq "$1" "$HTTP_STATUS" "$3: status"
+	expect_eq "$2" "$(json_get 'd["error"]["code"]')" "$3: error code"
+	_msg=$(json_get 'd["error"]["message"]')
+	[ -n "$_msg" ] || fail "$3: empty error message"
+	expect_eq 2 "$(json_get 'len(d["error"])')" "$3: error has code and message only"
+	expect_eq 1 "$(json_get 'len(d)')" "$3: body has error only"
+}
