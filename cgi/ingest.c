@@ -11,19 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "enqueue.h"
 #include "event.h"
-#include "http.h"
+#include "ingest.h"
 #include "limits.h"
 #include "log.h"
+#include "metrics.h"
+#include "spool.h"
 #include "timeutil.h"
-
-struct ingest {
-	struct conf	 conf;
-	struct enqueue	*q;
-	char		*body;		/* conf.max_body_bytes + 1 */
-};
 
 /* Read exactly len body bytes into in->body.  0, or -1 if the body ended
  * early or could not be read. */
@@ -44,7 +38,8 @@ read_body(struct http_req *req, struct ingest *in, size_t len)
 }
 
 static void
-send_accepted(struct http_req *req, const struct event_batch *b)
+send_accepted(struct http_req *req, const char *cors, const struct event_batch *b,
+    const char *ignored)
 {
 	json_object *root, *ids;
 	size_t i;
@@ -55,35 +50,135 @@ send_accepted(struct http_req *req, const struct event_batch *b)
 		json_object_put(root);
 		json_object_put(ids);
 		/* The events are queued: say so even without the id list. */
-		http_send(req, 202, "application/json", NULL, "{}", 2);
+		http_send(req, 202, "application/json", cors, "{}", 2);
 		return;
 	}
-	json_object_object_add(root, "accepted", json_object_new_int64((int64_t)b->n));
-	for (i = 0; i < b->n; i++)
+	json_object_object_add(root, "accepted", json_object_new_int64(ignored ? 0 : (int64_t)b->n));
+	for (i = 0; ignored == NULL && i < b->n; i++)
 		json_object_array_add(ids, json_object_new_string(b->ev[i].id));
 	json_object_object_add(root, "ids", ids);
-	http_send_json(req, 202, NULL, root);
+	if (ignored != NULL)
+		json_object_object_add(root, "ignored", json_object_new_string(ignored));
+	http_send_json(req, 202, cors, root);
 	json_object_put(root);
+}
+
+/* Answer an error and count it under its code. */
+static void
+reject(struct ingest *in, struct http_req *req, int status, const char *headers,
+    const char *code, const char *msg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), METRIC_REJECTED "%s", code);
+	enqueue_count(in->q, name, 1);
+	http_send_error(req, status, headers, code, msg);
+}
+
+/* Events the operator asked not to keep: answered, counted, dropped. */
+static const char *
+ignored_reason(struct ingest *in, struct http_req *req, const struct event_batch *b)
+{
+	const char *ua = http_param(req, "HTTP_USER_AGENT"), *name, *reason;
+	char field[128];
+
+	if (in->conf.honour_dnt &&
+	    privacy_opted_out(http_param(req, "HTTP_DNT"), http_param(req, "HTTP_SEC_GPC"))) {
+		enqueue_count(in->q, METRIC_IGNORED "dnt", (long)b->n);
+		return "dnt";
+	}
+	if (in->conf.drop_bots && privacy_bot(ua, &name, &reason)) {
+		enqueue_count(in->q, METRIC_IGNORED "bot", (long)b->n);
+		snprintf(field, sizeof(field), "%s:%s", reason, name);
+		enqueue_count_bot(in->q, field, (long)b->n);
+		return "bot";
+	}
+	return NULL;
+}
+
+/* Queue b, or spool it when Redis is out and a spool is configured. */
+static void
+queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
+    const struct event_batch *b, const char *addr)
+{
+	struct enqueue_limits lim;
+	enum enqueue_status st;
+	char err[ERRBUF_LEN], hdr[ACCESS_ORIGIN_LEN + 320];
+	long retry;
+
+	memset(&lim, 0, sizeof(lim));
+	lim.ip = addr;
+	lim.ip_max = in->conf.rate_limit_ip;
+	lim.key = a->key;
+	lim.key_max = in->conf.rate_limit_key;
+	lim.window_s = in->conf.rate_window_s;
+	lim.max_backlog = in->conf.max_backlog;
+	st = enqueue_batch(in->q, b, &lim, &retry, err, sizeof(err));
+	if (st != ENQUEUE_UNAVAILABLE && in->redis_down) {
+		log_info("redis is reachable again");
+		in->redis_down = 0;
+	}
+	switch (st) {
+	case ENQUEUE_OK:
+		send_accepted(req, a->headers, b, NULL);
+		return;
+	case ENQUEUE_RATE_IP:
+	case ENQUEUE_RATE_KEY:
+		snprintf(hdr, sizeof(hdr), "%sRetry-After: %ld\r\n", a->headers, retry);
+		http_send_error(req, 429, hdr, "rate_limited",
+		    st == ENQUEUE_RATE_IP ? "too many events from this address; retry later" :
+		    "too many events under this write key; retry later");
+		return;
+	case ENQUEUE_BACKLOG:
+		snprintf(hdr, sizeof(hdr), "%sRetry-After: 5\r\n", a->headers);
+		http_send_error(req, 503, hdr, "backlog_full",
+		    "the queue is full while the store catches up; retry later");
+		return;
+	case ENQUEUE_UNAVAILABLE:
+		break;
+	}
+	if (!in->redis_down) {
+		log_warn("%s%s", err, in->conf.spool_path[0] ? "; spooling to disk" : "");
+		in->redis_down = 1;
+	}
+	if (in->conf.spool_path[0] &&
+	    spool_append(in->conf.spool_path, (off_t)in->conf.spool_max_bytes, b,
+	    err, sizeof(err)) == 0) {
+		send_accepted(req, a->headers, b, NULL);
+		return;
+	}
+	if (in->conf.spool_path[0])
+		log_error("%s", err);
+	snprintf(hdr, sizeof(hdr), "%sRetry-After: 1\r\n", a->headers);
+	http_send_error(req, 503, hdr, "queue_unavailable",
+	    "the event queue is unreachable; retry later");
 }
 
 static void
 handle(struct http_req *req, void *arg)
 {
 	struct ingest *in = arg;
+	struct ingest_access a;
 	struct event_batch *b = NULL;
 	struct event_ctx ctx;
 	enum event_body fmt;
 	enum event_err e;
-	const char *method, *clen;
-	char mt[64], err[ERRBUF_LEN], clip[80], *end;
+	const char *method, *clen, *addr, *why;
+	char mt[64], err[ERRBUF_LEN], clip[80], ip[PRIVACY_IP_LEN], *end;
 	unsigned long long len;
 
 	method = http_param(req, "REQUEST_METHOD");
+	if (method != NULL && strcmp(method, "OPTIONS") == 0) {
+		ingest_preflight(in, req);
+		return;
+	}
 	if (method == NULL || strcmp(method, "POST") != 0) {
-		http_send_error(req, 405, "Allow: POST\r\n", "method_not_allowed",
+		http_send_error(req, 405, "Allow: POST, OPTIONS\r\n", "method_not_allowed",
 		    "POST events to this URL; read them with GET on the query endpoint");
 		return;
 	}
+	if (ingest_access(in, req, &a) != 0)
+		return;
 	http_media_type(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt));
 	if (strcmp(mt, "application/json") == 0 || strcmp(mt, "text/plain") == 0)
 		fmt = EVENT_BODY_JSON;
@@ -93,55 +188,54 @@ handle(struct http_req *req, void *arg)
 		snprintf(err, sizeof(err),
 		    "Content-Type \"%.40s\" not accepted: use application/json, text/plain or application/x-ndjson",
 		    log_clip(clip, sizeof(clip), mt, strlen(mt)));
-		http_send_error(req, 415, NULL, "unsupported_media_type", err);
+		reject(in, req, 415, a.headers, "unsupported_media_type", err);
 		return;
 	}
 	/* RFC 3875 4.1.2: CONTENT_LENGTH is set when there is a body.  Decide
 	 * on the size before reading a byte of it. */
 	clen = http_param(req, "CONTENT_LENGTH");
 	if (clen == NULL || *clen == '\0') {
-		http_send_error(req, 411, NULL, "length_required",
+		reject(in, req, 411, a.headers, "length_required",
 		    "a Content-Length header is required");
 		return;
 	}
 	errno = 0;
 	len = strtoull(clen, &end, 10);
 	if (errno != 0 || *end != '\0' || end == clen || clen[0] == '-') {
-		http_send_error(req, 400, NULL, "bad_content_length",
+		reject(in, req, 400, a.headers, "bad_content_length",
 		    "Content-Length is not a number");
 		return;
 	}
 	if (len > (unsigned long long)in->conf.max_body_bytes) {
 		snprintf(err, sizeof(err), "body of %llu bytes, at most %ld", len,
 		    in->conf.max_body_bytes);
-		http_send_error(req, 413, "Connection: close\r\n", "body_too_large", err);
+		snprintf(mt, sizeof(mt), "Connection: close\r\n");
+		reject(in, req, 413, mt, "body_too_large", err);
 		return;
 	}
 	if (read_body(req, in, (size_t)len) != 0) {
-		http_send_error(req, 400, NULL, "short_body",
+		reject(in, req, 400, a.headers, "short_body",
 		    "the body ended before Content-Length bytes");
 		return;
 	}
 
 	ctx.received_ms = time_now_ms();
+	addr = http_param(req, "REMOTE_ADDR");
+	privacy_ip(in->ip_mode, in->conf.ip_hash_secret, ctx.received_ms, addr, ip);
+	ctx.ip = ip;
 	ctx.user_agent = http_param(req, "HTTP_USER_AGENT");
-	ctx.remote_addr = http_param(req, "REMOTE_ADDR");
 	ctx.max_events = (size_t)in->conf.max_events;
 	e = event_batch_parse(in->body, (size_t)len, fmt, &ctx, &b, err, sizeof(err));
 	if (e != EVENT_OK) {
 		log_info("rejected %s: %s", event_err_code(e),
 		    log_clip(clip, sizeof(clip), err, strlen(err)));
-		http_send_error(req, event_err_status(e), NULL, event_err_code(e), err);
+		reject(in, req, event_err_status(e), a.headers, event_err_code(e), err);
 		return;
 	}
-	if (enqueue_batch(in->q, b, err, sizeof(err)) != 0) {
-		log_warn("%s", err);
-		http_send_error(req, 503, "Retry-After: 1\r\n", "queue_unavailable",
-		    "the event queue is unreachable; retry later");
-		event_batch_free(b);
-		return;
-	}
-	send_accepted(req, b);
+	if ((why = ignored_reason(in, req, b)) != NULL)
+		send_accepted(req, a.headers, b, why);
+	else
+		queue(in, req, &a, b, addr);
 	event_batch_free(b);
 }
 
@@ -180,6 +274,9 @@ main(int argc, char *argv[])
 	}
 	if (log_level_parse(in.conf.log_level, &lvl) == 0)
 		log_set_level(lvl);
+	/* Both were checked by conf_load: these cannot fail. */
+	(void)access_parse(&in.access, in.conf.write_keys, err, sizeof(err));
+	(void)privacy_ip_mode(in.conf.ip_mode, &in.ip_mode);
 	if ((in.q = enqueue_new(&in.conf)) == NULL ||
 	    (in.body = malloc((size_t)in.conf.max_body_bytes + 1)) == NULL) {
 		log_error("out of memory");

@@ -1,4 +1,14 @@
 # cgi/: the FastCGI (and plain CGI) programs behind the web server.
 libexec_PROGRAMS += cgi/event-ingest
-cgi_event_ingest_SOURCES = cgi/ingest.c
+cgi_event_ingest_SOURCES = cgi/ingest.c cgi/ingest.h cgi/ingest_cors.c
 cgi_event_ingest_LDADD = $(LIBEVENTS) $(FCGI_LIBS)
+
+# GET /events and /events/stats: reads the store.
+libexec_PROGRAMS += cgi/event-query
+cgi_event_query_SOURCES = cgi/query.c cgi/query.h cgi/query_store.c \
+	cgi/query_events.c cgi/query_stats.c cgi/query_csv.c
+# -iquote, not -I: lib/limits.h must not hide the system <limits.h>
+# that libbson's headers include.
+cgi_event_query_CPPFLAGS = -iquote $(top_srcdir)/lib \
+	-DSYSCONFDIR='"$(sysconfdir)"' -DLOCALSTATEDIR='"$(localstatedir)"'
+cgi_event_query_LDADD = $(LIBEVENTS) $(MONGOC_LIBS) $(FCGI_LIBS)

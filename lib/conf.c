@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "conf.h"
 #include "limits.h"
 #include "log.h"
+#include "privacy.h"
 
 
 enum conf_type { CT_STR, CT_LONG };
@@ -20,14 +22,15 @@ struct conf_key {
 	size_t		 off;
 	long		 min, max;	/* CT_LONG bounds, inclusive */
 	const char	*def;
-	int		 (*check)(const char *v);	/* CT_STR, optional */
+	int		 (*check)(const char *v, char *why, size_t whylen);	/* CT_STR, optional */
 };
 
 static int
-check_name(const char *v)
+check_name(const char *v, char *why, size_t whylen)
 {
 	/* Redis keys, group and consumer names: keep them to a safe
 	 * alphabet so they are obvious in logs and lock file names. */
+	snprintf(why, whylen, "letters, digits and _ . : - only");
 	if (*v == '\0')
 		return -1;
 	for (; *v; v++)
@@ -37,19 +40,21 @@ check_name(const char *v)
 }
 
 static int
-check_level(const char *v)
+check_level(const char *v, char *why, size_t whylen)
 {
 	enum log_level l;
 
+	snprintf(why, whylen, "one of error, warn, info, debug");
 	return log_level_parse(v, &l);
 }
 
 static int
-check_wc(const char *v)
+check_wc(const char *v, char *why, size_t whylen)
 {
 	char *end;
 	long n;
 
+	snprintf(why, whylen, "majority, or a number of nodes from 0 to 50");
 	if (strcmp(v, "majority") == 0)
 		return 0;
 	errno = 0;
@@ -58,9 +63,34 @@ check_wc(const char *v)
 }
 
 static int
-check_nonempty(const char *v)
+check_nonempty(const char *v, char *why, size_t whylen)
 {
+	snprintf(why, whylen, "must not be empty");
 	return *v ? 0 : -1;
+}
+
+static int
+check_write_keys(const char *v, char *why, size_t whylen)
+{
+	static struct access a;		/* large: not on the stack */
+
+	return access_parse(&a, v, why, whylen);
+}
+
+static int
+check_ip_mode(const char *v, char *why, size_t whylen)
+{
+	enum ip_mode m;
+
+	snprintf(why, whylen, "one of truncate, hash, drop");
+	return privacy_ip_mode(v, &m);
+}
+
+static int
+check_secret(const char *v, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "a secret of at least %d characters", PRIVACY_SECRET_MIN);
+	return (*v == '\0' || strlen(v) >= PRIVACY_SECRET_MIN) ? 0 : -1;
 }
 
 #define S(k, d, chk)	{ #k, CT_STR, offsetof(struct conf, k), 0, 0, d, chk }
@@ -90,6 +120,18 @@ static const struct conf_key keys[] = {
 	L(backoff_max_ms, 100, 600000, "10000"),
 	S(lock_dir, "/tmp", check_nonempty),
 	S(log_level, "info", check_level),
+	S(write_keys, "", check_write_keys),
+	S(read_token, "", check_secret),
+	L(rate_limit_ip, 0, 1000000000, "0"),
+	L(rate_limit_key, 0, 1000000000, "0"),
+	L(rate_window_s, 1, 86400, "60"),
+	L(max_backlog, 0, 1000000000, "0"),
+	S(spool_path, "", NULL),
+	L(spool_max_bytes, 4096, 1099511627776L, "67108864"),
+	S(ip_mode, "truncate", check_ip_mode),
+	S(ip_hash_secret, "", check_secret),
+	L(honour_dnt, 0, 1, "0"),
+	L(drop_bots, 0, 1, "1"),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -110,7 +152,7 @@ set_key(struct conf *c, const struct conf_key *k, const char *value,
     const char *where, char *err, size_t errlen)
 {
 	char *p = (char *)c + k->off;
-	char *end;
+	char *end, why[200];
 	long n;
 
 	if (k->type == CT_STR) {
@@ -119,9 +161,10 @@ set_key(struct conf *c, const struct conf_key *k, const char *value,
 			    where, k->name, strlen(value), CONF_STR_LEN - 1);
 			return -1;
 		}
-		if (k->check != NULL && k->check(value) != 0) {
-			snprintf(err, errlen, "%s: %s: bad value \"%.64s\"",
-			    where, k->name, value);
+		why[0] = '\0';
+		if (k->check != NULL && k->check(value, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s: bad value \"%.64s\" (%s)",
+			    where, k->name, k->check == check_secret ? "(hidden)" : value, why);
 			return -1;
 		}
 		memcpy(p, value, strlen(value) + 1);
@@ -281,6 +324,11 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		snprintf(where, sizeof(where), "environment %s", var);
 		if (set_key(c, &keys[i], v, where, err, errlen) != 0)
 			return -1;
+	}
+	if (strcmp(c->ip_mode, "hash") == 0 && c->ip_hash_secret[0] == '\0') {
+		snprintf(err, errlen, "%s: ip_mode: \"hash\" needs ip_hash_secret",
+		    path != NULL && *path ? path : "configuration");
+		return -1;
 	}
 	return 0;
 }

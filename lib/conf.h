@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define CONF_STR_LEN	1024
+#define CONF_STR_LEN	4096
 
 struct conf {
 	/* Redis: TCP (host, port) unless socket is set. */
@@ -48,6 +48,26 @@ struct conf {
 	char	lock_dir[CONF_STR_LEN];
 
 	char	log_level[CONF_STR_LEN];
+
+	/* Access (access.h). */
+	char	write_keys[CONF_STR_LEN];
+	char	read_token[CONF_STR_LEN];
+
+	/* Abuse and overload: events per window; 0 turns a limit off. */
+	long	rate_limit_ip;
+	long	rate_limit_key;
+	long	rate_window_s;
+	long	max_backlog;
+
+	/* The disk spool for Redis outages; "" turns it off. */
+	char	spool_path[CONF_STR_LEN];
+	long	spool_max_bytes;
+
+	/* Privacy (privacy.h). */
+	char	ip_mode[CONF_STR_LEN];
+	char	ip_hash_secret[CONF_STR_LEN];
+	long	honour_dnt;
+	long	drop_bots;
 };
 
 /* Fill c with the defaults. */

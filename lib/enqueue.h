@@ -1,8 +1,13 @@
 /*
  * Putting a validated batch on the Redis stream: one stream entry per
- * event, field "e" holding the event's JSON, all-or-nothing in one round
- * trip (a Lua script runs atomically: Redis runs no other command while
- * it runs).  No MAXLEN: the consumer trims what it has stored.
+ * event, field "e" holding the event's JSON, all or nothing in one round
+ * trip.  A Lua script runs atomically (Redis runs no other command while
+ * it runs), so the rate-limit counters, the backlog check, the entries and
+ * the "accepted" counter change together or not at all.  No MAXLEN: only
+ * the consumer removes entries, once they are stored.
+ *
+ * Keys beside the stream S: "S:metrics" (a hash of counters, see
+ * metrics.h), "S:rl:ip:<addr>" and "S:rl:key:<key>" (rate-limit windows).
  */
 #ifndef EVENTS_ENQUEUE_H
 #define EVENTS_ENQUEUE_H
@@ -14,14 +19,41 @@
 
 struct enqueue;
 
+/* What one request may do; all zero (or a NULL pointer) means no limit. */
+struct enqueue_limits {
+	const char	*ip;		/* the client's counter, or NULL */
+	const char	*key;		/* the write key's counter, or NULL */
+	long		 ip_max;	/* events per window from one address */
+	long		 key_max;	/* events per window under one key */
+	long		 window_s;
+	long		 max_backlog;	/* stream length (queued + in flight) */
+};
+
+enum enqueue_status {
+	ENQUEUE_OK,
+	ENQUEUE_UNAVAILABLE,	/* Redis unreachable or refusing: nothing queued */
+	ENQUEUE_RATE_IP,	/* over the per-address limit: nothing queued */
+	ENQUEUE_RATE_KEY,	/* over the per-key limit: nothing queued */
+	ENQUEUE_BACKLOG		/* backlog full: nothing queued */
+};
+
 /* Owns a redisconn made from c.  NULL on out of memory. */
 struct enqueue	*enqueue_new(const struct conf *c);
 void		 enqueue_free(struct enqueue *q);
 
-/* 0 when every event is on the stream; -1 when none is (Redis
- * unreachable or refusing), with err set. */
-int		 enqueue_batch(struct enqueue *q, const struct event_batch *b,
+/*
+ * Queue b under lim (NULL: none).  For the rate limits, *retry_s is set
+ * to the seconds until the window ends.  With ENQUEUE_UNAVAILABLE err
+ * says why.
+ */
+enum enqueue_status enqueue_batch(struct enqueue *q, const struct event_batch *b,
+		    const struct enqueue_limits *lim, long *retry_s,
 		    char *err, size_t errlen);
+
+/* Add n to counter name in the metrics hash ("<stream>:metrics"), or in
+ * the crawler hash ("<stream>:bots"); best effort, one command. */
+void		 enqueue_count(struct enqueue *q, const char *name, long n);
+void		 enqueue_count_bot(struct enqueue *q, const char *name, long n);
 
 /* The stream entry field that holds an event's JSON. */
 #define ENQUEUE_FIELD "e"

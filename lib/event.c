@@ -9,7 +9,6 @@
 #include <json-c/json.h>
 
 #include "event.h"
-#include "ipanon.h"
 #include "timeutil.h"
 #include "utf8.h"
 #include "uuid7.h"
@@ -19,7 +18,6 @@ struct parse {
 	const struct event_ctx	*ctx;
 	int64_t			 sent_at;	/* -1: no sentAt */
 	char			 ua[LIMIT_UA_LEN + 1];
-	char			 ip[IPANON_LEN];
 	char			*err;
 	size_t			 errlen;
 	struct event_batch	*b;
@@ -382,8 +380,8 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		goto err;
 	if (p->ua[0] != '\0')
 		json_object_object_add(out, "ua", json_object_new_string(p->ua));
-	if (p->ip[0] != '\0')
-		json_object_object_add(out, "ip", json_object_new_string(p->ip));
+	if (p->ctx->ip != NULL && p->ctx->ip[0] != '\0')
+		json_object_object_add(out, "ip", json_object_new_string(p->ctx->ip));
 
 	json = json_object_to_json_string_length(out,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
@@ -562,7 +560,6 @@ event_batch_parse(const char *body, size_t len, enum event_body fmt,
 		return fail(&p, EVENT_ERR_JSON, "body: malformed JSON: not valid UTF-8");
 	if (ctx->user_agent != NULL)
 		utf8_sanitize(p.ua, sizeof(p.ua), ctx->user_agent, LIMIT_UA_LEN);
-	(void)ipanon(ctx->remote_addr, p.ip, sizeof(p.ip));
 	if ((p.b = calloc(1, sizeof(*p.b))) == NULL)
 		return fail(&p, EVENT_ERR_NOMEM, "out of memory");
 	if (fmt == EVENT_BODY_NDJSON)

@@ -25,7 +25,8 @@ enum event_body { EVENT_BODY_JSON, EVENT_BODY_NDJSON };
 struct event_ctx {
 	int64_t		 received_ms;
 	const char	*user_agent;	/* HTTP_USER_AGENT, may be NULL */
-	const char	*remote_addr;	/* REMOTE_ADDR, may be NULL */
+	const char	*ip;		/* the client address as it is to be
+					   kept (privacy.h), NULL or "": none */
 	size_t		 max_events;	/* at most LIMIT_EVENTS */
 };
 

@@ -1,6 +1,7 @@
 # lib/: the convenience library every program links.
 noinst_LIBRARIES += lib/libevents.a
 lib_libevents_a_SOURCES = \
+	lib/access.c lib/access.h \
 	lib/conf.c lib/conf.h \
 	lib/enqueue.c lib/enqueue.h \
 	lib/event.c lib/event.h \
@@ -8,7 +9,10 @@ lib_libevents_a_SOURCES = \
 	lib/ipanon.c lib/ipanon.h \
 	lib/limits.h \
 	lib/log.c lib/log.h \
+	lib/metrics.h \
+	lib/privacy.c lib/privacy.h \
 	lib/redisconn.c lib/redisconn.h \
+	lib/spool.c lib/spool.h \
 	lib/timeutil.c lib/timeutil.h \
 	lib/utf8.c lib/utf8.h \
 	lib/uuid7.c lib/uuid7.h

@@ -1,0 +1,22 @@
+/*
+ * Counter names in the metrics hash "<stream>:metrics", kept by the
+ * programs with HINCRBY and shown by GET /metrics.  Rejections are
+ * "rejected:<reason>", ignored events "ignored:<reason>", crawlers in
+ * "<stream>:bots" as "<reason>:<name>".
+ */
+#ifndef EVENTS_METRICS_H
+#define EVENTS_METRICS_H
+
+#define METRICS_KEY_SUFFIX	":metrics"
+#define BOTS_KEY_SUFFIX		":bots"
+
+#define METRIC_ACCEPTED		"accepted"	/* events queued by POST */
+#define METRIC_REJECTED		"rejected:"	/* + reason: events or requests refused */
+#define METRIC_IGNORED		"ignored:"	/* + dnt, bot: answered, not kept */
+#define METRIC_STORED		"stored"	/* events inserted by the consumer */
+#define METRIC_DUPLICATES	"duplicates"	/* already stored: counted, not inserted */
+#define METRIC_DEAD		"dead_lettered"
+#define METRIC_SPOOLED		"spooled"	/* events found in the spool on replay */
+#define METRIC_REPLAYED		"replayed"	/* of those, queued again */
+
+#endif
