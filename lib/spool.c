@@ -173,8 +173,10 @@ spool_parse(const char *buf, size_t len, spool_emit emit, void *arg,
 		p = q + plen + 1;
 		continue;
 resync:
+		/* The next header may follow a torn record without a line
+		 * break; a false one inside a payload fails its checksum. */
 		q = p + 1;
-		while (q < end && !(q[-1] == '\n' && (size_t)(end - q) >= sizeof(SPOOL_MAGIC) - 1 &&
+		while (q < end && !((size_t)(end - q) >= sizeof(SPOOL_MAGIC) - 1 &&
 		    memcmp(q, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) == 0))
 			q++;
 		*skipped += (size_t)(q - p);

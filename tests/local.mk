@@ -2,7 +2,7 @@
 # Each block below belongs to one part of the system; add to your block.
 
 ## unit tests (event model, configuration)
-UNIT_TESTS = tests/test-event tests/test-conf tests/test-util
+UNIT_TESTS = tests/test-event tests/test-conf tests/test-util tests/test-access tests/test-spool
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_test_event_SOURCES = tests/test-event.c tests/check.h
@@ -11,6 +11,10 @@ tests_test_conf_SOURCES = tests/test-conf.c tests/check.h
 tests_test_conf_LDADD = $(LIBEVENTS)
 tests_test_util_SOURCES = tests/test-util.c tests/check.h
 tests_test_util_LDADD = $(LIBEVENTS)
+tests_test_access_SOURCES = tests/test-access.c tests/check.h
+tests_test_access_LDADD = $(LIBEVENTS)
+tests_test_spool_SOURCES = tests/test-spool.c tests/check.h
+tests_test_spool_LDADD = $(LIBEVENTS)
 
 ## plain CGI tests
 TESTS += tests/cgi-ingest.sh
