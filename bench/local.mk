@@ -4,3 +4,11 @@
 noinst_PROGRAMS += bench/bench-noop-fcgi
 bench_bench_noop_fcgi_SOURCES = bench/noop-fcgi.c
 bench_bench_noop_fcgi_LDADD = $(FCGI_LIBS)
+
+## query: bulk-load event documents into the store; GET /events latency
+noinst_PROGRAMS += bench/bench-load
+bench_bench_load_SOURCES = bench/bench-load.c
+# Not -Ilib: lib/limits.h would hide the system <limits.h> libbson needs.
+bench_bench_load_CPPFLAGS =
+bench_bench_load_LDADD = $(MONGOC_LIBS)
+EXTRA_DIST += bench/query-latency.sh

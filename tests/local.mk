@@ -39,3 +39,5 @@ check_PROGRAMS += tests/test-query-params
 TESTS += tests/test-query-params
 tests_test_query_params_SOURCES = tests/test-query-params.c tests/check.h
 tests_test_query_params_LDADD = $(LIBEVENTS)
+TESTS += tests/query-api.sh
+EXTRA_DIST += tests/query-api.sh tests/query-helpers.py

@@ -1,0 +1,416 @@
+/*
+ * GET /events/stats: events per bucket (minute, hour or day, aligned on
+ * the epoch in UTC) and per type, counted by the store.
+ *
+ * On MongoDB (4.0 or later) one aggregation does it:
+ *   $match {createdAt: {$gte: from, $lt: to}[, type]}
+ *   $group {_id: {t: "$type", b: toLong(createdAt) - toLong(createdAt) mod w},
+ *           n: {$sum: 1}}
+ * FerretDB 1.x has no date arithmetic ($toLong, $subtract, $dateTrunc,
+ * $dateToString) inside $group and answers NotImplemented.  Then the
+ * program says so once in its log and from then on asks one
+ *   $match {createdAt in bucket i}, $group {_id: "$type", n: {$sum: 1}}
+ * per bucket: still counted by the store, but one round trip a bucket.
+ * The answer's "method" field tells which was used.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "query.h"
+#include "timeutil.h"
+
+#define OTHER_TYPE	"(other)"
+
+struct group {
+	size_t	 type;		/* index into stats.types */
+	size_t	 bucket;
+	int64_t	 n;
+};
+
+struct type_total {
+	char	 name[LIMIT_TYPE_LEN + 1];
+	int64_t	 total;
+};
+
+struct stats {
+	int64_t			 from, to, w;
+	size_t			 nbuckets;
+	json_object		*index;		/* type name -> index, a hash */
+	struct type_total	*types;
+	size_t			 ntypes, captypes;
+	struct group		*groups;
+	size_t			 ngroups, capgroups;
+	int			 truncated;
+};
+
+static void
+stats_free(struct stats *s)
+{
+	json_object_put(s->index);
+	free(s->types);
+	free(s->groups);
+}
+
+/* Record n events of type name in bucket b.  0, or -1 out of memory. */
+static int
+stats_add(struct stats *s, const char *name, size_t len, size_t b, int64_t n)
+{
+	char key[LIMIT_TYPE_LEN + 1];
+	json_object *idx;
+	size_t t;
+	void *p;
+
+	if (len == 0 || len > LIMIT_TYPE_LEN || b >= s->nbuckets || n <= 0)
+		return 0;	/* not an event this system stored */
+	if (s->ngroups >= LIMIT_STATS_GROUPS) {
+		s->truncated = 1;
+		return 0;
+	}
+	memcpy(key, name, len);
+	key[len] = '\0';
+	if (json_object_object_get_ex(s->index, key, &idx))
+		t = (size_t)json_object_get_int64(idx);
+	else {
+		if (s->ntypes == s->captypes) {
+			s->captypes = s->captypes ? s->captypes * 2 : 16;
+			if ((p = reallocarray(s->types, s->captypes, sizeof(*s->types))) == NULL)
+				return -1;
+			s->types = p;
+		}
+		t = s->ntypes++;
+		memcpy(s->types[t].name, key, len + 1);
+		s->types[t].total = 0;
+		json_object_object_add(s->index, key, json_object_new_int64((int64_t)t));
+	}
+	if (s->ngroups == s->capgroups) {
+		s->capgroups = s->capgroups ? s->capgroups * 2 : 64;
+		if ((p = reallocarray(s->groups, s->capgroups, sizeof(*s->groups))) == NULL)
+			return -1;
+		s->groups = p;
+	}
+	s->groups[s->ngroups].type = t;
+	s->groups[s->ngroups].bucket = b;
+	s->groups[s->ngroups].n = n;
+	s->ngroups++;
+	s->types[t].total += n;
+	return 0;
+}
+
+static int64_t
+iter_number(const bson_iter_t *it)
+{
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_INT32:
+	case BSON_TYPE_INT64:
+	case BSON_TYPE_DOUBLE:
+		return bson_iter_as_int64(it);
+	default:
+		return -1;
+	}
+}
+
+static void
+match_stage(bson_t *pipeline, const char *key, const struct query_params *p,
+    int64_t from, int64_t to)
+{
+	bson_t stage, match, range;
+
+	BSON_APPEND_DOCUMENT_BEGIN(pipeline, key, &stage);
+	BSON_APPEND_DOCUMENT_BEGIN(&stage, "$match", &match);
+	BSON_APPEND_DOCUMENT_BEGIN(&match, "createdAt", &range);
+	BSON_APPEND_DATE_TIME(&range, "$gte", from);
+	BSON_APPEND_DATE_TIME(&range, "$lt", to);
+	bson_append_document_end(&match, &range);
+	if (p->type[0] != '\0')
+		BSON_APPEND_UTF8(&match, "type", p->type);
+	bson_append_document_end(&stage, &match);
+	bson_append_document_end(pipeline, &stage);
+}
+
+/* Run pipeline and hand each result to fn.  0, or -1 with *fail set. */
+static int
+run(struct query *q, const bson_t *pipeline, struct stats *s,
+    int (*fn)(struct stats *, const bson_t *, void *), void *arg,
+    enum store_fail *fail, const char *what)
+{
+	mongoc_cursor_t *cur;
+	const bson_t *doc;
+	bson_error_t e;
+	bson_t opts;
+	int rc = 0;
+
+	bson_init(&opts);
+	BSON_APPEND_INT64(&opts, "maxTimeMS", LIMIT_QUERY_MS);
+	cur = mongoc_collection_aggregate(q->coll, MONGOC_QUERY_NONE, pipeline,
+	    &opts, NULL);
+	while (mongoc_cursor_next(cur, &doc))
+		if (fn(s, doc, arg) != 0) {
+			*fail = STORE_ERROR;
+			log_error("out of memory counting events");
+			rc = -1;
+			break;
+		}
+	if (rc == 0 && mongoc_cursor_error(cur, &e)) {
+		*fail = store_failed(q, &e, what);
+		rc = -1;
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(&opts);
+	return rc;
+}
+
+/* {_id: {t: type, b: bucket start ms}, n: count} */
+static int
+group_row(struct stats *s, const bson_t *doc, void *arg)
+{
+	bson_iter_t it, id;
+	const char *t = NULL;
+	uint32_t tlen = 0;
+	int64_t b = -1, n;
+
+	if (!bson_iter_init_find(&it, doc, "_id") || !BSON_ITER_HOLDS_DOCUMENT(&it) ||
+	    !bson_iter_recurse(&it, &id))
+		return 0;
+	while (bson_iter_next(&id)) {
+		if (strcmp(bson_iter_key(&id), "t") == 0 && BSON_ITER_HOLDS_UTF8(&id))
+			t = bson_iter_utf8(&id, &tlen);
+		else if (strcmp(bson_iter_key(&id), "b") == 0)
+			b = iter_number(&id);
+	}
+	if (t == NULL || b < s->from || !bson_iter_init_find(&it, doc, "n") ||
+	    (n = iter_number(&it)) < 0)
+		return 0;
+	return stats_add(s, t, tlen, (size_t)((b - s->from) / s->w), n);
+}
+
+static int
+count_group(struct query *q, const struct query_params *p, struct stats *s,
+    enum store_fail *fail)
+{
+	bson_t pipeline, stage, group, id, b, sub, sub_args, mod, mod_args, tolong;
+	int rc;
+
+	bson_init(&pipeline);
+	match_stage(&pipeline, "0", p, s->from, s->to);
+	BSON_APPEND_DOCUMENT_BEGIN(&pipeline, "1", &stage);
+	BSON_APPEND_DOCUMENT_BEGIN(&stage, "$group", &group);
+	BSON_APPEND_DOCUMENT_BEGIN(&group, "_id", &id);
+	BSON_APPEND_UTF8(&id, "t", "$type");
+	/* b: {$subtract: [{$toLong: "$createdAt"},
+	 *                 {$mod: [{$toLong: "$createdAt"}, w]}]} */
+	BSON_APPEND_DOCUMENT_BEGIN(&id, "b", &b);
+	BSON_APPEND_ARRAY_BEGIN(&b, "$subtract", &sub_args);
+	BSON_APPEND_DOCUMENT_BEGIN(&sub_args, "0", &tolong);
+	BSON_APPEND_UTF8(&tolong, "$toLong", "$createdAt");
+	bson_append_document_end(&sub_args, &tolong);
+	BSON_APPEND_DOCUMENT_BEGIN(&sub_args, "1", &mod);
+	BSON_APPEND_ARRAY_BEGIN(&mod, "$mod", &mod_args);
+	BSON_APPEND_DOCUMENT_BEGIN(&mod_args, "0", &tolong);
+	BSON_APPEND_UTF8(&tolong, "$toLong", "$createdAt");
+	bson_append_document_end(&mod_args, &tolong);
+	BSON_APPEND_INT64(&mod_args, "1", s->w);
+	bson_append_array_end(&mod, &mod_args);
+	bson_append_document_end(&sub_args, &mod);
+	bson_append_array_end(&b, &sub_args);
+	bson_append_document_end(&id, &b);
+	bson_append_document_end(&group, &id);
+	BSON_APPEND_DOCUMENT_BEGIN(&group, "n", &sub);
+	BSON_APPEND_INT32(&sub, "$sum", 1);
+	bson_append_document_end(&group, &sub);
+	bson_append_document_end(&stage, &group);
+	bson_append_document_end(&pipeline, &stage);
+	rc = run(q, &pipeline, s, group_row, NULL, fail, "$group by bucket");
+	bson_destroy(&pipeline);
+	return rc;
+}
+
+/* {_id: type, n: count}, for the bucket *arg. */
+static int
+bucket_row(struct stats *s, const bson_t *doc, void *arg)
+{
+	bson_iter_t it;
+	const char *t;
+	uint32_t tlen;
+	int64_t n;
+
+	if (!bson_iter_init_find(&it, doc, "_id") || !BSON_ITER_HOLDS_UTF8(&it))
+		return 0;
+	t = bson_iter_utf8(&it, &tlen);
+	if (!bson_iter_init_find(&it, doc, "n") || (n = iter_number(&it)) < 0)
+		return 0;
+	return stats_add(s, t, tlen, *(size_t *)arg, n);
+}
+
+static int
+count_per_bucket(struct query *q, const struct query_params *p, struct stats *s,
+    enum store_fail *fail)
+{
+	bson_t pipeline, stage, group, sum;
+	int64_t lo, hi;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->nbuckets && rc == 0; i++) {
+		lo = s->from + (int64_t)i * s->w;
+		hi = lo + s->w < s->to ? lo + s->w : s->to;
+		bson_init(&pipeline);
+		match_stage(&pipeline, "0", p, lo, hi);
+		BSON_APPEND_DOCUMENT_BEGIN(&pipeline, "1", &stage);
+		BSON_APPEND_DOCUMENT_BEGIN(&stage, "$group", &group);
+		BSON_APPEND_UTF8(&group, "_id", "$type");
+		BSON_APPEND_DOCUMENT_BEGIN(&group, "n", &sum);
+		BSON_APPEND_INT32(&sum, "$sum", 1);
+		bson_append_document_end(&group, &sum);
+		bson_append_document_end(&stage, &group);
+		bson_append_document_end(&pipeline, &stage);
+		rc = run(q, &pipeline, s, bucket_row, &i, fail, "per-bucket $group");
+		bson_destroy(&pipeline);
+	}
+	return rc;
+}
+
+static const struct type_total *sort_base;
+
+static int
+by_total(const void *a, const void *b)
+{
+	const struct type_total *x = &sort_base[*(const size_t *)a];
+	const struct type_total *y = &sort_base[*(const size_t *)b];
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The answer: the busiest LIMIT_STATS_TYPES types by name, the rest as
+ * "(other)", and every bucket of the range, empty ones included. */
+static json_object *
+stats_json(const struct stats *s, const struct query_params *p)
+{
+	json_object *root = NULL, *types, *totals, *buckets, *bk, *counts;
+	size_t *order = NULL, *slot = NULL, i, t, nshown, ncols;
+	int64_t *cell = NULL, other = 0;
+
+	if ((order = calloc(s->ntypes + 1, sizeof(*order))) == NULL ||
+	    (slot = calloc(s->ntypes + 1, sizeof(*slot))) == NULL)
+		goto out;
+	for (i = 0; i < s->ntypes; i++)
+		order[i] = i;
+	sort_base = s->types;
+	qsort(order, s->ntypes, sizeof(*order), by_total);
+	nshown = s->ntypes < LIMIT_STATS_TYPES ? s->ntypes : LIMIT_STATS_TYPES;
+	for (i = 0; i < s->ntypes; i++)
+		slot[order[i]] = i < nshown ? i : nshown;
+	for (i = nshown; i < s->ntypes; i++)
+		other += s->types[order[i]].total;
+	ncols = nshown + (other > 0);
+	if ((cell = calloc(s->nbuckets * (ncols ? ncols : 1), sizeof(*cell))) == NULL)
+		goto out;
+	for (i = 0; i < s->ngroups; i++)
+		cell[s->groups[i].bucket * ncols + slot[s->groups[i].type]] += s->groups[i].n;
+
+	if ((root = json_object_new_object()) == NULL)
+		goto out;
+	json_object_object_add(root, "since", time_to_json(s->from));
+	json_object_object_add(root, "until", time_to_json(s->to));
+	json_object_object_add(root, "bucket", json_object_new_string(query_bucket_name(p->bucket)));
+	json_object_object_add(root, "bucketMs", json_object_new_int64(s->w));
+	if (p->type[0] != '\0')
+		json_object_object_add(root, "type", json_object_new_string(p->type));
+	types = json_object_new_array();
+	totals = json_object_new_object();
+	for (i = 0; i < nshown; i++) {
+		json_object_array_add(types, json_object_new_string(s->types[order[i]].name));
+		json_object_object_add(totals, s->types[order[i]].name,
+		    json_object_new_int64(s->types[order[i]].total));
+	}
+	if (other > 0) {
+		json_object_array_add(types, json_object_new_string(OTHER_TYPE));
+		json_object_object_add(totals, OTHER_TYPE, json_object_new_int64(other));
+	}
+	json_object_object_add(root, "types", types);
+	json_object_object_add(root, "totals", totals);
+	buckets = json_object_new_array_ext((int)s->nbuckets);
+	for (i = 0; i < s->nbuckets; i++) {
+		bk = json_object_new_object();
+		counts = json_object_new_object();
+		json_object_object_add(bk, "start", time_to_json(s->from + (int64_t)i * s->w));
+		for (t = 0; t < ncols; t++)
+			if (cell[i * ncols + t] > 0)
+				json_object_object_add(counts,
+				    t < nshown ? s->types[order[t]].name : OTHER_TYPE,
+				    json_object_new_int64(cell[i * ncols + t]));
+		json_object_object_add(bk, "counts", counts);
+		json_object_array_add(buckets, bk);
+	}
+	json_object_object_add(root, "buckets", buckets);
+	json_object_object_add(root, "truncated", json_object_new_boolean(s->truncated));
+out:
+	free(order);
+	free(slot);
+	free(cell);
+	return root;
+}
+
+void
+stats_handle(struct http_req *req, struct query *q, const struct query_params *p)
+{
+	struct stats s;
+	enum store_fail fail = STORE_ERROR;
+	char err[ERRBUF_LEN];
+	json_object *root;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	if (query_stats_range(p, time_now_ms(), &s.from, &s.to, &s.nbuckets,
+	    err, sizeof(err)) != 0) {
+		http_send_error(req, 400, NULL, "bad_parameter", err);
+		return;
+	}
+	s.w = query_bucket_ms(p->bucket);
+	if ((s.index = json_object_new_object()) == NULL) {
+		http_send_error(req, 500, NULL, "internal", "out of memory");
+		return;
+	}
+	if (store_open(q, err, sizeof(err)) != 0) {
+		log_error("store client: %s", err);
+		store_send_error(req, STORE_ERROR);
+		goto out;
+	}
+	if (q->stats_mode != STATS_MODE_PER_BUCKET) {
+		rc = count_group(q, p, &s, &fail);
+		if (rc == 0)
+			q->stats_mode = STATS_MODE_GROUP;
+		else if (fail == STORE_NOT_SUPPORTED && q->stats_mode == STATS_MODE_UNKNOWN) {
+			log_warn("the store cannot bucket dates in $group (FerretDB 1.x?): "
+			    "/events/stats now runs one aggregation per bucket");
+			q->stats_mode = STATS_MODE_PER_BUCKET;
+			s.ngroups = s.ntypes = 0;
+			s.truncated = 0;
+			json_object_put(s.index);
+			if ((s.index = json_object_new_object()) == NULL) {
+				http_send_error(req, 500, NULL, "internal", "out of memory");
+				goto out;
+			}
+		}
+	}
+	if (q->stats_mode == STATS_MODE_PER_BUCKET)
+		rc = count_per_bucket(q, p, &s, &fail);
+	if (rc != 0) {
+		store_send_error(req, fail);
+		goto out;
+	}
+	if ((root = stats_json(&s, p)) == NULL) {
+		http_send_error(req, 500, NULL, "internal", "out of memory");
+		goto out;
+	}
+	json_object_object_add(root, "method", json_object_new_string(
+	    q->stats_mode == STATS_MODE_GROUP ? "group" : "per-bucket"));
+	http_send_json(req, 200, NULL, root);
+	json_object_put(root);
+out:
+	stats_free(&s);
+}
