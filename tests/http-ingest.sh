@@ -160,9 +160,12 @@ ok "400 invalid_json, invalid_event (index and field named), no_events"
 for m in PUT DELETE PATCH; do
 	http_request "$m" "$URL" -H 'Content-Type: application/json' --data-binary '{"type":"x"}'
 	expect_error 405 method_not_allowed "$m /events"
-	expect_eq POST "$(http_header Allow)" "$m /events: Allow"
+	case ", $(http_header Allow), " in
+	*", POST, "*) ;;
+	*) fail "$m /events: Allow \"$(http_header Allow)\" does not list POST" ;;
+	esac
 done
-ok "405 with Allow: POST"
+ok "405 with Allow listing POST"
 
 post application/xml '<event/>'
 expect_error 415 unsupported_media_type "application/xml"

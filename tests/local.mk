@@ -22,9 +22,10 @@ EXTRA_DIST += tests/cgi-ingest.sh
 
 ## service harness and HTTP integration tests (redis, store, lighttpd)
 # tests/services.sh starts the services on private ports; see its header.
-TESTS += tests/http-ingest.sh tests/http-outage.sh tests/store-smoke.sh
-EXTRA_DIST += tests/services.sh tests/http-ingest.sh tests/http-outage.sh \
+TESTS += tests/lighttpd-conf.sh tests/http-ingest.sh tests/http-outage.sh \
 	tests/store-smoke.sh
+EXTRA_DIST += tests/services.sh tests/lighttpd-conf.sh tests/http-ingest.sh \
+	tests/http-outage.sh tests/store-smoke.sh
 check_PROGRAMS += tests/store-smoke
 tests_store_smoke_SOURCES = tests/store-smoke.c
 # Not -Ilib: it needs nothing from lib/, and lib/limits.h would hide the
@@ -33,6 +34,15 @@ tests_store_smoke_CPPFLAGS =
 tests_store_smoke_LDADD = $(MONGOC_LIBS)
 
 ## consumer tests
+# tests/store-read reads the store back (count, ids, dump) for them.
+CONSUMER_TESTS = tests/consumer-exactly-once.sh tests/consumer-crash.sh \
+	tests/consumer-outage.sh tests/consumer-poison.sh \
+	tests/consumer-shared.sh tests/consumer-modes.sh
+TESTS += $(CONSUMER_TESTS)
+EXTRA_DIST += $(CONSUMER_TESTS) tests/consumer-lib.sh
+check_PROGRAMS += tests/store-read
+tests_store_read_SOURCES = tests/store-read.c
+tests_store_read_LDADD = $(MONGOC_LIBS)
 
 ## query and browser tests
 check_PROGRAMS += tests/test-query-params

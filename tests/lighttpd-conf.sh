@@ -1,0 +1,50 @@
+#!/bin/sh
+# lighttpd.conf: accepted by lighttpd -tt with and without event-query
+# built (the query routes appear only with it), refused with a variable
+# unset, and passing every configuration key of lib/conf.c through to the
+# programs (a key missing there would be silently ignored under lighttpd).
+. "$(dirname "$0")/services.sh"
+svc_init
+svc_need lighttpd
+conf=$top_srcdir/lighttpd.conf
+
+keys=$(sed -n 's/^[[:space:]]*[SL](\([a-z_0-9]*\),.*/\1/p' "$top_srcdir/lib/conf.c")
+[ -n "$keys" ] || fail "no keys found in lib/conf.c (its table changed shape?)"
+missing=
+for k in $keys; do
+	var=EVENTS_$(printf '%s' "$k" | tr '[:lower:]' '[:upper:]')
+	grep -q "\"$var\"" "$conf" || missing="$missing $var"
+done
+[ -z "$missing" ] || fail "lighttpd.conf var.events_env lacks$missing"
+ok "every configuration key is passed to the programs"
+
+# Empty executables are enough for -tt, which does not spawn them.
+mkdir -p "$SVC_DIR/libexec"
+: >"$SVC_DIR/libexec/event-ingest"
+chmod 755 "$SVC_DIR/libexec/event-ingest"
+EVENTS_HTTP_BIND=127.0.0.1 EVENTS_HTTP_PORT=$(svc_free_port)
+EVENTS_WWW=$top_srcdir/www EVENTS_LIBEXEC=$SVC_DIR/libexec EVENTS_VAR=$SVC_DIR
+EVENTS_HTTP_USER=nobody EVENTS_FCGI_PROCS=2
+export EVENTS_HTTP_BIND EVENTS_HTTP_PORT EVENTS_WWW EVENTS_LIBEXEC EVENTS_VAR \
+    EVENTS_HTTP_USER EVENTS_FCGI_PROCS
+
+# check WHAT N: lighttpd -tt accepts it, and event-query is named N times
+# (its definition, plus the two routes when it exists).
+check()
+{
+	lighttpd -tt -f "$conf" >"$SVC_DIR/log/check.log" 2>&1 ||
+	    fail "$1: lighttpd -tt: $(cat "$SVC_DIR/log/check.log")"
+	lighttpd -p -f "$conf" >"$SVC_DIR/printed.conf" 2>&1 || fail "$1: lighttpd -p"
+	expect_eq "$2" "$(grep -c '"event-query" =>' "$SVC_DIR/printed.conf")" "$1: event-query routes"
+}
+check "without event-query" 1
+ok "accepted without event-query, no query routes"
+cp "$SVC_DIR/libexec/event-ingest" "$SVC_DIR/libexec/event-query"
+check "with event-query" 3
+ok "accepted with event-query, GET /events and /events/stats routed to it"
+
+if env -u EVENTS_WWW lighttpd -tt -f "$conf" >"$SVC_DIR/log/check.log" 2>&1; then
+	fail "lighttpd accepted the file with EVENTS_WWW unset"
+fi
+grep -q EVENTS_WWW "$SVC_DIR/log/check.log" || fail "the message does not name EVENTS_WWW"
+ok "an unset variable is refused by name"
