@@ -42,3 +42,5 @@ tests_test_query_params_SOURCES = tests/test-query-params.c tests/check.h
 tests_test_query_params_LDADD = $(LIBEVENTS)
 TESTS += tests/query-api.sh
 EXTRA_DIST += tests/query-api.sh tests/query-helpers.py
+TESTS += tests/query-params.sh tests/query-outage.sh
+EXTRA_DIST += tests/query-params.sh tests/query-outage.sh

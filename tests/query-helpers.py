@@ -50,7 +50,8 @@ def expect_error(path, status, code, method="GET"):
     check(isinstance(body, dict) and list(body) == ["error"] and
           sorted(body["error"]) == ["code", "message"],
           "%s: error shape %r" % (path, body))
-    check(body["error"]["code"] == code,
+    codes = code if isinstance(code, tuple) else (code,)
+    check(body["error"]["code"] in codes,
           "%s: error code %s, want %s" % (path, body["error"]["code"], code))
     check(body["error"]["message"] != "", "%s: empty message" % path)
     return h, body
