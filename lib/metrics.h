@@ -10,6 +10,12 @@
 #define METRICS_KEY_SUFFIX	":metrics"
 #define BOTS_KEY_SUFFIX		":bots"
 
+/* "<stream>:consumers": a hash of consumer name -> epoch ms at which it
+ * last finished a pass of its loop (alive); "<stream>:last_batch": epoch
+ * ms of the last batch any consumer stored.  GET /health reads both. */
+#define CONSUMERS_KEY_SUFFIX	":consumers"
+#define LAST_BATCH_KEY_SUFFIX	":last_batch"
+
 #define METRIC_ACCEPTED		"accepted"	/* events queued by POST */
 #define METRIC_REJECTED		"rejected:"	/* + reason: events or requests refused */
 #define METRIC_IGNORED		"ignored:"	/* + dnt, bot: answered, not kept */
