@@ -12,3 +12,8 @@ cgi_event_query_SOURCES = cgi/query.c cgi/query.h cgi/query_store.c \
 cgi_event_query_CPPFLAGS = -iquote $(top_srcdir)/lib \
 	-DSYSCONFDIR='"$(sysconfdir)"' -DLOCALSTATEDIR='"$(localstatedir)"'
 cgi_event_query_LDADD = $(LIBEVENTS) $(MONGOC_LIBS) $(FCGI_LIBS)
+
+# GET /health and GET /metrics: for operators and monitoring.
+libexec_PROGRAMS += cgi/event-status
+cgi_event_status_SOURCES = cgi/status.c
+cgi_event_status_LDADD = $(LIBEVENTS) $(MONGOC_LIBS) $(FCGI_LIBS)

@@ -132,6 +132,7 @@ static const struct conf_key keys[] = {
 	S(ip_hash_secret, "", check_secret),
 	L(honour_dnt, 0, 1, "0"),
 	L(drop_bots, 0, 1, "1"),
+	L(health_max_lag_s, 1, 86400, "300"),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

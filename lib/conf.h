@@ -68,6 +68,9 @@ struct conf {
 	char	ip_hash_secret[CONF_STR_LEN];
 	long	honour_dnt;
 	long	drop_bots;
+
+	/* GET /health: lag past which it answers 503. */
+	long	health_max_lag_s;
 };
 
 /* Fill c with the defaults. */
