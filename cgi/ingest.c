@@ -165,6 +165,7 @@ handle(struct http_req *req, void *arg)
 	enum event_err e;
 	const char *method, *clen, *addr, *why;
 	char mt[64], err[ERRBUF_LEN], clip[80], ip[PRIVACY_IP_LEN], *end;
+	char hdr[sizeof(a.headers) + 32];
 	unsigned long long len;
 
 	method = http_param(req, "REQUEST_METHOD");
@@ -209,8 +210,10 @@ handle(struct http_req *req, void *arg)
 	if (len > (unsigned long long)in->conf.max_body_bytes) {
 		snprintf(err, sizeof(err), "body of %llu bytes, at most %ld", len,
 		    in->conf.max_body_bytes);
-		snprintf(mt, sizeof(mt), "Connection: close\r\n");
-		reject(in, req, 413, mt, "body_too_large", err);
+		/* The unread body follows: ask the server not to reuse the
+		 * connection rather than read it. */
+		snprintf(hdr, sizeof(hdr), "%sConnection: close\r\n", a.headers);
+		reject(in, req, 413, hdr, "body_too_large", err);
 		return;
 	}
 	if (read_body(req, in, (size_t)len) != 0) {
