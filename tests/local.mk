@@ -44,3 +44,6 @@ TESTS += tests/query-api.sh
 EXTRA_DIST += tests/query-api.sh tests/query-helpers.py
 TESTS += tests/query-params.sh tests/query-outage.sh
 EXTRA_DIST += tests/query-params.sh tests/query-outage.sh
+TESTS += tests/browser/page.sh
+EXTRA_DIST += tests/browser/page.sh tests/browser/page.js \
+	tests/browser/package.json tests/browser/package-lock.json
