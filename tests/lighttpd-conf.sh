@@ -1,8 +1,9 @@
 #!/bin/sh
 # lighttpd.conf: accepted by lighttpd -tt with and without event-query
-# built (the query routes appear only with it), refused with a variable
-# unset, and passing every configuration key of lib/conf.c through to the
-# programs (a key missing there would be silently ignored under lighttpd).
+# and event-status built (their routes appear only with them), refused
+# with a variable unset, and passing every configuration key of
+# lib/conf.c through to the programs (a key missing there would be
+# silently ignored under lighttpd).
 . "$(dirname "$0")/services.sh"
 svc_init
 svc_need lighttpd
@@ -28,20 +29,23 @@ EVENTS_HTTP_USER=nobody EVENTS_FCGI_PROCS=2
 export EVENTS_HTTP_BIND EVENTS_HTTP_PORT EVENTS_WWW EVENTS_LIBEXEC EVENTS_VAR \
     EVENTS_HTTP_USER EVENTS_FCGI_PROCS
 
-# check WHAT N: lighttpd -tt accepts it, and event-query is named N times
-# (its definition, plus the two routes when it exists).
+# check WHAT Q S: lighttpd -tt accepts it; event-query is named Q times
+# and event-status S times (their definitions, plus the routes to them
+# when they exist).
 check()
 {
 	lighttpd -tt -f "$conf" >"$SVC_DIR/log/check.log" 2>&1 ||
 	    fail "$1: lighttpd -tt: $(cat "$SVC_DIR/log/check.log")"
 	lighttpd -p -f "$conf" >"$SVC_DIR/printed.conf" 2>&1 || fail "$1: lighttpd -p"
-	expect_eq "$2" "$(grep -c '"event-query" =>' "$SVC_DIR/printed.conf")" "$1: event-query routes"
+	expect_eq "$2" "$(grep -c '"event-query" =>' "$SVC_DIR/printed.conf")" "$1: event-query"
+	expect_eq "$3" "$(grep -c '"event-status" =>' "$SVC_DIR/printed.conf")" "$1: event-status"
 }
-check "without event-query" 1
-ok "accepted without event-query, no query routes"
+check "event-ingest only" 1 1
+ok "accepted with event-ingest only, no routes to the others"
 cp "$SVC_DIR/libexec/event-ingest" "$SVC_DIR/libexec/event-query"
-check "with event-query" 3
-ok "accepted with event-query, GET /events and /events/stats routed to it"
+cp "$SVC_DIR/libexec/event-ingest" "$SVC_DIR/libexec/event-status"
+check "all three programs" 3 2
+ok "accepted with all three: GET /events, /events/stats, /health, /metrics routed"
 
 if env -u EVENTS_WWW lighttpd -tt -f "$conf" >"$SVC_DIR/log/check.log" 2>&1; then
 	fail "lighttpd accepted the file with EVENTS_WWW unset"
