@@ -245,6 +245,9 @@ events_handle(struct http_req *req, struct query *q, const struct query_params *
 		n++;
 	}
 	if (mongoc_cursor_error(cur, &e)) {
+		/* The cursor goes before store_failed may drop its client. */
+		mongoc_cursor_destroy(cur);
+		cur = NULL;
 		store_send_error(req, store_failed(q, &e, "find"));
 		goto out;
 	}

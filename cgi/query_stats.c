@@ -153,12 +153,15 @@ run(struct query *q, const bson_t *pipeline, struct stats *s,
 			rc = -1;
 			break;
 		}
-	if (rc == 0 && mongoc_cursor_error(cur, &e)) {
+	if (rc == 0 && mongoc_cursor_error(cur, &e))
+		rc = -2;
+	/* The cursor goes before store_failed may drop its client. */
+	mongoc_cursor_destroy(cur);
+	bson_destroy(&opts);
+	if (rc == -2) {
 		*fail = store_failed(q, &e, what);
 		rc = -1;
 	}
-	mongoc_cursor_destroy(cur);
-	bson_destroy(&opts);
 	return rc;
 }
 
