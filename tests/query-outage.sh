@@ -34,3 +34,10 @@ expect_eq 3 "$(json_get 'len(d["events"])')" "the events again"
 http_request GET "$BASE_URL/events/stats"
 expect_eq 200 "$HTTP_STATUS" "stats after the store came back"
 ok "recovered by itself after $_i retries"
+
+# No program died on the way (lighttpd logs a signalled child).
+if grep -q "signalled" "$SVC_DIR/log/lighttpd-error.log"; then
+	grep "signalled" "$SVC_DIR/log/lighttpd-error.log" >&2
+	fail "a FastCGI program died during the outage"
+fi
+ok "no FastCGI program died"
