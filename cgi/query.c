@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "log.h"
 #include "query.h"
 
@@ -32,13 +33,21 @@ handle(struct http_req *req, void *arg)
 	struct query_params p;
 	enum query_route route;
 	enum query_err e;
-	const char *method, *qs;
+	const char *method, *qs, *tok;
 	char err[ERRBUF_LEN], clip[80];
 
 	method = http_param(req, "REQUEST_METHOD");
 	if (method == NULL || strcmp(method, "GET") != 0) {
 		http_send_error(req, 405, "Allow: GET\r\n", "method_not_allowed",
 		    "read events with GET; send them with POST to /events");
+		return;
+	}
+	/* RFC 6750: a bearer token, when the operator set one. */
+	if (q->conf.read_token[0] &&
+	    ((tok = access_bearer(http_param(req, "HTTP_AUTHORIZATION"))) == NULL ||
+	    !access_token_equal(tok, q->conf.read_token))) {
+		http_send_error(req, 401, "WWW-Authenticate: Bearer\r\n", "unauthorized",
+		    "a read token is required: Authorization: Bearer TOKEN");
 		return;
 	}
 	route = query_route(http_param(req, "PATH_INFO"),
