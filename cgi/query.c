@@ -37,8 +37,8 @@ handle(struct http_req *req, void *arg)
 	char err[ERRBUF_LEN], clip[80];
 
 	method = http_param(req, "REQUEST_METHOD");
-	if (method == NULL || strcmp(method, "GET") != 0) {
-		http_send_error(req, 405, "Allow: GET\r\n", "method_not_allowed",
+	if (method == NULL || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
+		http_send_error(req, 405, "Allow: GET, HEAD\r\n", "method_not_allowed",
 		    "read events with GET; send them with POST to /events");
 		return;
 	}

@@ -76,6 +76,14 @@ http_write(struct http_req *req, const char *buf, size_t n)
 	return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
 }
 
+int
+http_is_head(struct http_req *req)
+{
+	const char *m = http_param(req, "REQUEST_METHOD");
+
+	return m != NULL && strcmp(m, "HEAD") == 0;
+}
+
 const char *
 http_reason(int status)
 {
@@ -115,7 +123,9 @@ http_send(struct http_req *req, int status, const char *ctype,
 		log_error("response header too long");
 		return;
 	}
-	if (http_write(req, head, (size_t)n) != 0 || http_write(req, body, len) != 0)
+	/* RFC 9110 9.3.2: HEAD gets the headers GET would, no body. */
+	if (http_write(req, head, (size_t)n) != 0 ||
+	    (!http_is_head(req) && http_write(req, body, len) != 0))
 		log_debug("client went away before the answer was written");
 }
 

@@ -45,6 +45,9 @@ void		 http_send_json(struct http_req *req, int status,
 void		 http_send_error(struct http_req *req, int status,
 		    const char *extra_headers, const char *code, const char *msg);
 
+/* 1 for a HEAD request: http_send then writes the headers alone. */
+int		 http_is_head(struct http_req *req);
+
 /* Reason phrase for a status code (RFC 9110 section 15). */
 const char	*http_reason(int status);
 
