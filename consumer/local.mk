@@ -1,1 +1,13 @@
 # consumer/: the Redis stream to MongoDB persister.
+sbin_PROGRAMS += consumer/event-consumer
+consumer_event_consumer_SOURCES = \
+	consumer/consumer.h \
+	consumer/deadletter.c \
+	consumer/lock.c \
+	consumer/loop.c \
+	consumer/main.c \
+	consumer/spool.c \
+	consumer/stream.c
+consumer_event_consumer_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
+
+EXTRA_DIST += consumer/crontab.example

@@ -46,6 +46,11 @@
  * with room to spare). */
 #define LIMIT_TIME_LEN		40
 
+/* One stream entry's event JSON as the consumer takes it.  The largest
+ * event event-ingest can queue (8 KiB of metadata, the page fields and
+ * the user agent with every byte escaped as \u00XX) is about 42 KiB. */
+#define LIMIT_ENTRY_BYTES	(64 * 1024)
+
 /* Error messages written into caller buffers. */
 #define ERRBUF_LEN		256
 

@@ -21,3 +21,8 @@ LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) -lm
 
 # The query side's parameter parsing (GET /events, /events/stats).
 lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h
+
+# The store: MongoDB connection, indexes, bulk insert (store.c), and the
+# queue JSON to BSON conversion (storedoc.c).  Programs that use them link
+# $(MONGOC_LIBS) too.
+lib_libevents_a_SOURCES += lib/store.c lib/store.h lib/storedoc.c lib/storedoc.h

@@ -34,6 +34,13 @@ tests_store_smoke_CPPFLAGS =
 tests_store_smoke_LDADD = $(MONGOC_LIBS)
 
 ## consumer tests
+# tests/store-read reads the store back (count, ids, dump, indexes).
+CONSUMER_TESTS = tests/consumer-exactly-once.sh
+TESTS += $(CONSUMER_TESTS)
+EXTRA_DIST += $(CONSUMER_TESTS) tests/consumer-lib.sh
+check_PROGRAMS += tests/store-read
+tests_store_read_SOURCES = tests/store-read.c
+tests_store_read_LDADD = $(MONGOC_LIBS)
 
 ## query and browser tests
 check_PROGRAMS += tests/test-query-params

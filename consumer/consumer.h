@@ -1,0 +1,160 @@
+/*
+ * event-consumer: moves events from the Redis stream to the store, each
+ * exactly once.
+ *
+ *   read a batch (XREADGROUP; own pending entries first, then entries
+ *   idle too long under other consumers by XAUTOCLAIM, then new ones)
+ *   -> convert (storedoc.c) -> one unordered bulk insert with _id = event
+ *   id -> XACK + XDEL of what the store acknowledged, in one script
+ *
+ * An entry leaves the stream only after the store has it, and a second
+ * insert of an event already stored is a duplicate-key error that counts
+ * as success: at-least-once delivery plus an idempotent write.
+ *
+ * Files: main.c (options, start-up, signals), loop.c (the cycle above),
+ * stream.c (Redis commands and scripts), deadletter.c (attempts, the
+ * dead-letter stream, --replay-dead), spool.c (the ingest's disk spool,
+ * queued again), lock.c (one copy per name).
+ */
+#ifndef EVENTS_CONSUMER_H
+#define EVENTS_CONSUMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+
+#include "conf.h"
+#include "enqueue.h"
+#include "limits.h"
+#include "redisconn.h"
+#include "store.h"
+
+/* A stream entry id: two 64-bit decimals and a dash. */
+#define STREAM_ID_LEN		48
+
+/* Longest wait in one blocking XREADGROUP: bounds how late a SIGTERM or
+ * the --max-seconds deadline is noticed while the stream is idle. */
+#define CONSUMER_BLOCK_MS	1000
+
+/* Pause before an entry the store refused is tried again. */
+#define CONSUMER_RETRY_MS	1000
+
+/* First pause after an outage; it doubles up to backoff_max_ms. */
+#define CONSUMER_BACKOFF_MS	100
+
+/* Heartbeat and spool check, at most this often. */
+#define CONSUMER_HOUSE_MS	1000
+
+/* Ids handed to one XACK/XDEL inside the scripts (Lua's unpack() limit). */
+#define CONSUMER_ARGS_CHUNK	500
+
+/* A Lua script run by EVALSHA, loaded again after NOSCRIPT. */
+struct script {
+	const char	*name;
+	const char	*body;
+	char		 sha[41];	/* "" until loaded */
+};
+
+/* What became of an entry of the batch. */
+enum entry_fate {
+	ENTRY_STORE,	/* converted; items[] says the rest */
+	ENTRY_GONE,	/* deleted from the stream while pending: ack only */
+	ENTRY_BAD	/* poison candidate; reason set */
+};
+
+struct entry {
+	char		 id[STREAM_ID_LEN];
+	const char	*json;		/* borrowed from the batch's reply */
+	size_t		 len;
+	enum entry_fate	 fate;
+	size_t		 item;		/* index in items[] when ENTRY_STORE */
+	char		 reason[STORE_REASON_LEN];
+};
+
+/* One batch, owned by the consumer, its arrays sized batch_size. */
+struct batch {
+	redisReply		*reply;		/* holds the entries' bytes */
+	struct entry		*e;
+	size_t			 n;
+	bson_t			*docs;
+	struct store_item	*items;
+	size_t			 nitems;
+};
+
+/* Where the next batch comes from. */
+enum phase {
+	PHASE_OWN,	/* this name's pending entries, from a cursor */
+	PHASE_CLAIM,	/* XAUTOCLAIM sweep of entries idle too long */
+	PHASE_NEW	/* entries never delivered: ">" */
+};
+
+struct consumer {
+	struct conf		 conf;
+	struct redisconn	*rc;
+	struct store		*store;
+	char			 attempts_key[CONF_STR_LEN * 2 + 16];	/* <stream>:<group>:attempts */
+	char			 metrics_key[CONF_STR_LEN + 16];	/* metrics.h */
+	char			 consumers_key[CONF_STR_LEN + 16];
+	char			 last_batch_key[CONF_STR_LEN + 16];
+	struct enqueue		*spool_q;	/* spool replay; NULL: no spool */
+	int64_t			 next_house;	/* monotonic ms */
+	int			 once;
+	int64_t			 deadline;	/* monotonic ms; 0: none */
+	int64_t			 started;
+
+	enum phase		 phase;
+	char			 own_cursor[STREAM_ID_LEN];
+	char			 claim_cursor[STREAM_ID_LEN];
+	int64_t			 next_claim;	/* monotonic ms */
+	int64_t			 next_retry;	/* 0: no refused entry waits */
+	int			 need_group;
+	int			 need_indexes;
+	int			 index_outage;	/* the last try looked like one */
+	char			 index_err[ERRBUF_LEN];
+
+	struct batch		 b;
+	const char		**argv;		/* script arguments */
+	size_t			*argvlen;
+	struct script		 ack_script, fail_script;
+
+	/* Outages: reported once when they start, once when they end. */
+	int64_t			 redis_down_since;	/* 0: up */
+	int64_t			 store_down_since;
+	int64_t			 backoff;
+
+	/* Counters for the closing log line. */
+	uint64_t		 n_stored, n_dup, n_dead, n_refused;
+};
+
+/* main.c */
+int		 consumer_stopping(void);
+int		 consumer_sleep(int64_t ms);
+int		 consumer_time_up(const struct consumer *c);
+
+/* loop.c */
+int		 consumer_run(struct consumer *c);
+
+/* stream.c */
+int		 stream_ensure_group(struct consumer *c, char *err, size_t errlen);
+int		 stream_read(struct consumer *c, const char *from, int64_t block_ms,
+		    char *err, size_t errlen);
+int		 stream_claim(struct consumer *c, char *err, size_t errlen);
+int		 stream_ack(struct consumer *c, char *err, size_t errlen);
+void		 stream_heartbeat(struct consumer *c);
+redisReply	*stream_script(struct consumer *c, struct script *s, int nkeys,
+		    int argc, char *err, size_t errlen);
+void		 batch_clear(struct batch *b);
+
+/* deadletter.c */
+extern const char deadletter_fail_lua[];
+int		 deadletter_count(struct consumer *c, char *err, size_t errlen);
+int		 deadletter_replay(struct consumer *c);
+
+/* spool.c */
+void		 spool_drain(struct consumer *c);
+
+/* lock.c */
+int		 lock_take(const char *dir, const char *name, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,329 @@
+/*
+ * The consumer's cycle: fetch a batch, store it, acknowledge it; outages
+ * waited out with a capped exponential backoff, each reported once when
+ * it begins and once when it ends.
+ *
+ * Where a batch comes from:
+ *   PHASE_OWN    entries already delivered to this name and never
+ *                acknowledged: a previous run killed mid-batch, a batch
+ *                caught by an outage, entries the store refused that wait
+ *                for their next attempt.  XREADGROUP with an id instead
+ *                of ">" returns them, from a cursor.
+ *   PHASE_CLAIM  XAUTOCLAIM: entries idle for claim_idle_ms under any
+ *                consumer (one that died, or this one), made ours.
+ *   PHASE_NEW    XREADGROUP ">": entries never delivered.
+ * At start: OWN, then CLAIM, then NEW; CLAIM again every claim_idle_ms/2,
+ * OWN again when a refused entry is due.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "consumer.h"
+#include "log.h"
+#include "storedoc.h"
+#include "timeutil.h"
+
+enum outcome { DONE_OK, STORE_DOWN, REDIS_DOWN };
+
+static int64_t
+claim_interval(const struct consumer *c)
+{
+	return c->conf.claim_idle_ms / 2;
+}
+
+static void
+to_own(struct consumer *c)
+{
+	c->phase = PHASE_OWN;
+	snprintf(c->own_cursor, sizeof(c->own_cursor), "0");
+}
+
+static void
+to_claim(struct consumer *c)
+{
+	c->phase = PHASE_CLAIM;
+	snprintf(c->claim_cursor, sizeof(c->claim_cursor), "0-0");
+}
+
+/* Sleep the backoff (no further than the deadline), then double it. */
+static void
+backoff(struct consumer *c)
+{
+	int64_t ms = c->backoff;
+
+	if (c->deadline != 0 && ms > c->deadline - time_mono_ms())
+		ms = c->deadline - time_mono_ms();
+	if (ms > 0)
+		consumer_sleep(ms);
+	c->backoff *= 2;
+	if (c->backoff > c->conf.backoff_max_ms)
+		c->backoff = c->conf.backoff_max_ms;
+}
+
+static void
+redis_trouble(struct consumer *c, const char *err)
+{
+	if (c->redis_down_since == 0) {
+		c->redis_down_since = time_mono_ms();
+		log_warn("%s; events stay queued, retrying (backoff up to %ld ms)",
+		    err, c->conf.backoff_max_ms);
+	} else
+		log_debug("%s", err);
+	backoff(c);
+	to_own(c);
+}
+
+static void
+redis_fine(struct consumer *c)
+{
+	if (c->redis_down_since != 0) {
+		log_info("redis %s reachable again after %.1f s; resuming",
+		    redisconn_where(c->rc),
+		    (double)(time_mono_ms() - c->redis_down_since) / 1000);
+		c->redis_down_since = 0;
+	}
+	if (c->store_down_since == 0)
+		c->backoff = CONSUMER_BACKOFF_MS;
+}
+
+static void
+store_trouble(struct consumer *c, const char *err)
+{
+	if (c->store_down_since == 0) {
+		c->store_down_since = time_mono_ms();
+		log_warn("%s; events stay in Redis, retrying (backoff up to %ld ms)",
+		    err, c->conf.backoff_max_ms);
+	} else
+		log_debug("%s", err);
+	backoff(c);
+	to_own(c);
+}
+
+static void
+store_fine(struct consumer *c)
+{
+	if (c->store_down_since != 0) {
+		log_info("store %s reachable again after %.1f s; resuming",
+		    store_where(c->store),
+		    (double)(time_mono_ms() - c->store_down_since) / 1000);
+		c->store_down_since = 0;
+	}
+	if (c->redis_down_since == 0)
+		c->backoff = CONSUMER_BACKOFF_MS;
+}
+
+/* Indexes: at start, and again before an insert while an outage kept
+ * them from being made.  A refusal (FerretDB lacking an option, a user
+ * without the createIndex privilege) is reported once and not retried:
+ * the events matter more than the indexes.  So is a failure that looks
+ * like an outage while inserts go through (a server that drops the
+ * connection on createIndexes). */
+static void
+ensure_indexes(struct consumer *c, char *err, size_t errlen)
+{
+	enum store_status st;
+
+	if (!c->need_indexes)
+		return;
+	st = store_ensure_indexes(c->store, err, errlen);
+	if (st == STORE_OUTAGE) {
+		c->index_outage = 1;
+		snprintf(c->index_err, sizeof(c->index_err), "%s", err);
+		log_debug("indexes: %s", err);
+		return;
+	}
+	if (st == STORE_FAILED)
+		log_warn("%s; going on without them", err);
+	else
+		log_debug("indexes on %s are in place", store_where(c->store));
+	c->need_indexes = 0;
+	c->index_outage = 0;
+}
+
+/* Convert, insert, acknowledge, count refusals. */
+static enum outcome
+process(struct consumer *c, char *err, size_t errlen)
+{
+	struct batch *b = &c->b;
+	struct entry *e;
+	struct store_item *it;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		e = &b->e[i];
+		if (e->fate != ENTRY_STORE)
+			continue;
+		bson_init(&b->docs[b->nitems]);
+		if (storedoc_from_json(e->json, e->len, &b->docs[b->nitems],
+		    e->reason, sizeof(e->reason)) != 0) {
+			bson_destroy(&b->docs[b->nitems]);
+			e->fate = ENTRY_BAD;
+			continue;
+		}
+		b->items[b->nitems].doc = &b->docs[b->nitems];
+		e->item = b->nitems++;
+	}
+	if (b->nitems > 0) {
+		ensure_indexes(c, err, errlen);
+		if (store_insert(c->store, b->items, b->nitems, err, errlen) != STORE_OK)
+			return STORE_DOWN;
+		store_fine(c);
+		if (c->index_outage) {
+			log_warn("%s; the store takes inserts, so going on without the indexes",
+			    c->index_err);
+			c->need_indexes = 0;
+			c->index_outage = 0;
+		}
+	}
+	for (i = 0; i < b->n; i++) {
+		e = &b->e[i];
+		if (e->fate != ENTRY_STORE)
+			continue;
+		it = &b->items[e->item];
+		if (it->result == STORE_STORED)
+			c->n_stored++;
+		else if (it->result == STORE_DUPLICATE)
+			c->n_dup++;
+		else {
+			e->fate = ENTRY_BAD;
+			memcpy(e->reason, it->reason, sizeof(e->reason));
+		}
+	}
+	/* Only now, with the store's answer in hand. */
+	if (stream_ack(c, err, errlen) != 0 || deadletter_count(c, err, errlen) != 0)
+		return REDIS_DOWN;
+	log_debug("batch of %zu: %zu to the store", b->n, b->nitems);
+	return DONE_OK;
+}
+
+/* Fetch the next batch for the phase: the entry count, or -1. */
+static int
+fetch(struct consumer *c, char *err, size_t errlen)
+{
+	int64_t block = 0, left;
+	int n;
+
+	switch (c->phase) {
+	case PHASE_OWN:
+		if ((n = stream_read(c, c->own_cursor, 0, err, errlen)) > 0)
+			snprintf(c->own_cursor, sizeof(c->own_cursor), "%s",
+			    c->b.e[c->b.n - 1].id);
+		return n;
+	case PHASE_CLAIM:
+		return stream_claim(c, err, errlen);
+	default:
+		/* --once drains what is there and stops; the daemon waits
+		 * for more, a second at a time so it notices SIGTERM, its
+		 * deadline and its timers. */
+		if (!c->once) {
+			block = CONSUMER_BLOCK_MS;
+			if (c->deadline != 0 &&
+			    (left = c->deadline - time_mono_ms()) < block)
+				block = left > 1 ? left : 1;
+		}
+		return stream_read(c, ">", block, err, errlen);
+	}
+}
+
+/*
+ * After a batch (n entries, maybe 0): choose the next phase.  Returns 1
+ * when --once has nothing left to do.
+ */
+static int
+next_phase(struct consumer *c, int n)
+{
+	int64_t now = time_mono_ms();
+
+	switch (c->phase) {
+	case PHASE_OWN:
+		if (n > 0)
+			return 0;	/* go on from the cursor */
+		if (now >= c->next_claim)
+			to_claim(c);
+		else
+			c->phase = PHASE_NEW;
+		return 0;
+	case PHASE_CLAIM:
+		if (strcmp(c->claim_cursor, "0-0") == 0) {
+			c->next_claim = now + claim_interval(c);
+			c->phase = PHASE_NEW;
+		}
+		return 0;
+	default:
+		if (c->next_retry != 0 && now >= c->next_retry) {
+			c->next_retry = 0;
+			to_own(c);
+		} else if (now >= c->next_claim)
+			to_claim(c);
+		else if (n == 0 && c->once) {
+			if (c->next_retry == 0)
+				return 1;
+			/* Refused entries wait: --once sees them through
+			 * to stored or dead-lettered (or its deadline). */
+			consumer_sleep(c->next_retry - now);
+		}
+		return 0;
+	}
+}
+
+/* Once a second while Redis answers: say this consumer is alive, and
+ * queue what the ingest spooled to disk while Redis was away. */
+static void
+housekeeping(struct consumer *c)
+{
+	int64_t now = time_mono_ms();
+
+	if (now < c->next_house || c->redis_down_since != 0)
+		return;
+	c->next_house = now + CONSUMER_HOUSE_MS;
+	stream_heartbeat(c);
+	spool_drain(c);
+}
+
+int
+consumer_run(struct consumer *c)
+{
+	char err[ERRBUF_LEN];
+	enum outcome o;
+	int n;
+
+	c->need_group = 1;
+	c->need_indexes = 1;
+	c->backoff = CONSUMER_BACKOFF_MS;
+	c->next_claim = 0;
+	to_own(c);
+	ensure_indexes(c, err, sizeof(err));
+
+	while (!consumer_stopping() && !consumer_time_up(c)) {
+		if (c->need_group && stream_ensure_group(c, err, sizeof(err)) != 0) {
+			redis_trouble(c, err);
+			continue;
+		}
+		housekeeping(c);
+		n = fetch(c, err, sizeof(err));
+		if (n < 0) {
+			batch_clear(&c->b);
+			redis_trouble(c, err);
+			continue;
+		}
+		redis_fine(c);
+		if (n > 0) {
+			o = process(c, err, sizeof(err));
+			batch_clear(&c->b);
+			if (o == STORE_DOWN) {
+				store_trouble(c, err);
+				continue;
+			}
+			if (o == REDIS_DOWN) {
+				redis_trouble(c, err);
+				continue;
+			}
+		} else
+			batch_clear(&c->b);
+		if (next_phase(c, n))
+			break;
+	}
+	return 0;
+}

@@ -1,0 +1,209 @@
+/*
+ * event-consumer: options, start-up, signals.
+ *
+ *   event-consumer [--config FILE] [--name NAME] [--once] [--max-seconds N]
+ *   event-consumer [--config FILE] --replay-dead
+ *
+ * SIGTERM and SIGINT are blocked for the whole run and collected with
+ * sigtimedwait() between batches and during waits: a batch in flight is
+ * never interrupted inside hiredis or libmongoc, it is stored and
+ * acknowledged, then the program exits 0.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "consumer.h"
+#include "log.h"
+#include "metrics.h"
+#include "timeutil.h"
+
+static sigset_t stop_signals;
+static int stop_seen;
+
+static void
+note_signal(int sig)
+{
+	if (sig > 0 && !stop_seen) {
+		stop_seen = 1;
+		log_info("%s: finishing the batch in flight, then exiting",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	}
+}
+
+int
+consumer_stopping(void)
+{
+	struct timespec zero = { 0, 0 };
+
+	if (!stop_seen)
+		note_signal(sigtimedwait(&stop_signals, NULL, &zero));
+	return stop_seen;
+}
+
+/* Wait ms, or less if a stop signal comes.  Returns consumer_stopping(). */
+int
+consumer_sleep(int64_t ms)
+{
+	struct timespec ts;
+	int64_t end = time_mono_ms() + ms;
+	int sig;
+
+	while (!stop_seen && ms > 0) {
+		ts.tv_sec = (time_t)(ms / 1000);
+		ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+		sig = sigtimedwait(&stop_signals, NULL, &ts);
+		if (sig > 0)
+			note_signal(sig);
+		else if (errno != EINTR)
+			break;		/* EAGAIN: the time is up */
+		ms = end - time_mono_ms();
+	}
+	return stop_seen;
+}
+
+int
+consumer_time_up(const struct consumer *c)
+{
+	return c->deadline != 0 && time_mono_ms() >= c->deadline;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: event-consumer [--config FILE] [--name NAME] [--once] [--max-seconds N]\n"
+	    "       event-consumer [--config FILE] --replay-dead\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct consumer c;
+	const char *path = NULL, *name = NULL;
+	char err[ERRBUF_LEN], msg[CONF_STR_LEN * 3];
+	enum log_level lvl;
+	long max_seconds = 0;
+	int i, replay = 0, rc = 1;
+	size_t nargs;
+	char *end;
+
+	log_init("event-consumer", LOG_LEVEL_INFO);
+	memset(&c, 0, sizeof(c));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (strcmp(argv[i], "--once") == 0)
+			c.once = 1;
+		else if (strcmp(argv[i], "--replay-dead") == 0)
+			replay = 1;
+		else if (strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc) {
+			errno = 0;
+			max_seconds = strtol(argv[++i], &end, 10);
+			if (errno != 0 || *end != '\0' || end == argv[i] ||
+			    max_seconds < 1 || max_seconds > 31L * 24 * 3600) {
+				fprintf(stderr, "event-consumer: --max-seconds: bad value \"%.32s\" "
+				    "(a whole number of seconds from 1)\n", argv[i]);
+				return 2;
+			}
+		} else
+			usage();
+	}
+	if (conf_load(&c.conf, path, err, sizeof(err)) != 0) {
+		log_error("configuration: %s", err);
+		return 1;
+	}
+	if (name != NULL &&
+	    conf_set(&c.conf, "consumer_name", name, "--name", err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (log_level_parse(c.conf.log_level, &lvl) == 0)
+		log_set_level(lvl);
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* EVALSHA sha numkeys, 4 keys, 4 arguments, then id and reason
+	 * for every entry of a batch. */
+	nargs = 16 + 2 * (size_t)c.conf.batch_size;
+	c.argv = calloc(nargs, sizeof(*c.argv));
+	c.argvlen = calloc(nargs, sizeof(*c.argvlen));
+	c.b.e = calloc((size_t)c.conf.batch_size, sizeof(*c.b.e));
+	c.b.docs = calloc((size_t)c.conf.batch_size, sizeof(*c.b.docs));
+	c.b.items = calloc((size_t)c.conf.batch_size, sizeof(*c.b.items));
+	if (c.argv == NULL || c.argvlen == NULL || c.b.e == NULL ||
+	    c.b.docs == NULL || c.b.items == NULL || (c.rc = redisconn_new(&c.conf)) == NULL) {
+		log_error("out of memory");
+		goto out;
+	}
+	snprintf(c.attempts_key, sizeof(c.attempts_key), "%s:%s:attempts",
+	    c.conf.stream, c.conf.group);
+	snprintf(c.metrics_key, sizeof(c.metrics_key), "%s" METRICS_KEY_SUFFIX,
+	    c.conf.stream);
+	snprintf(c.consumers_key, sizeof(c.consumers_key), "%s" CONSUMERS_KEY_SUFFIX,
+	    c.conf.stream);
+	snprintf(c.last_batch_key, sizeof(c.last_batch_key), "%s" LAST_BATCH_KEY_SUFFIX,
+	    c.conf.stream);
+
+	if (replay) {
+		rc = deadletter_replay(&c);
+		goto out;
+	}
+
+	switch (lock_take(c.conf.lock_dir, c.conf.consumer_name, msg, sizeof(msg))) {
+	case -2:
+		log_info("%s", msg);
+		rc = 0;
+		goto out;
+	case -1:
+		log_error("lock_dir: %s", msg);
+		goto out;
+	default:
+		break;	/* held until exit */
+	}
+	if (c.conf.spool_path[0] != '\0' && (c.spool_q = enqueue_new(&c.conf)) == NULL) {
+		log_error("out of memory");
+		goto out;
+	}
+	if ((c.store = store_new(&c.conf, "event-consumer", err, sizeof(err))) == NULL) {
+		log_error("configuration: %s", err);
+		goto out;
+	}
+	c.started = time_mono_ms();
+	if (max_seconds > 0)
+		c.deadline = c.started + max_seconds * 1000;
+	log_info("%s stream %s (group %s) as %s into %s%s",
+	    c.once ? "draining" : "following", c.conf.stream, c.conf.group,
+	    c.conf.consumer_name, store_where(c.store),
+	    max_seconds > 0 ? " for at most --max-seconds" : "");
+	rc = consumer_run(&c);
+	log_info("stopping after %.1f s: %llu stored, %llu already stored, %llu refusals, %llu dead-lettered",
+	    (double)(time_mono_ms() - c.started) / 1000,
+	    (unsigned long long)c.n_stored, (unsigned long long)c.n_dup,
+	    (unsigned long long)c.n_refused, (unsigned long long)c.n_dead);
+out:
+	batch_clear(&c.b);
+	store_free(c.store);
+	if (c.store != NULL)
+		store_cleanup();
+	redisconn_free(c.rc);
+	enqueue_free(c.spool_q);
+	free(c.argv);
+	free(c.argvlen);
+	free(c.b.e);
+	free(c.b.docs);
+	free(c.b.items);
+	return rc;
+}

@@ -1,0 +1,363 @@
+/*
+ * The Redis side of the consumer: the group, reading and claiming
+ * batches, acknowledging them.  Command semantics from the Redis command
+ * pages (XGROUP CREATE, XREADGROUP, XAUTOCLAIM, XACK, XDEL), Redis 6.2+.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "consumer.h"
+#include "log.h"
+#include "metrics.h"
+#include "timeutil.h"
+
+/*
+ * KEYS[1] the stream, KEYS[2] the attempts hash, KEYS[3] the metrics
+ * hash, KEYS[4] the last-batch time (metrics.h); ARGV[1] the group,
+ * ARGV[2] and ARGV[3] how many of the entries were inserted and how many
+ * were already stored, ARGV[4] the time (epoch ms), ARGV[5..] the ids of
+ * entries the store has.  Acknowledge and delete them in one step: Redis
+ * runs nothing else while a script runs, so no entry is ever deleted
+ * unacknowledged, nor left in the stream acknowledged (where it would
+ * only take memory: the group never delivers it again).  Returns how many
+ * were still pending.
+ */
+static const char ack_lua[] =
+    "local hdel = redis.call('EXISTS', KEYS[2]) == 1\n"
+    "local n = 0\n"
+    "for i = 5, #ARGV, 500 do\n"
+    "  local j = math.min(i + 499, #ARGV)\n"
+    "  n = n + redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, i, j))\n"
+    "  redis.call('XDEL', KEYS[1], unpack(ARGV, i, j))\n"
+    "  if hdel then redis.call('HDEL', KEYS[2], unpack(ARGV, i, j)) end\n"
+    "end\n"
+    "if ARGV[2] ~= '0' then\n"
+    "  redis.call('HINCRBY', KEYS[3], '" METRIC_STORED "', ARGV[2])\n"
+    "end\n"
+    "if ARGV[3] ~= '0' then\n"
+    "  redis.call('HINCRBY', KEYS[3], '" METRIC_DUPLICATES "', ARGV[3])\n"
+    "end\n"
+    "if ARGV[2] ~= '0' or ARGV[3] ~= '0' then\n"
+    "  redis.call('SET', KEYS[4], ARGV[4])\n"
+    "end\n"
+    "return n\n";
+
+void
+batch_clear(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nitems; i++)
+		bson_destroy(&b->docs[i]);
+	b->nitems = 0;
+	b->n = 0;
+	if (b->reply != NULL) {
+		freeReplyObject(b->reply);
+		b->reply = NULL;
+	}
+}
+
+static int
+is_str(const redisReply *r)
+{
+	return r != NULL && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS);
+}
+
+/* Add one [id, [field, value, ...]] element to the batch. */
+static void
+take_entry(struct batch *b, const redisReply *el)
+{
+	const redisReply *id, *fv;
+	struct entry *e;
+	char clip[48];
+
+	if (el == NULL || el->type != REDIS_REPLY_ARRAY || el->elements != 2 ||
+	    !is_str(el->element[0]) || el->element[0]->len >= STREAM_ID_LEN)
+		return;		/* not an entry: nothing to ack either */
+	id = el->element[0];
+	fv = el->element[1];
+	e = &b->e[b->n++];
+	memcpy(e->id, id->str, id->len);
+	e->id[id->len] = '\0';
+	e->json = NULL;
+	e->len = 0;
+	e->reason[0] = '\0';
+	if (fv == NULL || fv->type == REDIS_REPLY_NIL) {
+		/* Pending, but deleted from the stream (XDEL by hand, or
+		 * stored and deleted by a consumer that had claimed it). */
+		e->fate = ENTRY_GONE;
+		return;
+	}
+	e->fate = ENTRY_BAD;
+	if (fv->type != REDIS_REPLY_ARRAY || fv->elements != 2 ||
+	    !is_str(fv->element[0]) || !is_str(fv->element[1]) ||
+	    strcmp(fv->element[0]->str, "e") != 0 || fv->element[0]->len != 1) {
+		snprintf(e->reason, sizeof(e->reason),
+		    "entry has %zu field(s), the first \"%s\"; expected one field \"e\"",
+		    fv->type == REDIS_REPLY_ARRAY ? fv->elements / 2 : 0,
+		    fv->type == REDIS_REPLY_ARRAY && fv->elements > 0 && is_str(fv->element[0]) ?
+		    log_clip(clip, sizeof(clip), fv->element[0]->str, fv->element[0]->len) : "");
+		return;
+	}
+	e->fate = ENTRY_STORE;
+	e->json = fv->element[1]->str;
+	e->len = fv->element[1]->len;
+}
+
+/* A reply error as a message; NOGROUP means the group must be made. */
+static int
+reply_error(struct consumer *c, const char *what, redisReply *r, char *err,
+    size_t errlen)
+{
+	if (strncmp(r->str, "NOGROUP", 7) == 0)
+		c->need_group = 1;
+	snprintf(err, errlen, "redis %s: %s: %s", redisconn_where(c->rc), what, r->str);
+	freeReplyObject(r);
+	return -1;
+}
+
+int
+stream_ensure_group(struct consumer *c, char *err, size_t errlen)
+{
+	/* ID 0, not $: entries queued before the group existed (the ingest
+	 * side may run first) are delivered too.  MKSTREAM: the stream
+	 * may not exist yet. */
+	const char *argv[] = { "XGROUP", "CREATE", c->conf.stream, c->conf.group,
+	    "0", "MKSTREAM" };
+	redisReply *r;
+
+	if ((r = redisconn_command(c->rc, 6, argv, NULL, err, errlen)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
+		snprintf(err, errlen, "redis %s: XGROUP CREATE: %s",
+		    redisconn_where(c->rc), r->str);
+		freeReplyObject(r);
+		return -1;
+	}
+	if (r->type != REDIS_REPLY_ERROR)
+		log_info("created consumer group %s on stream %s", c->conf.group,
+		    c->conf.stream);
+	freeReplyObject(r);
+	c->need_group = 0;
+	return 0;
+}
+
+int
+stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
+    size_t errlen)
+{
+	char count[24], block[24];
+	const char *argv[12];
+	redisContext *ctx;
+	redisReply *r, *entries;
+	struct timeval tv;
+	int argc = 0;
+	size_t i;
+
+	snprintf(count, sizeof(count), "%ld", c->conf.batch_size);
+	argv[argc++] = "XREADGROUP";
+	argv[argc++] = "GROUP";
+	argv[argc++] = c->conf.group;
+	argv[argc++] = c->conf.consumer_name;
+	argv[argc++] = "COUNT";
+	argv[argc++] = count;
+	if (block_ms > 0) {
+		snprintf(block, sizeof(block), "%lld", (long long)block_ms);
+		argv[argc++] = "BLOCK";
+		argv[argc++] = block;
+	}
+	argv[argc++] = "STREAMS";
+	argv[argc++] = c->conf.stream;
+	argv[argc++] = from;
+
+	if ((ctx = redisconn_get(c->rc, err, errlen)) == NULL)
+		return -1;
+	/* The socket must wait longer than the server blocks. */
+	if (block_ms > 0) {
+		block_ms += c->conf.redis_timeout_ms;
+		tv.tv_sec = (time_t)(block_ms / 1000);
+		tv.tv_usec = (suseconds_t)(block_ms % 1000) * 1000;
+		redisSetTimeout(ctx, tv);
+	}
+	r = redisCommandArgv(ctx, argc, argv, NULL);
+	if (r == NULL) {
+		snprintf(err, errlen, "redis %s: XREADGROUP: %s", redisconn_where(c->rc),
+		    ctx->errstr);
+		redisconn_drop(c->rc);
+		return -1;
+	}
+	if (block_ms > 0) {
+		tv.tv_sec = (time_t)(c->conf.redis_timeout_ms / 1000);
+		tv.tv_usec = (suseconds_t)(c->conf.redis_timeout_ms % 1000) * 1000;
+		redisSetTimeout(ctx, tv);
+	}
+	if (r->type == REDIS_REPLY_ERROR)
+		return reply_error(c, "XREADGROUP", r, err, errlen);
+	c->b.reply = r;
+	/* Nil: nothing new.  Else [[stream, [entry, ...]]]. */
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1)
+		return 0;
+	if (r->element[0]->type != REDIS_REPLY_ARRAY || r->element[0]->elements != 2 ||
+	    r->element[0]->element[1]->type != REDIS_REPLY_ARRAY)
+		return 0;
+	entries = r->element[0]->element[1];
+	for (i = 0; i < entries->elements && c->b.n < (size_t)c->conf.batch_size; i++)
+		take_entry(&c->b, entries->element[i]);
+	return (int)c->b.n;
+}
+
+int
+stream_claim(struct consumer *c, char *err, size_t errlen)
+{
+	char idle[24], count[24];
+	const char *argv[9];
+	redisReply *r, *entries;
+	size_t i;
+
+	snprintf(idle, sizeof(idle), "%ld", c->conf.claim_idle_ms);
+	snprintf(count, sizeof(count), "%ld", c->conf.batch_size);
+	argv[0] = "XAUTOCLAIM";
+	argv[1] = c->conf.stream;
+	argv[2] = c->conf.group;
+	argv[3] = c->conf.consumer_name;
+	argv[4] = idle;
+	argv[5] = c->claim_cursor;
+	argv[6] = "COUNT";
+	argv[7] = count;
+	if ((r = redisconn_command(c->rc, 8, argv, NULL, err, errlen)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_ERROR)
+		return reply_error(c, "XAUTOCLAIM", r, err, errlen);
+	c->b.reply = r;
+	/* [next cursor, [entry, ...]] and, from Redis 7.0, [deleted ids]:
+	 * entries that were pending but no longer in the stream, which
+	 * XAUTOCLAIM has already taken out of the pending list. */
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || !is_str(r->element[0]) ||
+	    r->element[0]->len >= STREAM_ID_LEN ||
+	    r->element[1]->type != REDIS_REPLY_ARRAY) {
+		snprintf(err, errlen, "redis %s: XAUTOCLAIM: unexpected reply",
+		    redisconn_where(c->rc));
+		return -1;
+	}
+	memcpy(c->claim_cursor, r->element[0]->str, r->element[0]->len);
+	c->claim_cursor[r->element[0]->len] = '\0';
+	entries = r->element[1];
+	for (i = 0; i < entries->elements && c->b.n < (size_t)c->conf.batch_size; i++)
+		take_entry(&c->b, entries->element[i]);
+	if (c->b.n > 0)
+		log_info("claimed %zu entries idle for more than %ld ms", c->b.n,
+		    c->conf.claim_idle_ms);
+	return (int)c->b.n;
+}
+
+redisReply *
+stream_script(struct consumer *c, struct script *s, int nkeys, int argc,
+    char *err, size_t errlen)
+{
+	char nk[16];
+	redisReply *r;
+
+	if (s->sha[0] == '\0' &&
+	    redisconn_script_load(c->rc, s->body, s->sha, err, errlen) != 0)
+		return NULL;
+	snprintf(nk, sizeof(nk), "%d", nkeys);
+	c->argv[0] = "EVALSHA";
+	c->argvlen[0] = 7;
+	c->argv[1] = s->sha;
+	c->argvlen[1] = 40;
+	c->argv[2] = nk;
+	c->argvlen[2] = strlen(nk);
+	r = redisconn_command(c->rc, argc, c->argv, c->argvlen, err, errlen);
+	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
+	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
+		/* A restarted Redis has an empty script cache. */
+		freeReplyObject(r);
+		s->sha[0] = '\0';
+		c->argv[0] = "EVAL";
+		c->argvlen[0] = 4;
+		c->argv[1] = s->body;
+		c->argvlen[1] = strlen(s->body);
+		r = redisconn_command(c->rc, argc, c->argv, c->argvlen, err, errlen);
+	}
+	if (r == NULL) {
+		s->sha[0] = '\0';
+		return NULL;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(err, errlen, "redis %s: %s script: %s", redisconn_where(c->rc),
+		    s->name, r->str);
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+stream_ack(struct consumer *c, char *err, size_t errlen)
+{
+	char stored[24], dups[24], now[24];
+	redisReply *r;
+	size_t i, ns = 0, nd = 0;
+	int argc = 3;
+
+	if (c->ack_script.body == NULL) {
+		c->ack_script.name = "ack";
+		c->ack_script.body = ack_lua;
+	}
+	c->argv[argc] = c->conf.stream;
+	c->argvlen[argc++] = strlen(c->conf.stream);
+	c->argv[argc] = c->attempts_key;
+	c->argvlen[argc++] = strlen(c->attempts_key);
+	c->argv[argc] = c->metrics_key;
+	c->argvlen[argc++] = strlen(c->metrics_key);
+	c->argv[argc] = c->last_batch_key;
+	c->argvlen[argc++] = strlen(c->last_batch_key);
+	c->argv[argc] = c->conf.group;
+	c->argvlen[argc++] = strlen(c->conf.group);
+	c->argv[argc] = stored;
+	c->argvlen[argc++] = 0;
+	c->argv[argc] = dups;
+	c->argvlen[argc++] = 0;
+	c->argv[argc] = now;
+	c->argvlen[argc++] = 0;
+	for (i = 0; i < c->b.n; i++) {
+		if (c->b.e[i].fate == ENTRY_BAD)
+			continue;
+		if (c->b.e[i].fate == ENTRY_STORE) {
+			if (c->b.items[c->b.e[i].item].result == STORE_STORED)
+				ns++;
+			else
+				nd++;
+		}
+		c->argv[argc] = c->b.e[i].id;
+		c->argvlen[argc++] = strlen(c->b.e[i].id);
+	}
+	if (argc == 11)
+		return 0;
+	c->argvlen[8] = (size_t)snprintf(stored, sizeof(stored), "%zu", ns);
+	c->argvlen[9] = (size_t)snprintf(dups, sizeof(dups), "%zu", nd);
+	c->argvlen[10] = (size_t)snprintf(now, sizeof(now), "%lld",
+	    (long long)time_now_ms());
+	if ((r = stream_script(c, &c->ack_script, 4, argc, err, errlen)) == NULL)
+		return -1;
+	freeReplyObject(r);
+	return 0;
+}
+
+/* "<stream>:consumers" name -> epoch ms: this consumer is alive (metrics.h).
+ * Best effort: a failure shows in the next command. */
+void
+stream_heartbeat(struct consumer *c)
+{
+	char now[24], err[ERRBUF_LEN];
+	const char *argv[4] = { "HSET", c->consumers_key, c->conf.consumer_name, now };
+	redisReply *r;
+
+	snprintf(now, sizeof(now), "%lld", (long long)time_now_ms());
+	if ((r = redisconn_command(c->rc, 4, argv, NULL, err, sizeof(err))) != NULL)
+		freeReplyObject(r);
+}
