@@ -124,6 +124,11 @@ store_new(const struct conf *c, const char *appname, char *err, size_t errlen)
 	uri_default(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, STORE_SELECT_MS);
 	uri_default(uri, MONGOC_URI_CONNECTTIMEOUTMS, STORE_CONNECT_MS);
 	uri_default(uri, MONGOC_URI_SOCKETTIMEOUTMS, STORE_SOCKET_MS);
+	/* A single-threaded client that fails to reach a server once would
+	 * otherwise leave it alone for a 5 s cooldown (Server Selection
+	 * spec); trying again within STORE_SELECT_MS resumes sooner. */
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTRYONCE))
+		mongoc_uri_set_option_as_bool(uri, MONGOC_URI_SERVERSELECTIONTRYONCE, false);
 	if (mongoc_uri_get_appname(uri) == NULL && appname != NULL)
 		mongoc_uri_set_appname(uri, appname);
 	if ((wc = make_wc(c->write_concern, err, errlen)) == NULL)
@@ -259,15 +264,18 @@ array_len(const bson_t *reply, const char *name, bson_iter_t *arr)
 	return n;
 }
 
-/* One writeErrors element: its index, code and message. */
+/* One writeErrors element: its index, code and message; *other_key is
+ * set when a duplicate-key error names a unique index other than _id's. */
 static int
-write_error(bson_iter_t *el, int32_t *index, int32_t *code, const char **msg)
+write_error(bson_iter_t *el, int32_t *index, int32_t *code, const char **msg,
+    int *other_key)
 {
-	bson_iter_t d;
+	bson_iter_t d, kp;
 
 	*index = -1;
 	*code = 0;
 	*msg = "";
+	*other_key = 0;
 	if (!BSON_ITER_HOLDS_DOCUMENT(el) || !bson_iter_recurse(el, &d))
 		return -1;
 	while (bson_iter_next(&d)) {
@@ -277,7 +285,17 @@ write_error(bson_iter_t *el, int32_t *index, int32_t *code, const char **msg)
 			*code = (int32_t)bson_iter_as_int64(&d);
 		else if (strcmp(bson_iter_key(&d), "errmsg") == 0 && BSON_ITER_HOLDS_UTF8(&d))
 			*msg = bson_iter_utf8(&d, NULL);
+		else if (strcmp(bson_iter_key(&d), "keyPattern") == 0 &&
+		    BSON_ITER_HOLDS_DOCUMENT(&d) && bson_iter_recurse(&d, &kp))
+			/* MongoDB 4.4+: {_id: 1} for the primary key. */
+			*other_key = !bson_iter_next(&kp) ||
+			    strcmp(bson_iter_key(&kp), "_id") != 0 || bson_iter_next(&kp);
 	}
+	/* Older servers and FerretDB: only the message may name the index
+	 * ("... index: _id_ dup key: ..."; FerretDB names none). */
+	if (*code == MONGOC_ERROR_DUPLICATE_KEY && strstr(*msg, " index: ") != NULL &&
+	    strstr(*msg, " index: _id_ ") == NULL)
+		*other_key = 1;
 	return *index >= 0 ? 0 : -1;
 }
 
@@ -285,43 +303,53 @@ write_error(bson_iter_t *el, int32_t *index, int32_t *code, const char **msg)
  * Sort out a failed bulk write.  Each element of writeErrors names the
  * document by its position in the bulk; every document it does not name
  * was stored.  MongoDB and FerretDB 1.24 both answer a duplicate _id in
- * an unordered insert this way, with code 11000, and go on with the rest.
+ * an unordered insert this way, with code 11000, and go on with the rest
+ * (FerretDB's errmsg is "E11000 duplicate key error collection: db.coll",
+ * without the index; MongoDB adds keyPattern).  FerretDB also refuses
+ * some documents MongoDB takes, one by one with code 2 ("nested arrays
+ * are not supported"): those are refusals like any other.
  */
 static enum store_status
-classify(const bson_t *reply, const bson_error_t *e, struct store_item *items,
-    const size_t *map, size_t nmap, char *err, size_t errlen)
+classify(const struct store *s, const bson_t *reply, const bson_error_t *e,
+    struct store_item *items, const size_t *map, size_t nmap, char *err,
+    size_t errlen)
 {
 	bson_iter_t arr;
 	const char *msg;
 	int32_t index, code;
 	size_t i;
+	int other_key;
 
 	if (unreachable(e) || mongoc_error_has_label(reply, "RetryableWriteError")) {
-		snprintf(err, errlen, "store: %s", e->message);
+		snprintf(err, errlen, "store %s: %s", s->where, e->message);
 		return STORE_OUTAGE;
 	}
 	if (array_len(reply, "writeConcernErrors", &arr) > 0) {
-		snprintf(err, errlen, "store: write concern not met: %s", e->message);
+		snprintf(err, errlen, "store %s: write concern not met: %s", s->where,
+		    e->message);
 		return STORE_OUTAGE;
 	}
 	if (array_len(reply, "writeErrors", &arr) == 0) {
 		/* The command failed as a whole (not primary, unauthorised,
 		 * ...): nothing to hold against any one event. */
-		snprintf(err, errlen, "store: %s", e->message);
+		snprintf(err, errlen, "store %s: %s", s->where, e->message);
 		return STORE_OUTAGE;
 	}
 	while (bson_iter_next(&arr)) {
-		if (write_error(&arr, &index, &code, &msg) != 0 ||
+		if (write_error(&arr, &index, &code, &msg, &other_key) != 0 ||
 		    (size_t)index >= nmap) {
-			snprintf(err, errlen, "store: unreadable write error in the reply");
+			snprintf(err, errlen, "store %s: unreadable write error in the reply",
+			    s->where);
 			return STORE_OUTAGE;
 		}
 		if (transient_code(code)) {
-			snprintf(err, errlen, "store: code %d: %s", (int)code, msg);
+			snprintf(err, errlen, "store %s: code %d: %s", s->where, (int)code, msg);
 			return STORE_OUTAGE;
 		}
 		i = map[index];
-		if (code == MONGOC_ERROR_DUPLICATE_KEY)
+		/* A duplicate _id: this event is stored already.  A clash on
+		 * some other unique index someone added is a refusal. */
+		if (code == MONGOC_ERROR_DUPLICATE_KEY && !other_key)
 			items[i].result = STORE_DUPLICATE;
 		else {
 			items[i].result = STORE_REJECTED;
@@ -365,7 +393,7 @@ store_insert(struct store *s, struct store_item *items, size_t n, char *err,
 		map[nmap++] = i;
 	}
 	if (nmap > 0 && !mongoc_bulk_operation_execute(bulk, &reply, &e)) {
-		st = classify(&reply, &e, items, map, nmap, err, errlen);
+		st = classify(s, &reply, &e, items, map, nmap, err, errlen);
 		bson_destroy(&reply);
 	} else if (nmap > 0)
 		bson_destroy(&reply);

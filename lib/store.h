@@ -5,8 +5,9 @@
  *
  * The connection is a single-threaded mongoc_client_t made from
  * mongo_uri.  Unless the URI says otherwise, server selection gives up
- * after STORE_SELECT_MS and a connect after STORE_CONNECT_MS, so an
- * outage is seen within about two seconds instead of libmongoc's 30.
+ * after STORE_SELECT_MS (retrying within that time, not once) and a
+ * connect after STORE_CONNECT_MS, so an outage is seen within about two
+ * seconds instead of libmongoc's 30, and the end of one as soon.
  * Nothing is sent until the first operation; libmongoc reconnects by
  * itself after an outage.
  *

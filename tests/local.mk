@@ -35,7 +35,9 @@ tests_store_smoke_LDADD = $(MONGOC_LIBS)
 
 ## consumer tests
 # tests/store-read reads the store back (count, ids, dump, indexes).
-CONSUMER_TESTS = tests/consumer-exactly-once.sh
+CONSUMER_TESTS = tests/consumer-exactly-once.sh tests/consumer-crash.sh \
+	tests/consumer-outage.sh tests/consumer-poison.sh \
+	tests/consumer-shared.sh tests/consumer-modes.sh
 TESTS += $(CONSUMER_TESTS)
 EXTRA_DIST += $(CONSUMER_TESTS) tests/consumer-lib.sh
 check_PROGRAMS += tests/store-read

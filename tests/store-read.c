@@ -2,7 +2,7 @@
  * store-read: what the consumer tests read back from the store, since
  * there is no mongo shell here.
  *
- *   store-read count	number of documents
+ *   store-read count [ID]	number of documents (with _id ID)
  *   store-read ids	every _id, one a line
  *   store-read dump [ID]	every document (or the one with _id ID) as
  *			canonical extended JSON, one a line, so types show:
