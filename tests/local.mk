@@ -56,3 +56,11 @@ EXTRA_DIST += tests/query-params.sh tests/query-outage.sh
 TESTS += tests/browser/page.sh
 EXTRA_DIST += tests/browser/page.sh tests/browser/page.js \
 	tests/browser/package.json tests/browser/package-lock.json
+
+## what the browser tests leave in the build tree (npm modules, screenshots)
+clean-local: clean-browser
+clean-browser:
+	-rm -rf tests/browser/node_modules tests/browser/artefacts
+	-test "$(abs_builddir)" = "$(abs_srcdir)" || \
+		rm -f tests/browser/package.json tests/browser/package-lock.json
+.PHONY: clean-browser
