@@ -64,3 +64,11 @@ clean-browser:
 	-test "$(abs_builddir)" = "$(abs_srcdir)" || \
 		rm -f tests/browser/package.json tests/browser/package-lock.json
 .PHONY: clean-browser
+
+## protection and operations tests
+# Keys, CORS, read token, rate limits, backpressure, the disk spool,
+# privacy, /health, /metrics and hostile HTTP, against the real services;
+# tests/schemathesis.sh checks docs/openapi.yaml against the live stack.
+PROTECT_TESTS = tests/protect-limits.sh
+TESTS += $(PROTECT_TESTS)
+EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh
