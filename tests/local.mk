@@ -17,8 +17,8 @@ tests_test_spool_SOURCES = tests/test-spool.c tests/check.h
 tests_test_spool_LDADD = $(LIBEVENTS)
 
 ## plain CGI tests
-TESTS += tests/cgi-ingest.sh
-EXTRA_DIST += tests/cgi-ingest.sh
+TESTS += tests/cgi-ingest.sh tests/cgi-read.sh
+EXTRA_DIST += tests/cgi-ingest.sh tests/cgi-read.sh
 
 ## service harness and HTTP integration tests (redis, store, lighttpd)
 # tests/services.sh starts the services on private ports; see its header.
@@ -69,6 +69,6 @@ clean-browser:
 # Keys, CORS, read token, rate limits, backpressure, the disk spool,
 # privacy, /health, /metrics and hostile HTTP, against the real services;
 # tests/schemathesis.sh checks docs/openapi.yaml against the live stack.
-PROTECT_TESTS = tests/protect-limits.sh
+PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh
 TESTS += $(PROTECT_TESTS)
 EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh

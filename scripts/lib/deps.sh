@@ -8,13 +8,20 @@ DEPS_PACKAGES="autoconf automake pkg-config gcc make libfcgi-dev
 libhiredis-dev libmongoc-dev libbson-dev libjson-c-dev redis-server
 lighttpd curl python3 procps"
 
+# What scripts/test needs beyond that: the browser tests (chromium; Node.js
+# and npm come with the machine), the fuzzers (clang and its runtime),
+# valgrind, schemathesis's virtual environment, Apache and its FastCGI
+# modules, man page linting, and wrk for the benchmarks.
+DEPS_TEST_PACKAGES="chromium clang libclang-rt-14-dev valgrind python3-venv
+apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk"
+
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2
 
 deps_missing_packages()
 {
 	_miss=
-	for _p in $DEPS_PACKAGES; do
+	for _p in $DEPS_PACKAGES ${DEPS_WANT_TEST:+$DEPS_TEST_PACKAGES}; do
 		dpkg-query -W -f='${Status}\n' "$_p" 2>/dev/null |
 		    grep -q '^install ok installed$' || _miss="$_miss $_p"
 	done
@@ -24,7 +31,7 @@ deps_missing_packages()
 deps_packages()
 {
 	command -v dpkg-query >/dev/null 2>&1 ||
-	    die "no dpkg-query: this is not Debian; install the equivalents of: $(echo $DEPS_PACKAGES)"
+	    die "no dpkg-query: this is not Debian; install the equivalents of: $(echo $DEPS_PACKAGES ${DEPS_WANT_TEST:+$DEPS_TEST_PACKAGES})"
 	_miss=$(deps_missing_packages)
 	[ -n "$_miss" ] || return 0
 	if [ "$(id -u)" != 0 ]; then
@@ -82,8 +89,18 @@ deps_store()
 	say "FerretDB $FERRETDB_VERSION in $_fb"
 }
 
+# deps_install [test]: what scripts/start needs, and with "test" what
+# scripts/test needs as well.
 deps_install()
 {
+	DEPS_WANT_TEST=
+	[ "${1:-}" != test ] || DEPS_WANT_TEST=1
 	deps_packages
 	deps_store
+	if [ -n "$DEPS_WANT_TEST" ]; then
+		for _b in node npm; do
+			command -v "$_b" >/dev/null 2>&1 ||
+			    die "$_b is not installed: the browser tests need Node.js 18 or later with npm"
+		done
+	fi
 }
