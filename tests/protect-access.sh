@@ -1,0 +1,176 @@
+#!/bin/sh
+# Who may write and read, through lighttpd and the real programs: write
+# keys (?key= and X-Events-Key) and their origins, the CORS preflight and
+# the CORS headers of every POST answer, the read token on GET /events,
+# /events/stats and /metrics (with /health left open), and the open mode
+# of the local stack.
+. "$(dirname "$0")/protect-lib.sh"
+protect_init store
+
+SHOP=https://shop.example
+MSHOP=https://m.shop.example
+EVIL=https://evil.example
+TOKEN=rt_0123456789abcdefXYZ
+
+# preflight ORIGIN [URL-SUFFIX]: the browser's OPTIONS before a JSON POST.
+preflight()
+{
+	req OPTIONS "$URL${2:-}" -H "Origin: $1" \
+	    -H 'Access-Control-Request-Method: POST' \
+	    -H 'Access-Control-Request-Headers: content-type'
+}
+
+# expect_list HEADER ITEM WHAT: a comma-separated header value holds ITEM
+# (case-insensitively, as header names and methods compare).
+expect_list()
+{
+	_v=$(http_header "$1")
+	printf '%s' "$_v" | tr 'A-Z' 'a-z' | tr -d ' ' | tr ',' '\n' |
+	    grep -qx "$(printf '%s' "$2" | tr 'A-Z' 'a-z')" ||
+	    fail "$3: $1 \"$_v\" does not list $2"
+}
+
+## closed: two sites' keys and a read token
+
+EVENTS_WRITE_KEYS="pk_shop=$SHOP,$MSHOP pk_cli"
+EVENTS_READ_TOKEN=$TOKEN
+export EVENTS_WRITE_KEYS EVENTS_READ_TOKEN
+http_restart
+
+# The preflight of an application/json POST from an allowed origin.
+preflight "$SHOP" "?key=pk_shop"
+expect_eq 204 "$HTTP_STATUS" "preflight from $SHOP"
+expect_header Access-Control-Allow-Origin "$SHOP" "preflight"
+expect_list Access-Control-Allow-Methods POST "preflight"
+expect_list Access-Control-Allow-Headers Content-Type "preflight"
+expect_list Access-Control-Allow-Headers X-Events-Key "preflight"
+expect_list Access-Control-Expose-Headers Retry-After "preflight"
+expect_list Vary Origin "preflight"
+[ -n "$(http_header Access-Control-Max-Age)" ] || fail "preflight: no Access-Control-Max-Age"
+[ ! -s "$SVC_DIR/http.body" ] || fail "preflight: a 204 with a body"
+preflight "$MSHOP"
+expect_eq 204 "$HTTP_STATUS" "preflight from $MSHOP, key in a header to come"
+expect_header Access-Control-Allow-Origin "$MSHOP" "preflight from $MSHOP"
+ok "preflight from an allowed origin: 204 with Allow-Origin, -Methods, -Headers"
+
+# A disallowed origin for the key in the URL: refused, and nothing that
+# lets the browser go on.
+preflight "$EVIL" "?key=pk_shop"
+expect_error 403 origin_not_allowed "preflight from $EVIL for pk_shop"
+expect_no_header Access-Control-Allow-Origin "preflight refused"
+# Without a key in the URL any site may vouch for the origin, and pk_cli
+# takes every origin: the preflight passes, the POST decides.
+preflight "$EVIL"
+expect_eq 204 "$HTTP_STATUS" "preflight from $EVIL with a key that takes any origin"
+expect_header Access-Control-Allow-Origin '*' "preflight for any origin"
+ok "preflight from a disallowed origin: 403 origin_not_allowed"
+
+# Write keys on POST.
+post_json '{"type":"k"}'
+expect_error 401 no_key "POST without a key"
+post_json '{"type":"k"}' -H "Origin: $SHOP"
+expect_error 401 no_key "POST from a page without a key"
+http_post "$URL?key=pk_nope" application/json '{"type":"k"}' --max-time 10
+expect_error 403 bad_key "an unknown key in the URL"
+post_json '{"type":"k"}' -H 'X-Events-Key: pk_nope'
+expect_error 403 bad_key "an unknown key in X-Events-Key"
+# lighttpd joins repeated headers with ", ": no key is "pk_shop, pk_cli".
+post_json '{"type":"k"}' -H 'X-Events-Key: pk_shop' -H 'X-Events-Key: pk_cli'
+expect_error 403 bad_key "X-Events-Key twice"
+http_post "$URL?key=pk_shop" application/json '{"type":"k"}' --max-time 10 -H "Origin: $EVIL"
+expect_error 403 origin_not_allowed "pk_shop from $EVIL"
+post_json '{"type":"k"}' -H 'X-Events-Key: pk_shop' -H "Origin: $EVIL"
+expect_error 403 origin_not_allowed "pk_shop in a header from $EVIL"
+post_json '{"type":"k"}' -H 'X-Events-Key: pk_shop' -H "Origin: $SHOP.evil.example"
+expect_error 403 origin_not_allowed "an origin that only starts like an allowed one"
+expect_eq 0 "$(queued)" "queued after the refusals"
+ok "401 no_key, 403 bad_key, 403 origin_not_allowed; nothing queued"
+
+http_post "$URL?key=pk_shop" application/json '{"type":"k","id":"k-url"}' --max-time 10 \
+    -H "Origin: $SHOP"
+expect_eq 202 "$HTTP_STATUS" "pk_shop in the URL from $SHOP"
+expect_header Access-Control-Allow-Origin "$SHOP" "202 with a key"
+expect_list Access-Control-Expose-Headers Retry-After "202 with a key"
+expect_list Vary Origin "202 with a key"
+post_json '{"type":"k","id":"k-header"}' -H 'X-Events-Key: pk_shop' -H "Origin: $MSHOP"
+expect_eq 202 "$HTTP_STATUS" "pk_shop in X-Events-Key from $MSHOP"
+expect_header Access-Control-Allow-Origin "$MSHOP" "202 from the second origin"
+# Origins compare case-insensitively; the configured spelling is echoed.
+post_json '{"type":"k","id":"k-case"}' -H 'X-Events-Key: pk_shop' -H 'Origin: HTTPS://SHOP.EXAMPLE'
+expect_eq 202 "$HTTP_STATUS" "pk_shop from the origin in capitals"
+expect_header Access-Control-Allow-Origin "$SHOP" "origin in capitals"
+# text/plain, as navigator.sendBeacon sends it: the key can only be in the URL.
+http_post "$URL?key=pk_shop" text/plain '{"type":"k","id":"k-beacon"}' --max-time 10 \
+    -H "Origin: $SHOP"
+expect_eq 202 "$HTTP_STATUS" "a beacon with the key in the URL"
+# curl sends no Origin: judged by the key alone, and no CORS header.
+http_post "$URL?key=pk_shop&x=1" application/json '{"type":"k","id":"k-curl"}' --max-time 10
+expect_eq 202 "$HTTP_STATUS" "pk_shop without an Origin"
+expect_no_header Access-Control-Allow-Origin "no Origin"
+# A key without origins takes any, and answers with "*".
+post_json '{"type":"k","id":"k-cli"}' -H 'X-Events-Key: pk_cli' -H "Origin: $EVIL"
+expect_eq 202 "$HTTP_STATUS" "pk_cli from anywhere"
+expect_header Access-Control-Allow-Origin '*' "pk_cli"
+expect_eq "k-url k-header k-case k-beacon k-curl k-cli" \
+    "$(stream_json | python3 -c 'import json, sys
+print(" ".join(e["id"] for e in json.load(sys.stdin)))')" "queued events"
+ok "keys in the URL and in X-Events-Key; Access-Control-Allow-Origin is the matched origin"
+
+# The read token.
+consumer_once
+for path in /events /events/stats /metrics; do
+	req GET "$BASE_URL$path"
+	expect_error 401 unauthorized "GET $path without a token"
+	expect_header WWW-Authenticate Bearer "GET $path without a token"
+	for bad in "Bearer wrong-token-0123456789" "Bearer ${TOKEN%?}" "Bearer ${TOKEN}x" \
+	    "Basic $(printf 'u:%s' "$TOKEN" | base64)" "$TOKEN" "Bearer"; do
+		req GET "$BASE_URL$path" -H "Authorization: $bad"
+		expect_error 401 unauthorized "GET $path with \"Authorization: $bad\""
+	done
+	req GET "$BASE_URL$path" -H "Authorization: Bearer $TOKEN"
+	expect_eq 200 "$HTTP_STATUS" "GET $path with the token"
+done
+req HEAD "$BASE_URL/events" --head
+expect_eq 401 "$HTTP_STATUS" "HEAD /events without the token"
+req GET "$BASE_URL/events?limit=10" -H "Authorization: Bearer $TOKEN"
+expect_eq 6 "$(json_get 'len(d["events"])')" "events read with the token"
+req GET "$BASE_URL/health"
+expect_eq 200 "$HTTP_STATUS" "GET /health without a token"
+expect_eq ok "$(json_get 'd["status"]')" "GET /health"
+ok "read token: 401 with WWW-Authenticate without it or with a wrong one, 200 with it; /health open"
+
+## one key with origins only: a preflight from elsewhere has no site
+
+EVENTS_WRITE_KEYS="pk_shop=$SHOP"
+export EVENTS_WRITE_KEYS
+http_restart
+preflight "$EVIL"
+expect_error 403 origin_not_allowed "preflight from $EVIL, no key takes it"
+preflight "$SHOP"
+expect_eq 204 "$HTTP_STATUS" "preflight from $SHOP"
+expect_header Access-Control-Allow-Origin "$SHOP" "preflight from $SHOP"
+ok "preflight refused when no key takes the origin"
+
+## open: the local stack's defaults
+
+unset EVENTS_WRITE_KEYS EVENTS_READ_TOKEN
+http_restart
+preflight "$EVIL"
+expect_eq 204 "$HTTP_STATUS" "open preflight"
+expect_header Access-Control-Allow-Origin '*' "open preflight"
+expect_list Access-Control-Allow-Methods POST "open preflight"
+post_json '{"type":"open"}' -H "Origin: $EVIL"
+expect_eq 202 "$HTTP_STATUS" "open POST from any origin"
+expect_header Access-Control-Allow-Origin '*' "open POST"
+expect_list Access-Control-Expose-Headers Retry-After "open POST"
+post_json '{"type":'
+expect_error 400 invalid_json "open POST, bad JSON"
+expect_header Access-Control-Allow-Origin '*' "400 keeps the CORS headers"
+for path in /events /events/stats /metrics /health; do
+	req GET "$BASE_URL$path"
+	case $HTTP_STATUS in
+	200|503) ;;
+	*) fail "open GET $path: $HTTP_STATUS" ;;
+	esac
+done
+ok "open mode: any origin gets \"*\", reads need no token"
