@@ -12,3 +12,10 @@ bench_bench_load_SOURCES = bench/bench-load.c
 bench_bench_load_CPPFLAGS =
 bench_bench_load_LDADD = $(MONGOC_LIBS)
 EXTRA_DIST += bench/query-latency.sh
+
+## consumer: queue N events; the consumer's drain rate beside the raw
+## bulk-insert rate of the same documents (bench/consumer-drain.sh)
+noinst_PROGRAMS += bench/bench-insert
+bench_bench_insert_SOURCES = bench/bench-insert.c
+bench_bench_insert_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
+EXTRA_DIST += bench/consumer-drain.sh
