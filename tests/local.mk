@@ -69,6 +69,7 @@ clean-browser:
 # Keys, CORS, read token, rate limits, backpressure, the disk spool,
 # privacy, /health, /metrics and hostile HTTP, against the real services;
 # tests/schemathesis.sh checks docs/openapi.yaml against the live stack.
-PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh
+PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh \
+	tests/protect-spool.sh
 TESTS += $(PROTECT_TESTS)
 EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh
