@@ -67,8 +67,8 @@ redis_trouble(struct consumer *c, const char *err)
 {
 	if (c->redis_down_since == 0) {
 		c->redis_down_since = time_mono_ms();
-		log_warn("%s; events stay queued, retrying (backoff up to %ld ms)",
-		    err, c->conf.backoff_max_ms);
+		log_warn("%s; retrying (backoff up to %ld ms)", err,
+		    c->conf.backoff_max_ms);
 	} else
 		log_debug("%s", err);
 	backoff(c);
@@ -297,9 +297,12 @@ consumer_run(struct consumer *c)
 	ensure_indexes(c, err, sizeof(err));
 
 	while (!consumer_stopping() && !consumer_time_up(c)) {
-		if (c->need_group && stream_ensure_group(c, err, sizeof(err)) != 0) {
-			redis_trouble(c, err);
-			continue;
+		if (c->need_group) {
+			if (stream_ensure_group(c, err, sizeof(err)) != 0) {
+				redis_trouble(c, err);
+				continue;
+			}
+			redis_fine(c);
 		}
 		housekeeping(c);
 		n = fetch(c, err, sizeof(err));

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "consumer.h"
 #include "log.h"
@@ -38,6 +39,9 @@ emit(void *arg, const struct event_batch *b)
 void
 spool_drain(struct consumer *c)
 {
+	/* The last failure, so a lasting one is reported once, not each
+	 * second. */
+	static char last[ERRBUF_LEN];
 	struct drain d = { c, 0, "" };
 	size_t queued = 0, skipped = 0;
 	char err[ERRBUF_LEN];
@@ -53,7 +57,15 @@ spool_drain(struct consumer *c)
 	if (skipped > 0)
 		log_warn("spool %s: %zu bytes of damaged records skipped",
 		    c->conf.spool_path, skipped);
-	if (rc != 0)
-		log_warn("spool %s: %s; kept for the next try", c->conf.spool_path,
-		    d.err[0] ? d.err : err);
+	if (rc == 0) {
+		last[0] = '\0';
+		return;
+	}
+	if (d.err[0] != '\0')
+		snprintf(err, sizeof(err), "%s", d.err);
+	if (strcmp(err, last) != 0)
+		log_warn("spool %s: %s; kept for the next try", c->conf.spool_path, err);
+	else
+		log_debug("spool %s: %s", c->conf.spool_path, err);
+	snprintf(last, sizeof(last), "%s", err);
 }
