@@ -26,11 +26,12 @@ static int
 emit(void *arg, const struct event_batch *b)
 {
 	struct drain *d = arg;
+	long retry;
 
 	d->found += b->n;
 	enqueue_count(d->c->spool_q, METRIC_SPOOLED, (long)b->n);
 	/* No limits: these events were accepted already. */
-	if (enqueue_batch(d->c->spool_q, b, NULL, NULL, d->err, sizeof(d->err)) != ENQUEUE_OK)
+	if (enqueue_batch(d->c->spool_q, b, NULL, &retry, d->err, sizeof(d->err)) != ENQUEUE_OK)
 		return -1;
 	enqueue_count(d->c->spool_q, METRIC_REPLAYED, (long)b->n);
 	return 0;
