@@ -1,0 +1,164 @@
+#!/bin/sh
+# GET /health through lighttpd and event-status, with health_max_lag_s=2:
+# 503 listing why before any consumer has run, 200 once one has, 503 again
+# when the store is down, when no consumer has run for 2 s, when an event
+# waits longer than that, when Redis is down and when dead letters are
+# there; 200 after each recovery.  So `curl -f` in cron alerts.
+. "$(dirname "$0")/protect-lib.sh"
+protect_init store
+EVENTS_HEALTH_MAX_LAG_S=2
+export EVENTS_HEALTH_MAX_LAG_S
+http_restart
+
+# health: GET /health; its body's problems one a line in $SVC_DIR/problems.
+health()
+{
+	req GET "$BASE_URL/health"
+	expect_eq application/json "$(http_header Content-Type)" "/health Content-Type"
+	json_get '"\n".join(d["problems"])' >"$SVC_DIR/problems"
+}
+
+# expect_problem TEXT WHAT: one of the problems holds TEXT.
+expect_problem()
+{
+	grep -q "$1" "$SVC_DIR/problems" ||
+	    fail "$2: no problem \"$1\" in: $(cat "$SVC_DIR/http.body")"
+}
+
+# expect_healthy WHAT: 200, status ok, no problems.
+expect_healthy()
+{
+	health
+	expect_eq 200 "$HTTP_STATUS" "$1: status ($(cat "$SVC_DIR/http.body"))"
+	expect_eq ok "$(json_get 'd["status"]')" "$1: status field"
+	expect_eq '[]' "$(json_get 'd["problems"]')" "$1: problems"
+}
+
+# until_healthy WHAT: run the consumer and ask again, for up to 10 s,
+# until /health answers 200.  After an outage a libmongoc client waits
+# out a cooldown of 5 s before it tries a server that failed again
+# (the server selection spec's single-threaded mode), so event-status
+# sees the store back up to 5 s after it is.
+until_healthy()
+{
+	_end=$(( $(date +%s) + 10 ))
+	while :; do
+		consumer_once
+		health
+		[ "$HTTP_STATUS" = 200 ] && break
+		[ "$(date +%s)" -lt "$_end" ] ||
+		    fail "$1: still $HTTP_STATUS after 10 s: $(cat "$SVC_DIR/http.body")"
+		sleep 0.5
+	done
+	expect_healthy "$1"
+}
+
+# expect_attention WHAT: 503, status attention.
+expect_attention()
+{
+	health
+	expect_eq 503 "$HTTP_STATUS" "$1: status ($(cat "$SVC_DIR/http.body"))"
+	expect_eq attention "$(json_get 'd["status"]')" "$1: status field"
+}
+
+## before any consumer
+
+expect_attention "no consumer yet"
+expect_problem "no consumer has run in the last 2 s" "no consumer yet"
+expect_eq '{}' "$(json_get 'd["consumers"]')" "no consumer yet: consumers"
+expect_eq 'null' "$(json_get 'd["lastBatchAt"]')" "no consumer yet: lastBatchAt"
+curl -fsS --max-time 10 -o /dev/null "$BASE_URL/health" 2>/dev/null &&
+    fail "curl -f succeeded on a 503"
+ok "503 before any consumer has run"
+
+## all well: an event stored, the consumer just ran
+
+post_json '{"type":"h","id":"h-1"}'
+expect_eq 202 "$HTTP_STATUS" "POST"
+consumer_once
+expect_healthy "after the consumer"
+python3 - "$SVC_DIR/http.body" <<'EOF' || fail "the /health fields: $(cat "$SVC_DIR/http.body")"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+want = ["status", "problems", "redis", "store", "backlog", "oldestAgeSeconds",
+        "deadLetters", "spoolBytes", "lastBatchAt", "consumers"]
+assert list(d) == want, list(d)
+assert d["redis"] is True and d["store"] is True, d
+assert d["backlog"] == 0 and d["oldestAgeSeconds"] is None, d
+assert d["deadLetters"] == 0 and d["spoolBytes"] == 0, d
+T = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+assert T.match(d["lastBatchAt"]), d["lastBatchAt"]
+assert list(d["consumers"]) == ["consumer"] and T.match(d["consumers"]["consumer"]), d["consumers"]
+EOF
+curl -fsS --max-time 10 -o /dev/null "$BASE_URL/health" || fail "curl -f failed on a 200"
+req HEAD "$BASE_URL/health" --head
+expect_eq 200 "$HTTP_STATUS" "HEAD /health"
+ok "200 with every field once the consumer has run"
+
+## the store down
+
+svc_store_stop
+expect_attention "store down"
+expect_problem "the store is unreachable" "store down"
+expect_eq false "$(json_get 'd["store"]')" "store down: store"
+expect_eq true "$(json_get 'd["redis"]')" "store down: redis"
+metrics
+expect_metric 'events_up{service="store"}' 0 "store down"
+expect_metric 'events_up{service="redis"}' 1 "store down"
+ok "503 when the store is down, and events_up{service=\"store\"} 0"
+svc_store_start
+until_healthy "store back"
+ok "200 once the store is back"
+
+## no consumer for longer than health_max_lag_s
+
+sleep 2.5
+expect_attention "consumer gone quiet"
+expect_problem "no consumer has run in the last 2 s" "consumer gone quiet"
+consumer_once
+expect_healthy "consumer ran again"
+ok "503 when no consumer has run for health_max_lag_s, 200 when one has"
+
+## an event waiting longer than health_max_lag_s
+
+post_json '{"type":"h","id":"h-2"}'
+sleep 2.5
+expect_attention "an event waits"
+expect_problem "the oldest queued event waits for [0-9]* s" "an event waits"
+expect_eq 1 "$(json_get 'd["backlog"]')" "an event waits: backlog"
+python3 -c 'import json, sys
+a = json.load(open(sys.argv[1]))["oldestAgeSeconds"]
+sys.exit(not (2.4 <= a < 30))' "$SVC_DIR/http.body" ||
+    fail "oldestAgeSeconds: $(json_get 'd["oldestAgeSeconds"]')"
+consumer_once
+expect_healthy "the event stored"
+expect_eq 2 "$(stored)" "stored"
+ok "503 while an event waits longer than health_max_lag_s"
+
+## Redis down
+
+svc_redis_stop
+expect_attention "Redis down"
+expect_problem "redis is unreachable" "Redis down"
+expect_eq false "$(json_get 'd["redis"]')" "Redis down: redis"
+expect_eq null "$(json_get 'd["backlog"]')" "Redis down: backlog"
+expect_eq null "$(json_get 'd["deadLetters"]')" "Redis down: deadLetters"
+svc_redis_start
+consumer_once
+expect_healthy "Redis back"
+ok "503 when Redis is down, 200 once it is back"
+
+## dead letters
+
+rcli XADD events:dead '*' e '{"bad":true}' reason test >/dev/null
+expect_attention "a dead letter"
+expect_problem "1 events in the dead-letter stream events:dead" "a dead letter"
+expect_eq 1 "$(json_get 'd["deadLetters"]')" "a dead letter: deadLetters"
+rcli DEL events:dead >/dev/null
+expect_healthy "dead letters gone"
+ok "503 while dead letters wait"
+
+# Methods other than GET and HEAD.
+req POST "$BASE_URL/health" -d x
+expect_error 405 method_not_allowed "POST /health"
+ok "405 for POST /health"
