@@ -70,6 +70,7 @@ clean-browser:
 # privacy, /health, /metrics and hostile HTTP, against the real services;
 # tests/schemathesis.sh checks docs/openapi.yaml against the live stack.
 PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh \
-	tests/protect-spool.sh tests/protect-health.sh
+	tests/protect-spool.sh tests/protect-health.sh tests/protect-privacy.sh \
+	tests/protect-metrics.sh
 TESTS += $(PROTECT_TESTS)
 EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh
