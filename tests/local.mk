@@ -71,6 +71,6 @@ clean-browser:
 # tests/schemathesis.sh checks docs/openapi.yaml against the live stack.
 PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh \
 	tests/protect-spool.sh tests/protect-health.sh tests/protect-privacy.sh \
-	tests/protect-metrics.sh
+	tests/protect-metrics.sh tests/protect-hostile.sh
 TESTS += $(PROTECT_TESTS)
 EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh
