@@ -93,8 +93,15 @@ store_ping(struct status *st)
 	BSON_APPEND_INT32(&cmdb, "ping", 1);
 	ok = mongoc_collection_command_simple(store_collection(st->store), &cmdb,
 	    NULL, &reply, &error);
-	if (!ok)
+	if (!ok) {
 		log_warn("store %s: ping: %s", store_where(st->store), error.message);
+		/* A new client next time: a single-threaded libmongoc client
+		 * would not try a server that failed for 5 s (its cooldown),
+		 * and /health would say "unreachable" that long after the
+		 * store is back.  event-query drops its client likewise. */
+		store_free(st->store);
+		st->store = NULL;
+	}
 	bson_destroy(&reply);
 	bson_destroy(&cmdb);
 	return ok;
