@@ -54,12 +54,14 @@ check_wc(const char *v, char *why, size_t whylen)
 	char *end;
 	long n;
 
-	snprintf(why, whylen, "majority, or a number of nodes from 0 to 50");
+	/* w=0 would have the consumer acknowledge events the store may
+	 * never have written. */
+	snprintf(why, whylen, "majority, or a number of nodes from 1 to 50");
 	if (strcmp(v, "majority") == 0)
 		return 0;
 	errno = 0;
 	n = strtol(v, &end, 10);
-	return (errno || *end || end == v || n < 0 || n > 50) ? -1 : 0;
+	return (errno || *end || end == v || n < 1 || n > 50) ? -1 : 0;
 }
 
 static int

@@ -42,8 +42,8 @@ struct enqueue	*enqueue_new(const struct conf *c);
 void		 enqueue_free(struct enqueue *q);
 
 /*
- * Queue b under lim (NULL: none).  For the rate limits, *retry_s is set
- * to the seconds until the window ends.  With ENQUEUE_UNAVAILABLE err
+ * Queue b under lim (NULL: none).  retry_s must not be NULL: for the rate
+ * limits it is set to the seconds until the window ends, else to 0.  With ENQUEUE_UNAVAILABLE err
  * says why.
  */
 enum enqueue_status enqueue_batch(struct enqueue *q, const struct event_batch *b,

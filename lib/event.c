@@ -176,9 +176,19 @@ check_meta(struct parse *p, size_t idx, json_object *o, int depth)
 		}
 		if (json_object_is_type(o, json_type_array)) {
 			n = json_object_array_length(o);
-			for (i = 0; i < n; i++)
-				if (check_meta(p, idx, json_object_array_get_idx(o, i), depth + 1) != 0)
+			for (i = 0; i < n; i++) {
+				json_object *el = json_object_array_get_idx(o, i);
+				/* MongoDB stores [[1]], FerretDB 1.x refuses it: refuse
+				 * it here, so that a 202 is storable on both. */
+				if (json_object_is_type(el, json_type_array)) {
+					fail(p, EVENT_ERR_INVALID,
+					    "event %zu: metadata: an array inside an array is not supported (wrap it in an object)",
+					    idx);
 					return -1;
+				}
+				if (check_meta(p, idx, el, depth + 1) != 0)
+					return -1;
+			}
 			return 0;
 		}
 		{

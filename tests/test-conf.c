@@ -31,6 +31,7 @@ static const struct bad bads[] = {
 	{ "max_body_bytes = 1048577\n", "max_body_bytes", "\"1048577\"" },
 	{ "batch_size = 0\n", "batch_size", "\"0\"" },
 	{ "write_concern = most\n", "write_concern", "\"most\"" },
+	{ "write_concern = 0\n", "write_concern", "from 1 to 50" },
 	{ "log_level = loud\n", "log_level", "\"loud\"" },
 	{ "mongo_uri =\n", "mongo_uri", "bad value" },
 };

@@ -90,8 +90,10 @@ static const struct bad bads[] = {
 	/* 9 levels: the metadata object and 8 nested below it */
 	{ "{\"type\":\"a\",\"metadata\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{}}}}}}}}}}",
 	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "deeper than 8" },
-	{ "{\"type\":\"a\",\"metadata\":{\"a\":[[[[[[[[1]]]]]]]]}}",
+	{ "{\"type\":\"a\",\"metadata\":{\"a\":[{\"a\":[{\"a\":[{\"a\":[{\"a\":1}]}]}]}]}}",
 	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "deeper than 8" },
+	{ "{\"type\":\"a\",\"metadata\":{\"a\":[1,[2]]}}",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "array inside an array" },
 	/* beyond the tokenizer's own depth limit */
 	{ "{\"type\":\"a\",\"metadata\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}",
 	    EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
