@@ -77,3 +77,8 @@ awk -v n="$N" -v b="$BATCH" -v q0="$t0" -v q1="$t1" -v d0="$t2" -v d1="$t3" \
 		printf "| consumer CPU time (user + system) | %s s |\n", cpu
 	printf "| Redis used_memory, queued -> drained | %s -> %s |\n", m0, m1
 }'
+awk -v n="$N" -v d0="$t2" -v d1="$t3" -v raw="$raw_rate" -v rawi="$raw_idx" -v rss="${rss:-0}" -v store="$STORE_VERSION" 'BEGIN {
+	printf "RESULT drain_events %d\nRESULT drain_events_per_s %.0f\n", n, n / (d1 - d0)
+	printf "RESULT raw_insert_events_per_s %s\nRESULT raw_insert_id_only_events_per_s %s\n", rawi, raw
+	printf "RESULT consumer_hwm_kib %d\nRESULT store %s\n", rss, store
+}'

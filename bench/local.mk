@@ -1,4 +1,5 @@
-# bench/: benchmarks (see bench/README or the README's performance table).
+# bench/: benchmarks; bench/run runs them all and prints one table.
+EXTRA_DIST += bench/run bench/ingest.sh
 
 ## ingest: the no-op FastCGI responder that is the ceiling of FastCGI
 noinst_PROGRAMS += bench/bench-noop-fcgi

@@ -72,7 +72,14 @@ def pct(p):
 print("%-12s n=%d  p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms%s" % (
     sys.argv[1], len(t), pct(50), pct(99), t[-1],
     "  (%d answered %s)" % (len(bad), ",".join(sorted(set(r[1] for r in bad)))) if bad else ""))
+key = sys.argv[1].replace(" ", "_")
+print("RESULT %s_p50_ms %.1f\nRESULT %s_p99_ms %.1f\nRESULT %s_non200 %d" % (key, pct(50), key, pct(99), key, len(bad)))
 EOF
 }
 measure "first page" "$BASE_URL/events?limit=$LIMIT"
 measure "page 100" "$BASE_URL/events?limit=$LIMIT&cursor=$CURSOR"
+# The query processes' memory after all that.
+for pid in $(pgrep -f "$top_builddir/cgi/event-query"); do
+	awk -v p="$pid" '/^VmHWM/ { printf "RESULT query_hwm_kib_%s %d\n", p, $2 }' "/proc/$pid/status"
+done
+echo "RESULT events_stored $N"

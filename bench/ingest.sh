@@ -1,0 +1,122 @@
+#!/bin/sh
+# bench/ingest.sh: POST /events through lighttpd, beside its ceilings, in
+# one run on private Redis and lighttpd instances (tests/services.sh):
+#
+#   1. single-event POST (wrk -t1 -c32 -d10s): requests/s, p50, p99;
+#      beside it, with the same wrk settings and process count, lighttpd
+#      serving a small static file, and bench-noop-fcgi (reads the body,
+#      answers 202, touches nothing): the ceilings of the web server and
+#      of FastCGI itself;
+#   2. batched POST, 100 events a request: events/s; beside it
+#      redis-benchmark's pipelined XADD (-P 100) of the same entries;
+#   3. the resident memory of the event-ingest processes after all that.
+#
+# Prints "RESULT key value" lines for bench/run, and a table.
+# Environment: PROCS (FastCGI processes per program, default 4),
+# DURATION (wrk seconds, default 10), CONNS (default 32).
+set -u
+PROCS=${PROCS:-4}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-32}
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$here/.." && pwd)}"
+: "${top_builddir:=$(pwd)}"
+export top_srcdir top_builddir
+. "$top_srcdir/tests/services.sh"
+svc_init
+svc_need wrk redis-benchmark
+[ -x "$top_builddir/bench/bench-noop-fcgi" ] ||
+    fail "run from a build folder after make ($top_builddir/bench/bench-noop-fcgi missing)"
+
+svc_redis_start
+# A copy of the page folder with a small static file in it.
+EVENTS_WWW=$SVC_DIR/www
+mkdir -p "$EVENTS_WWW"
+printf 'hello, world\n' >"$EVENTS_WWW/hello.txt"
+chmod -R a+rX "$EVENTS_WWW"
+EVENTS_FCGI_PROCS=$PROCS
+EVENTS_LOG_LEVEL=warn
+export EVENTS_WWW EVENTS_FCGI_PROCS EVENTS_LOG_LEVEL
+
+# The project's lighttpd.conf as it is, plus a route to the no-op
+# responder: the same server, the same process count.
+svc_lighttpd_start
+svc_lighttpd_stop
+cat >"$SVC_DIR/lighttpd-bench.conf" <<CONF
+include "$top_srcdir/lighttpd.conf"
+\$HTTP["url"] == "/noop" {
+	fastcgi.server = ( "/" => ( "noop" => (
+		"bin-path"    => "$top_builddir/bench/bench-noop-fcgi",
+		"socket"      => var.rundir + "/noop.sock",
+		"max-procs"   => $PROCS,
+		"check-local" => "disable",
+	)))
+}
+CONF
+svc_spawn lighttpd "$SVC_DIR/log/lighttpd.out" lighttpd -D -f "$SVC_DIR/lighttpd-bench.conf"
+svc_wait lighttpd "lighttpd on port $HTTP_PORT" svc_http_up
+
+ONE='{"type":"click","metadata":{"x":268,"y":289,"tag":"button","selector":"main > button.buy","text":"Buy now"},"page":{"url":"https://shop.example/p/42","path":"/p/42","title":"Product 42"}}'
+cat >"$SVC_DIR/one.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '$ONE'
+LUA
+python3 - "$ONE" >"$SVC_DIR/hundred.lua" <<'PY'
+import json, sys
+one = json.loads(sys.argv[1])
+body = json.dumps([dict(one, type="e%d" % (i % 7)) for i in range(100)], separators=(",", ":"))
+print('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s' % json.dumps(body))
+PY
+
+# run NAME URL SCRIPT: wrk, then RESULT lines for requests/s, p50, p99, non-2xx.
+run()
+{
+	wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency ${3:+-s "$3"} "$2" >"$SVC_DIR/wrk-$1.out" 2>&1 ||
+	    fail "wrk $1: $(cat "$SVC_DIR/wrk-$1.out")"
+	python3 - "$1" "$SVC_DIR/wrk-$1.out" <<'PY'
+import re, sys
+name, text = sys.argv[1], open(sys.argv[2]).read()
+def ms(v, unit):
+    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+lat = dict((p, ms(v, u)) for p, v, u in re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)\b", text))
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+err = re.search(r"Socket errors: (.*)", text)
+print("RESULT %s_rps %.0f" % (name, rps))
+print("RESULT %s_p50_ms %.2f" % (name, lat.get("50", float("nan"))))
+print("RESULT %s_p99_ms %.2f" % (name, lat.get("99", float("nan"))))
+print("RESULT %s_non2xx %s" % (name, bad.group(1) if bad else "0"))
+if err:
+    print("RESULT %s_socket_errors %s" % (name, err.group(1).replace(" ", "")))
+PY
+}
+
+redis-cli -p "$REDIS_PORT" DEL events >/dev/null
+run static "$BASE_URL/hello.txt" ""
+run noop "$BASE_URL/noop" "$SVC_DIR/one.lua"
+run single "$BASE_URL/events" "$SVC_DIR/one.lua"
+single_len=$(redis-cli -p "$REDIS_PORT" XLEN events)
+run batch "$BASE_URL/events" "$SVC_DIR/hundred.lua"
+total_len=$(redis-cli -p "$REDIS_PORT" XLEN events)
+echo "RESULT single_queued $single_len"
+echo "RESULT batch_events_queued $((total_len - single_len))"
+echo "RESULT batch_events_per_s $(( (total_len - single_len) / DURATION ))"
+
+# The FastCGI processes' memory now, after every request above.
+for pid in $(pgrep -f "$top_builddir/cgi/event-ingest"); do
+	awk -v p="$pid" '/^VmRSS/ { rss = $2 } /^VmHWM/ { hwm = $2 }
+	    END { printf "RESULT ingest_rss_kib_%s %d\nRESULT ingest_hwm_kib_%s %d\n", p, rss, p, hwm }' \
+	    "/proc/$pid/status"
+done
+echo "RESULT ingest_requests_total $(( $(redis-cli -p "$REDIS_PORT" HGET events:metrics accepted) ))"
+
+# The Redis ceiling: pipelined XADD of the same entry, 100 at a time.
+redis-cli -p "$REDIS_PORT" DEL xadd-bench >/dev/null
+redis-benchmark -p "$REDIS_PORT" -q -n 2000000 -P 100 -c 32 \
+    XADD xadd-bench '*' e "$ONE" >"$SVC_DIR/rb.out" 2>&1 || fail "redis-benchmark: $(cat "$SVC_DIR/rb.out")"
+xadd=$(tr '\r' '\n' <"$SVC_DIR/rb.out" | sed -n 's/.*XADD.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1)
+echo "RESULT xadd_pipelined_ops $xadd"
+echo "RESULT procs $PROCS"
+echo "RESULT appendfsync ${SVC_REDIS_FSYNC:-always}"
+echo "RESULT redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')"
