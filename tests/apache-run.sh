@@ -1,0 +1,32 @@
+#!/bin/sh
+# tests/apache-run.sh SETUP: the HTTP integration tests, unchanged, with
+# the web server svc_http_start starts set to an Apache set-up
+# (EVENTS_TEST_SERVER=SETUP; see tests/apache.sh).  Run by
+# tests/apache-fcgid.sh, apache-proxy-fcgi.sh, apache-cgi.sh and
+# apache-htaccess.sh.  Fails if one of them fails; exits 77 (a skip) if
+# none failed and one skipped (Apache, a module or a service missing).
+here=$(cd "$(dirname "$0")" && pwd)
+setup=$1
+EVENTS_TEST_SERVER=$setup
+export EVENTS_TEST_SERVER
+failed= skipped=
+for t in http-ingest.sh http-outage.sh query-api.sh query-params.sh http-server.sh; do
+	echo "=== tests/$t through Apache ($setup)"
+	${SHELL:-/bin/sh} "$here/$t"
+	rc=$?
+	case $rc in
+	0)	;;
+	77)	skipped="$skipped $t" ;;
+	*)	failed="$failed $t"
+		echo "=== tests/$t: exit status $rc" ;;
+	esac
+done
+if [ -n "$failed" ]; then
+	echo "FAIL ($setup):$failed" >&2
+	exit 1
+fi
+if [ -n "$skipped" ]; then
+	echo "SKIP ($setup):$skipped" >&2
+	exit 77
+fi
+echo "Apache ($setup): all passed"

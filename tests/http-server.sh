@@ -1,0 +1,127 @@
+#!/bin/sh
+# What a web server set-up must get right around the programs, through
+# whichever server svc_http_start starts (lighttpd, or the Apache set-up
+# EVENTS_TEST_SERVER names; tests/apache-*.sh): the page and the tracker
+# with their types; every route reaching its program, with the settings
+# from the environment (a lower max_events, a read token); the
+# Authorization header passed on (Apache keeps it from programs unless
+# told); the CORS preflight answered by event-ingest; HEAD; a 404 for
+# anything else; and the programs' log lines landing in a log.
+. "$(dirname "$0")/services.sh"
+svc_init
+svc_redis_start
+svc_store_start
+TOKEN=read-token-0123456789
+EVENTS_READ_TOKEN=$TOKEN
+EVENTS_MAX_EVENTS=3
+export EVENTS_READ_TOKEN EVENTS_MAX_EVENTS
+svc_http_start
+echo "server: ${EVENTS_TEST_SERVER:-lighttpd}"
+AUTH="Authorization: Bearer $TOKEN"
+
+# body_has TEXT WHAT: the last answer's body holds TEXT.
+body_has()
+{
+	grep -qF -- "$1" "$SVC_DIR/http.body" ||
+	    fail "$2: no \"$1\" in the body: $(head -c 300 "$SVC_DIR/http.body")"
+}
+
+## the page and the tracker
+
+http_request GET "$BASE_URL/"
+expect_eq 200 "$HTTP_STATUS" "GET /"
+case $(http_header Content-Type) in
+text/html*) ;;
+*) fail "GET /: Content-Type $(http_header Content-Type)" ;;
+esac
+body_has '<title>Events</title>' "GET /"
+for f in track.js app.js; do
+	http_request GET "$BASE_URL/$f"
+	expect_eq 200 "$HTTP_STATUS" "GET /$f"
+	case $(http_header Content-Type) in
+	text/javascript*|application/javascript*) ;;
+	*) fail "GET /$f: Content-Type $(http_header Content-Type)" ;;
+	esac
+	cmp -s "$SVC_DIR/http.body" "$top_srcdir/www/$f" || fail "GET /$f: not the file"
+done
+http_request GET "$BASE_URL/style.css"
+case $(http_header Content-Type) in
+text/css*) ;;
+*) fail "GET /style.css: Content-Type $(http_header Content-Type)" ;;
+esac
+for p in /nothing-here /events/nothing /event-ingest /events/stats/more; do
+	http_request GET "$BASE_URL$p" -H "$AUTH"
+	expect_eq 404 "$HTTP_STATUS" "GET $p"
+done
+ok "the page, the tracker and their types; 404 elsewhere"
+
+## POST /events and the preflight: event-ingest, with its settings
+
+http_post "$BASE_URL/events" application/json '[{"type":"a"},{"type":"b"},{"type":"c"}]'
+expect_eq 202 "$HTTP_STATUS" "three events"
+expect_eq 3 "$(json_get 'd["accepted"]')" "three events: accepted"
+http_post "$BASE_URL/events" application/json '[{"type":"a"},{"type":"b"},{"type":"c"},{"type":"d"}]'
+expect_error 413 too_many_events "four events with max_events = 3"
+http_post "$BASE_URL/events" application/json '{"type":"bad type"}'
+expect_error 400 invalid_event "an invalid event"
+http_request OPTIONS "$BASE_URL/events" -H 'Origin: https://site.example' \
+    -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'
+expect_eq 204 "$HTTP_STATUS" "OPTIONS /events"
+expect_eq '*' "$(http_header Access-Control-Allow-Origin)" "preflight: Allow-Origin"
+case $(http_header Access-Control-Allow-Methods) in
+*POST*) ;;
+*) fail "preflight: Allow-Methods \"$(http_header Access-Control-Allow-Methods)\"" ;;
+esac
+ok "POST /events and OPTIONS reach event-ingest with its settings (max_events = 3)"
+
+## GET and HEAD /events, /events/stats: event-query, with the token
+
+http_request GET "$BASE_URL/events"
+expect_error 401 unauthorized "GET /events without the token"
+expect_eq Bearer "$(http_header WWW-Authenticate)" "401: WWW-Authenticate"
+http_request GET "$BASE_URL/events?limit=5" -H "$AUTH"
+expect_eq 200 "$HTTP_STATUS" "GET /events with the token"
+expect_eq '[]' "$(json_get 'd["events"]')" "GET /events: nothing stored yet"
+http_request GET "$BASE_URL/events/stats?bucket=hour" -H "$AUTH"
+expect_eq 200 "$HTTP_STATUS" "GET /events/stats with the token"
+expect_eq hour "$(json_get 'd["bucket"]')" "GET /events/stats: the stats route"
+http_request GET "$BASE_URL/events/stats" -H 'Authorization: Bearer wrong-token-0123456789'
+expect_error 401 unauthorized "GET /events/stats with a wrong token"
+# (curl -X HEAD would wait for the body the headers announce.)
+head=$(python3 - "$BASE_URL" "$TOKEN" <<'EOF'
+import http.client, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+c.request("HEAD", "/events?format=csv", headers={"Authorization": "Bearer " + sys.argv[2]})
+r = c.getresponse()
+print(r.status, r.getheader("Content-Type", ""), len(r.read()))
+EOF
+) || fail "HEAD /events: no answer"
+case $head in
+"200 text/csv"*" 0") ;;
+*) fail "HEAD /events?format=csv: status, type, body length: $head" ;;
+esac
+http_request DELETE "$BASE_URL/events/stats" -H "$AUTH"
+expect_error 405 method_not_allowed "DELETE /events/stats"
+ok "GET and HEAD /events and /events/stats reach event-query with the Authorization header"
+
+## /health and /metrics: event-status
+
+http_request GET "$BASE_URL/health"
+case $HTTP_STATUS in
+200|503) ;;
+*) fail "GET /health: status $HTTP_STATUS" ;;
+esac
+expect_eq true "$(json_get 'd["redis"]')" "GET /health: redis"
+http_request GET "$BASE_URL/metrics"
+expect_error 401 unauthorized "GET /metrics without the token"
+http_request GET "$BASE_URL/metrics" -H "$AUTH"
+expect_eq 200 "$HTTP_STATUS" "GET /metrics with the token"
+body_has 'events_accepted_total 3' "GET /metrics"
+ok "/health and /metrics reach event-status, the token too"
+
+## the programs' log lines
+
+grep -l 'event-ingest\[[0-9]*\]: info: rejected invalid_event' "$SVC_DIR"/log/* >/dev/null 2>&1 ||
+    fail "event-ingest's log line about the invalid event is in no log of $SVC_DIR/log"
+ok "the programs log to $(grep -l 'event-ingest\[' "$SVC_DIR"/log/* | sed 's|.*/||' | head -n 1)"
