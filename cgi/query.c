@@ -119,8 +119,10 @@ main(int argc, char *argv[])
 	}
 	if (log_level_parse(q.conf.log_level, &lvl) == 0)
 		log_set_level(lvl);
-	mongoc_init();
+	/* No shared-memory counters (see lib/store.c), and our log first. */
+	setenv("MONGOC_DISABLE_SHM", "1", 0);
 	mongoc_log_set_handler(log_from_mongoc, NULL);
+	mongoc_init();
 	if ((q.uri = mongoc_uri_new_with_error(q.conf.mongo_uri, &e)) == NULL) {
 		log_error("configuration: mongo_uri: %s", e.message);
 		mongoc_cleanup();

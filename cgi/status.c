@@ -427,7 +427,7 @@ main(int argc, char *argv[])
 	}
 	if (log_level_parse(st.conf.log_level, &lvl) == 0)
 		log_set_level(lvl);
-	mongoc_init();
+	store_init();
 	if ((st.rc = redisconn_new(&st.conf)) == NULL) {
 		log_error("out of memory");
 		return 1;

@@ -102,6 +102,19 @@ make_where(struct store *s, const mongoc_uri_t *uri, const struct conf *c)
 	    c->mongo_db, c->mongo_collection);
 }
 
+void
+store_init(void)
+{
+	/* No shared-memory counters: a process killed by SIGKILL (as the
+	 * consumer may be) would leave its /dev/shm/mongoc-PID behind, and
+	 * a later process given the same PID warns about it. */
+	setenv("MONGOC_DISABLE_SHM", "1", 0);
+	/* The handler first: mongoc_init() itself may warn, and stderr is
+	 * our log. */
+	mongoc_log_set_handler(log_from_mongoc, NULL);
+	mongoc_init();
+}
+
 struct store *
 store_new(const struct conf *c, const char *appname, char *err, size_t errlen)
 {
@@ -110,8 +123,7 @@ store_new(const struct conf *c, const char *appname, char *err, size_t errlen)
 	mongoc_write_concern_t *wc = NULL;
 	bson_error_t e;
 
-	mongoc_init();
-	mongoc_log_set_handler(log_from_mongoc, NULL);
+	store_init();
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;

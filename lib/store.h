@@ -54,6 +54,10 @@ struct store_item {
 
 struct store;
 
+/* libmongoc with its messages routed to our log; store_new() calls it,
+ * and a program may call it first.  Idempotent. */
+void			 store_init(void);
+
 /* A store for the conf's mongo_uri, mongo_db, mongo_collection and
  * write_concern; appname names the program to the server.  NULL with err
  * set when the URI or write concern is unusable (a configuration error:
