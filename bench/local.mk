@@ -20,3 +20,6 @@ noinst_PROGRAMS += bench/bench-insert
 bench_bench_insert_SOURCES = bench/bench-insert.c
 bench_bench_insert_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 EXTRA_DIST += bench/consumer-drain.sh
+
+## web servers: single-event POST through lighttpd and the Apache set-ups
+EXTRA_DIST += bench/apache-post.sh bench/post-one.lua
