@@ -71,6 +71,12 @@ clean-browser:
 # tests/schemathesis.sh checks docs/openapi.yaml against the live stack.
 PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh \
 	tests/protect-spool.sh tests/protect-health.sh tests/protect-privacy.sh \
-	tests/protect-metrics.sh tests/protect-hostile.sh
+	tests/protect-metrics.sh tests/protect-hostile.sh tests/schemathesis.sh
 TESTS += $(PROTECT_TESTS)
-EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh
+EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh tests/schemathesis-hooks.py
+EXTRA_DIST += docs/openapi.yaml
+# The virtual environment tests/schemathesis.sh makes in the build tree.
+clean-local: clean-schemathesis
+clean-schemathesis:
+	-rm -rf tests/schemathesis-venv
+.PHONY: clean-schemathesis
