@@ -6,7 +6,8 @@
 # from the environment (a lower max_events, a read token); the
 # Authorization header passed on (Apache keeps it from programs unless
 # told); the CORS preflight answered by event-ingest; HEAD; a 404 for
-# anything else; and the programs' log lines landing in a log.
+# anything else; a query string never taken for command-line options;
+# and the programs' log lines landing in a log.
 . "$(dirname "$0")/services.sh"
 svc_init
 svc_redis_start
@@ -64,6 +65,14 @@ http_post "$BASE_URL/events" application/json '[{"type":"a"},{"type":"b"},{"type
 expect_error 413 too_many_events "four events with max_events = 3"
 http_post "$BASE_URL/events" application/json '{"type":"bad type"}'
 expect_error 400 invalid_event "an invalid event"
+# A query string without "=" is a server's cue (RFC 3875 4.4) to pass its
+# words as command-line arguments to a CGI program (Apache's mod_cgi
+# does): they must not become options, or a client could name the
+# configuration file; here the body would be read as the configuration.
+http_post "$BASE_URL/events?--config+/dev/stdin" application/json 'log_level = debug'
+expect_error 400 invalid_json "POST /events?--config+/dev/stdin"
+http_request GET "$BASE_URL/events?--config+/dev/null" -H "$AUTH"
+expect_error 400 unknown_parameter "GET /events?--config+/dev/null"
 http_request OPTIONS "$BASE_URL/events" -H 'Origin: https://site.example' \
     -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'
 expect_eq 204 "$HTTP_STATUS" "OPTIONS /events"
