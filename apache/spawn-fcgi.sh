@@ -129,7 +129,7 @@ for prog in "$@"; do
 	    -- /bin/sh "$self" --serve "$n" "$libexec/$prog" &
 	pids="$pids $!"
 done
-echo "spawn-fcgi.sh: $* on $run/*.sock ($procs processes each)" >&2
+echo "spawn-fcgi.sh: $* on $run/*.sock, $procs processes a program (event-status 1)" >&2
 # Until a signal: the children run until told to stop.
 while :; do
 	wait
