@@ -5,7 +5,7 @@
 # them through lighttpd to the real programs, Redis and the store (a
 # consumer daemon running), and checks each answer: no 5xx, a status, a
 # content type and headers the description lists, a body its schema
-# takes.  Then the stored events are checked: whatever the ingest
+# takes; and a method the description does not list gets 405 with Allow.  Then the stored events are checked: whatever the ingest
 # accepted, the consumer stored (no dead letter).  A second, shorter run
 # with write keys and a read token set checks the refusals.
 #
@@ -80,7 +80,7 @@ run()
 	shift
 	SCHEMATHESIS_HOOKS=$HOOKS "$VENV/bin/schemathesis" run "$SPEC" \
 	    --url "$BASE_URL" \
-	    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+	    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,unsupported_method \
 	    --seed "$SEED" --request-timeout 15 --workers 1 --no-color \
 	    ${SCHEMATHESIS_ARGS:-} "$@" >"$SVC_DIR/schemathesis-$_name.out" 2>&1
 	RUN_STATUS=$?
