@@ -79,9 +79,15 @@ svc_apache_htdocs()
 	_h=$SVC_DIR/apache/htdocs
 	rm -rf "$_h"
 	mkdir -p "$_h/events-cgi"
-	for _f in index.html app.js style.css track.js; do
-		cp "$EVENTS_WWW/$_f" "$_h/" || fail "cannot copy $EVENTS_WWW/$_f"
+	# The page's files (the source folder also holds its local.mk).
+	for _f in "$EVENTS_WWW"/*; do
+		case $_f in
+		*.mk)	continue ;;
+		esac
+		[ -f "$_f" ] || continue
+		cp "$_f" "$_h/" || fail "cannot copy $_f"
 	done
+	[ -f "$_h/index.html" ] || fail "no index.html in $EVENTS_WWW"
 	for _p in event-ingest event-query event-status; do
 		[ -x "$EVENTS_LIBEXEC/$_p" ] && cp "$EVENTS_LIBEXEC/$_p" "$_h/events-cgi/"
 	done
