@@ -20,7 +20,7 @@
  * (MongoDB), or one small aggregation per bucket where the store lacks
  * date arithmetic in $group (FerretDB 1.x).  Decided by the first try
  * and kept for the life of the process. */
-enum stats_mode { STATS_MODE_UNKNOWN, STATS_MODE_GROUP, STATS_MODE_PER_BUCKET };
+enum stats_mode { STATS_MODE_UNKNOWN, STATS_MODE_GROUP, STATS_MODE_SCAN };
 
 struct query {
 	struct conf		 conf;

@@ -230,47 +230,75 @@ count_group(struct query *q, const struct query_params *p, struct stats *s,
 	return rc;
 }
 
-/* {_id: type, n: count}, for the bucket *arg. */
+/* {type, createdAt}: one event, counted into its bucket here. */
 static int
-bucket_row(struct stats *s, const bson_t *doc, void *arg)
+scan_row(struct stats *s, const bson_t *doc, void *arg)
 {
 	bson_iter_t it;
 	const char *t;
 	uint32_t tlen;
-	int64_t n;
+	int64_t c;
 
-	if (!bson_iter_init_find(&it, doc, "_id") || !BSON_ITER_HOLDS_UTF8(&it))
+	if (!bson_iter_init_find(&it, doc, "createdAt") || !BSON_ITER_HOLDS_DATE_TIME(&it))
+		return 0;
+	c = bson_iter_date_time(&it);
+	if (c < s->from || c >= s->to || !bson_iter_init_find(&it, doc, "type") ||
+	    !BSON_ITER_HOLDS_UTF8(&it))
 		return 0;
 	t = bson_iter_utf8(&it, &tlen);
-	if (!bson_iter_init_find(&it, doc, "n") || (n = iter_number(&it)) < 0)
-		return 0;
-	return stats_add(s, t, tlen, *(size_t *)arg, n);
+	return stats_add(s, t, tlen, (size_t)((c - s->from) / s->w), 1);
 }
 
+/*
+ * For stores without date arithmetic in $group (FerretDB 1.x): one
+ * find over the range that returns only type and createdAt, counted
+ * into buckets here.  FerretDB answers that in one pass, where its
+ * $group (per bucket, or per type and time) takes seconds for a few
+ * thousand events; the answer says "method": "scan".  Bounded by the same
+ * maxTimeMS as every query.
+ */
 static int
-count_per_bucket(struct query *q, const struct query_params *p, struct stats *s,
+count_scan(struct query *q, const struct query_params *p, struct stats *s,
     enum store_fail *fail)
 {
-	bson_t pipeline, stage, group, sum;
-	int64_t lo, hi;
-	size_t i;
+	mongoc_cursor_t *cur;
+	const bson_t *doc;
+	bson_error_t e;
+	bson_t filter, range, opts, proj;
 	int rc = 0;
 
-	for (i = 0; i < s->nbuckets && rc == 0; i++) {
-		lo = s->from + (int64_t)i * s->w;
-		hi = lo + s->w < s->to ? lo + s->w : s->to;
-		bson_init(&pipeline);
-		match_stage(&pipeline, "0", p, lo, hi);
-		BSON_APPEND_DOCUMENT_BEGIN(&pipeline, "1", &stage);
-		BSON_APPEND_DOCUMENT_BEGIN(&stage, "$group", &group);
-		BSON_APPEND_UTF8(&group, "_id", "$type");
-		BSON_APPEND_DOCUMENT_BEGIN(&group, "n", &sum);
-		BSON_APPEND_INT32(&sum, "$sum", 1);
-		bson_append_document_end(&group, &sum);
-		bson_append_document_end(&stage, &group);
-		bson_append_document_end(&pipeline, &stage);
-		rc = run(q, &pipeline, s, bucket_row, &i, fail, "per-bucket $group");
-		bson_destroy(&pipeline);
+	bson_init(&filter);
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "createdAt", &range);
+	BSON_APPEND_DATE_TIME(&range, "$gte", s->from);
+	BSON_APPEND_DATE_TIME(&range, "$lt", s->to);
+	bson_append_document_end(&filter, &range);
+	if (p->type[0] != '\0')
+		BSON_APPEND_UTF8(&filter, "type", p->type);
+	bson_init(&opts);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
+	BSON_APPEND_INT32(&proj, "_id", 0);
+	BSON_APPEND_INT32(&proj, "type", 1);
+	BSON_APPEND_INT32(&proj, "createdAt", 1);
+	bson_append_document_end(&opts, &proj);
+	BSON_APPEND_INT64(&opts, "maxTimeMS", LIMIT_QUERY_MS);
+	BSON_APPEND_INT32(&opts, "batchSize", 10000);
+	cur = mongoc_collection_find_with_opts(q->coll, &filter, &opts, NULL);
+	while (mongoc_cursor_next(cur, &doc))
+		if (scan_row(s, doc, NULL) != 0) {
+			*fail = STORE_ERROR;
+			log_error("out of memory counting events");
+			rc = -1;
+			break;
+		}
+	if (rc == 0 && mongoc_cursor_error(cur, &e))
+		rc = -2;
+	/* The cursor goes before store_failed may drop its client. */
+	mongoc_cursor_destroy(cur);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	if (rc == -2) {
+		*fail = store_failed(q, &e, "find for stats");
+		rc = -1;
 	}
 	return rc;
 }
@@ -383,14 +411,14 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 		store_send_error(req, STORE_ERROR);
 		goto out;
 	}
-	if (q->stats_mode != STATS_MODE_PER_BUCKET) {
+	if (q->stats_mode != STATS_MODE_SCAN) {
 		rc = count_group(q, p, &s, &fail);
 		if (rc == 0)
 			q->stats_mode = STATS_MODE_GROUP;
 		else if (fail == STORE_NOT_SUPPORTED && q->stats_mode == STATS_MODE_UNKNOWN) {
 			log_warn("the store cannot bucket dates in $group (FerretDB 1.x?): "
 			    "/events/stats now runs one aggregation per bucket");
-			q->stats_mode = STATS_MODE_PER_BUCKET;
+			q->stats_mode = STATS_MODE_SCAN;
 			s.ngroups = s.ntypes = 0;
 			s.truncated = 0;
 			json_object_put(s.index);
@@ -400,8 +428,8 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 			}
 		}
 	}
-	if (q->stats_mode == STATS_MODE_PER_BUCKET)
-		rc = count_per_bucket(q, p, &s, &fail);
+	if (q->stats_mode == STATS_MODE_SCAN)
+		rc = count_scan(q, p, &s, &fail);
 	if (rc != 0) {
 		store_send_error(req, fail);
 		goto out;
@@ -411,7 +439,7 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 		goto out;
 	}
 	json_object_object_add(root, "method", json_object_new_string(
-	    q->stats_mode == STATS_MODE_GROUP ? "group" : "per-bucket"));
+	    q->stats_mode == STATS_MODE_GROUP ? "group" : "scan"));
 	http_send_json(req, 200, NULL, root);
 	json_object_put(root);
 out:

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/services.sh"
 svc_init
 svc_store_start
-svc_lighttpd_start
+svc_http_start
 [ -x "$top_builddir/cgi/event-query" ] || fail "cgi/event-query not built"
 echo "store: $STORE_VERSION"
 
@@ -164,7 +164,7 @@ print("ok - stored values round trip")
 st, hd, s = get("/events/stats?since=%s&until=%s" % (iso(T), iso(T + 600000)))
 check(st == 200, "stats status %d %r" % (st, s))
 check(s["bucket"] == "minute" and s["bucketMs"] == 60000 and len(s["buckets"]) == 10, "stats shape")
-check(s["method"] in ("group", "per-bucket"), "stats method %r" % s.get("method"))
+check(s["method"] in ("group", "scan"), "stats method %r" % s.get("method"))
 for i, b in enumerate(s["buckets"]):
     lo = T + i * 60000
     exp = {}
