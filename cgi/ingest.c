@@ -103,10 +103,18 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 {
 	struct enqueue_limits lim;
 	enum enqueue_status st;
-	char err[ERRBUF_LEN], hdr[ACCESS_ORIGIN_LEN + 320];
+	char err[ERRBUF_LEN], hdr[ACCESS_ORIGIN_LEN + 320], hashed[PRIVACY_IP_LEN];
 	long retry;
 
 	memset(&lim, 0, sizeof(lim));
+	/* The per-address counter lives in Redis for one window.  Unless the
+	 * operator keeps truncated addresses anyway, it is named by a keyed
+	 * hash of the address, not by the address. */
+	if (addr != NULL && in->ip_mode != IP_TRUNCATE) {
+		privacy_ip(IP_HASH, in->conf.ip_hash_secret[0] ? in->conf.ip_hash_secret :
+		    "rate-limit-counter", time_now_ms(), addr, hashed);
+		addr = hashed;
+	}
 	lim.ip = addr;
 	lim.ip_max = in->conf.rate_limit_ip;
 	lim.key = a->key;
