@@ -49,6 +49,14 @@ store_failed(struct query *q, const bson_error_t *e, const char *what)
 	if (e->domain == MONGOC_ERROR_SERVER_SELECTION ||
 	    e->domain == MONGOC_ERROR_STREAM)
 		f = STORE_UNAVAILABLE;
+	else if (e->domain == MONGOC_ERROR_CLIENT && e->code == MONGOC_ERROR_CLIENT_AUTHENTICATE) {
+		/* A configuration error, but to the client the store is
+		 * simply not there: 503, and the reason in the log. */
+		log_error("store refused our credentials (%s): %s; check the user and password in mongo_uri",
+		    what, e->message);
+		store_drop(q);
+		return STORE_UNAVAILABLE;
+	}
 	else if (e->domain == MONGOC_ERROR_SERVER || e->domain == MONGOC_ERROR_QUERY) {
 		switch (e->code) {
 		case 50:	/* MaxTimeMSExpired: too slow now, try later */

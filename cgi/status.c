@@ -78,33 +78,25 @@ int_of(redisReply *r)
 }
 
 static int
-store_ping(struct status *st)
+store_up(struct status *st)
 {
-	bson_t cmdb = BSON_INITIALIZER, reply;
-	bson_error_t error;
 	char err[ERRBUF_LEN];
-	int ok;
 
 	if (st->store == NULL &&
 	    (st->store = store_new(&st->conf, "event-status", err, sizeof(err))) == NULL) {
 		log_warn("%s", err);
 		return 0;
 	}
-	BSON_APPEND_INT32(&cmdb, "ping", 1);
-	ok = mongoc_collection_command_simple(store_collection(st->store), &cmdb,
-	    NULL, &reply, &error);
-	if (!ok) {
-		log_warn("store %s: ping: %s", store_where(st->store), error.message);
-		/* A new client next time: a single-threaded libmongoc client
-		 * would not try a server that failed for 5 s (its cooldown),
-		 * and /health would say "unreachable" that long after the
-		 * store is back.  event-query drops its client likewise. */
-		store_free(st->store);
-		st->store = NULL;
-	}
-	bson_destroy(&reply);
-	bson_destroy(&cmdb);
-	return ok;
+	if (store_ping(st->store, err, sizeof(err)) == STORE_OK)
+		return 1;
+	log_warn("%s", err);
+	/* A new client next time: a single-threaded libmongoc client would
+	 * not try a server that failed for 5 s (its cooldown), and /health
+	 * would say "unreachable" that long after the store is back.
+	 * event-query drops its client likewise. */
+	store_free(st->store);
+	st->store = NULL;
+	return 0;
 }
 
 static void
@@ -117,7 +109,7 @@ snapshot(struct status *st, struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	s->oldest_ms = s->last_batch_ms = s->last_seen_ms = -1;
 	s->spool_bytes = st->conf.spool_path[0] ? (long long)spool_size(st->conf.spool_path) : 0;
-	s->store_up = store_ping(st);
+	s->store_up = store_up(st);
 	if ((r = cmd(st, "PING", NULL, NULL, NULL, NULL, NULL)) == NULL)
 		return;
 	freeReplyObject(r);

@@ -294,6 +294,13 @@ consumer_run(struct consumer *c)
 	c->backoff = CONSUMER_BACKOFF_MS;
 	c->next_claim = 0;
 	to_own(c);
+	/* Credentials the store refuses are a configuration error: say so
+	 * and stop, rather than wait for them as for an outage.  (A store
+	 * that is down is waited for, below.) */
+	if (store_ping(c->store, err, sizeof(err)) == STORE_AUTH) {
+		log_error("%s: check the user and password in mongo_uri", err);
+		return 1;
+	}
 	ensure_indexes(c, err, sizeof(err));
 
 	while (!consumer_stopping() && !consumer_time_up(c)) {

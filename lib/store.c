@@ -414,6 +414,35 @@ store_insert(struct store *s, struct store_item *items, size_t n, char *err,
 	return st;
 }
 
+int
+store_auth_error(const bson_error_t *e)
+{
+	return e->domain == MONGOC_ERROR_CLIENT && e->code == MONGOC_ERROR_CLIENT_AUTHENTICATE;
+}
+
+enum store_status
+store_ping(struct store *s, char *err, size_t errlen)
+{
+	bson_t *cmd = BCON_NEW("ping", BCON_INT32(1));
+	bson_t reply;
+	bson_error_t e;
+	enum store_status st = STORE_OK;
+
+	if (cmd == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_OUTAGE;
+	}
+	if (!mongoc_collection_command_simple(s->coll, cmd, NULL, &reply, &e)) {
+		/* e.message never holds the password (libmongoc says only
+		 * "Authentication failed."). */
+		st = store_auth_error(&e) ? STORE_AUTH : STORE_OUTAGE;
+		snprintf(err, errlen, "store %s: %s", s->where, e.message);
+	}
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+	return st;
+}
+
 /* One createIndexes command for one index. */
 static enum store_status
 create_index(struct store *s, const bson_t *key, const char *name, char *err,

@@ -37,7 +37,9 @@ enum store_status {
 	STORE_OUTAGE,	/* unreachable, timed out, write concern not met,
 			 * or an error that says nothing of any document:
 			 * nothing is known, retry later */
-	STORE_FAILED	/* a definite refusal (store_ensure_indexes only) */
+	STORE_FAILED,	/* a definite refusal (store_ensure_indexes only) */
+	STORE_AUTH	/* the store refused our credentials (store_ping
+			 * only): a configuration error, not an outage */
 };
 
 enum store_result {
@@ -70,6 +72,13 @@ void			 store_cleanup(void);
 /* Create the indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1}
  * if they are missing (createIndexes is a no-op for an identical index).
  * STORE_OK, STORE_OUTAGE, or STORE_FAILED with err set. */
+/* Run "ping", which makes libmongoc connect and authenticate.  STORE_OK,
+ * STORE_AUTH (user or password refused), or STORE_OUTAGE; err says why. */
+enum store_status	 store_ping(struct store *s, char *err, size_t errlen);
+
+/* 1 if e is libmongoc's "authentication failed". */
+int			 store_auth_error(const bson_error_t *e);
+
 enum store_status	 store_ensure_indexes(struct store *s, char *err, size_t errlen);
 
 /*

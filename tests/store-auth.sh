@@ -5,10 +5,6 @@
 # outage; event-query logs it and answers 503 with Retry-After, as for a
 # store it cannot reach.  Against FerretDB with authentication (see
 # tests/connections.sh); skipped where there is no FerretDB.
-#
-# Listed in XFAIL_TESTS (tests/local.mk) until the programs do this: today
-# the consumer logs "Authentication failed" and retries until stopped,
-# and event-query answers 500 store_error.
 . "$(dirname "$0")/services.sh"
 svc_init
 svc_redis_start
