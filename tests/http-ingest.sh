@@ -6,7 +6,7 @@
 . "$(dirname "$0")/services.sh"
 svc_init
 svc_redis_start
-svc_lighttpd_start
+svc_http_start
 URL=$BASE_URL/events
 
 now_ms()

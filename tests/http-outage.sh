@@ -9,13 +9,13 @@ svc_redis_start
 # One program, so every request below goes through the same process and
 # the same kept-open Redis connection.
 EVENTS_FCGI_PROCS=1
-svc_lighttpd_start
+svc_http_start
 URL=$BASE_URL/events
 
-# The PIDs of the FastCGI programs lighttpd spawned.
+# The PIDs of the FastCGI programs the web server runs.
 programs()
 {
-	ps -o pid= --ppid "$(svc_pid lighttpd)" | tr -d ' ' | sort | tr '\n' ' '
+	svc_http_programs | tr -d ' ' | sort | tr '\n' ' '
 }
 
 # within_1s WHAT: the last request took less than a second.

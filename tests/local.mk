@@ -80,3 +80,23 @@ clean-local: clean-schemathesis
 clean-schemathesis:
 	-rm -rf tests/schemathesis-venv
 .PHONY: clean-schemathesis
+
+## web servers: the HTTP tests through each Apache set-up of apache/
+# tests/apache-*.sh run http-ingest, http-outage, query-api, query-params
+# and http-server unchanged with EVENTS_TEST_SERVER set
+# (tests/apache-run.sh; tests/apache.sh starts Apache).  http-server.sh
+# checks what any set-up must do around the programs (lighttpd here).
+APACHE_TESTS = tests/apache-fcgid.sh tests/apache-proxy-fcgi.sh \
+	tests/apache-cgi.sh tests/apache-htaccess.sh
+TESTS += tests/http-server.sh $(APACHE_TESTS)
+EXTRA_DIST += tests/http-server.sh $(APACHE_TESTS) tests/apache.sh \
+	tests/apache-run.sh
+
+## the manual pages: mandoc -Tlint, every configuration key documented
+TESTS += tests/man-lint.sh
+EXTRA_DIST += tests/man-lint.sh
+
+## connections (Redis by socket, password, ACL user; an authenticated
+## store) and cron supervision of the consumer
+TESTS += tests/connections.sh tests/cron.sh tests/store-auth.sh
+EXTRA_DIST += tests/connections.sh tests/cron.sh tests/store-auth.sh

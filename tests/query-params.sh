@@ -5,7 +5,7 @@
 . "$(dirname "$0")/services.sh"
 svc_init
 svc_store_start
-svc_lighttpd_start
+svc_http_start
 [ -x "$top_builddir/cgi/event-query" ] || fail "cgi/event-query not built"
 
 T=1770822000000		# 2026-02-11T15:00:00Z, one event a second

@@ -139,13 +139,24 @@ svc_pid()
 	eval "printf '%s' \"\${svc_pid_$1:-}\""
 }
 
+# svc_descendants PID: the PIDs of its children, theirs, and so on.
+svc_descendants()
+{
+	ps -e -o pid= -o ppid= 2>/dev/null | awk -v top="$1" '
+	    { parent[$1] = $2 }
+	    END { for (p in parent) { q = p
+		while (q in parent && q != top && q > 1) q = parent[q]
+		if (q == top && p != top) print p } }'
+}
+
 # svc_kill NAME: SIGTERM, then SIGKILL after 10 s; reap it.  lighttpd
-# stops the FastCGI programs it spawned; any it left are killed by PID.
+# stops the FastCGI programs it spawned (Apache those of mod_fcgid, its
+# grandchildren); any they left are killed by PID.
 svc_kill()
 {
 	_pid=$(svc_pid "$1")
 	[ -n "$_pid" ] || return 0
-	_kids=$(ps -o pid= --ppid "$_pid" 2>/dev/null) || :
+	_kids=$(svc_descendants "$_pid")
 	kill -TERM "$_pid" 2>/dev/null || :
 	_i=0
 	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 100 ]; do
@@ -334,6 +345,31 @@ svc_lighttpd_start()
 svc_lighttpd_stop()
 {
 	svc_kill lighttpd
+}
+
+## the web server of the HTTP tests: lighttpd, or an Apache set-up
+
+# svc_http_start: lighttpd, unless EVENTS_TEST_SERVER names one of the
+# Apache set-ups of tests/apache.sh (fcgid, proxy_fcgi, cgi, htaccess).
+svc_http_start()
+{
+	case ${EVENTS_TEST_SERVER:-lighttpd} in
+	lighttpd)
+		svc_lighttpd_start ;;
+	*)
+		. "$top_srcdir/tests/apache.sh"
+		svc_apache_start "$EVENTS_TEST_SERVER" ;;
+	esac
+}
+
+# svc_http_programs: the PIDs of the processes serving the programs, one
+# a line: the FastCGI programs (under plain CGI, the server's own).
+svc_http_programs()
+{
+	case ${EVENTS_TEST_SERVER:-lighttpd} in
+	lighttpd)	ps -o pid= --ppid "$(svc_pid lighttpd)" ;;
+	*)		svc_apache_programs ;;
+	esac
 }
 
 ## HTTP and JSON helpers
