@@ -106,6 +106,11 @@ main(int argc, char *argv[])
 	int i, rc;
 
 	log_init("event-query", LOG_LEVEL_INFO);
+	/* RFC 3875 4.4: run as a CGI script, the command line holds the
+	 * words of a query string without "=" (GET /events?--config+x),
+	 * the client's, not the operator's: take no options then. */
+	if (getenv("GATEWAY_INTERFACE") != NULL)
+		argc = 1;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			path = argv[++i];

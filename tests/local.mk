@@ -92,11 +92,6 @@ TESTS += tests/http-server.sh $(APACHE_TESTS)
 EXTRA_DIST += tests/http-server.sh $(APACHE_TESTS) tests/apache.sh \
 	tests/apache-run.sh
 # Expected to fail until the programs ignore their command line under
-# plain CGI: Apache's mod_cgi passes the words of a query string without
-# "=" as arguments (RFC 3875 4.4), so GET /events?limit exits with a
-# usage message (500) and POST /events?--config+/dev/stdin makes the
-# body the configuration.
-XFAIL_TESTS = tests/apache-cgi.sh tests/apache-htaccess.sh
 
 ## the manual pages: mandoc -Tlint, every configuration key documented
 TESTS += tests/man-lint.sh
