@@ -223,7 +223,7 @@ svc_redis_start()
 	mkdir -p "$SVC_DIR/redis"
 	svc_spawn redis "$SVC_DIR/log/redis.log" redis-server \
 	    --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
-	    --dir "$SVC_DIR/redis" --appendonly yes --appendfsync always \
+	    --dir "$SVC_DIR/redis" --appendonly yes --appendfsync "${SVC_REDIS_FSYNC:-always}" \
 	    --save "" --daemonize no --logfile ""
 	svc_wait redis "redis-server on port $REDIS_PORT" svc_redis_ping
 	EVENTS_REDIS_HOST=127.0.0.1
