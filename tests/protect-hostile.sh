@@ -41,7 +41,14 @@ programs()
 {
 	ps -o pid=,args= --ppid "$(svc_pid lighttpd)" | awk '/event-/ { print $1 }' | sort | tr '\n' ' '
 }
+# lighttpd may answer before it has spawned every program: wait for all.
+i=0
 PROGS=$(programs)
+while [ "$(echo $PROGS | wc -w)" != 3 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+	PROGS=$(programs)
+done
 [ "$(echo $PROGS | wc -w)" = 3 ] || fail "expected 3 FastCGI programs, got: $PROGS"
 
 HTTP_PORT=$HTTP_PORT REDIS_PORT=$REDIS_PORT python3 - <<'EOF' || fail "hostile requests"
