@@ -297,9 +297,15 @@ consumer_run(struct consumer *c)
 	/* Credentials the store refuses are a configuration error: say so
 	 * and stop, rather than wait for them as for an outage.  (A store
 	 * that is down is waited for, below.) */
-	if (store_ping(c->store, err, sizeof(err)) == STORE_AUTH) {
+	switch (store_ping(c->store, err, sizeof(err))) {
+	case STORE_AUTH:
 		log_error("%s: check the user and password in mongo_uri", err);
 		return 1;
+	case STORE_OUTAGE:
+		store_trouble(c, err);
+		break;
+	default:
+		break;
 	}
 	ensure_indexes(c, err, sizeof(err));
 
