@@ -87,8 +87,8 @@ str_of(json_object *o, size_t *len)
 	return json_object_get_string(o);
 }
 
-static int
-valid_type(const char *s, size_t len)
+int
+event_type_valid(const char *s, size_t len)
 {
 	size_t i;
 
@@ -104,8 +104,8 @@ valid_type(const char *s, size_t len)
 	return 1;
 }
 
-static int
-valid_id(const char *s, size_t len)
+int
+event_id_valid(const char *s, size_t len)
 {
 	size_t i;
 
@@ -317,7 +317,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 	}
 	if (type == NULL)
 		return fail(p, EVENT_ERR_INVALID, "event %zu: type: missing", idx);
-	if ((s = str_of(type, &len)) == NULL || !valid_type(s, len))
+	if ((s = str_of(type, &len)) == NULL || !event_type_valid(s, len))
 		return fail(p, EVENT_ERR_INVALID,
 		    "event %zu: type: must be a string of 1-%d characters of [A-Za-z0-9_.:-]",
 		    idx, LIMIT_TYPE_LEN);
@@ -338,7 +338,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 	eo = &p->b->ev[p->b->n];
 	eo->json = NULL;
 	if (id != NULL && !json_object_is_type(id, json_type_null)) {
-		if ((s = str_of(id, &len)) == NULL || !valid_id(s, len))
+		if ((s = str_of(id, &len)) == NULL || !event_id_valid(s, len))
 			return fail(p, EVENT_ERR_INVALID,
 			    "event %zu: id: must be a string of 1-%d printable ASCII characters",
 			    idx, LIMIT_ID_LEN);

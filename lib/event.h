@@ -65,6 +65,12 @@ enum event_err	event_batch_parse(const char *body, size_t len,
 /* Free a batch and everything it holds.  NULL is a no-op. */
 void		event_batch_free(struct event_batch *b);
 
+/* 1 if s[0..len) is a valid event type: 1-64 of [A-Za-z0-9_.:-]. */
+int		event_type_valid(const char *s, size_t len);
+
+/* 1 if s[0..len) is a valid event id: 1-64 printable ASCII characters. */
+int		event_id_valid(const char *s, size_t len);
+
 /* HTTP status and error code for an error kind. */
 int		event_err_status(enum event_err e);
 const char	*event_err_code(enum event_err e);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "query_params.h"
 #include "timeutil.h"
 
@@ -131,37 +132,6 @@ query_unescape(const char *s, size_t len, char *out, size_t outlen,
 	return 0;
 }
 
-static int
-valid_type(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 1 || len > LIMIT_TYPE_LEN)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-		    c == ':' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-/* An event id as the ingest side accepts it: 1..64 printable ASCII. */
-static int
-valid_id(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 1 || len > LIMIT_ID_LEN)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -183,7 +153,7 @@ query_cursor_encode(int64_t ms, const char *id, char *out, size_t outlen)
 	unsigned v;
 	int r;
 
-	if (ms < 0 || ms > TIME_MS_MAX || !valid_id(id, strlen(id)))
+	if (ms < 0 || ms > TIME_MS_MAX || !event_id_valid(id, strlen(id)))
 		return -1;
 	r = snprintf(raw, sizeof(raw), "1:%lld:%s", (long long)ms, id);
 	if (r < 0 || (size_t)r >= sizeof(raw))
@@ -257,7 +227,7 @@ query_cursor_decode(const char *s, size_t len, int64_t *ms, char *id,
 		return -1;
 	idp++;
 	len = (size_t)(raw + n - idp);
-	if (!valid_id(idp, len) || len + 1 > idlen)
+	if (!event_id_valid(idp, len) || len + 1 > idlen)
 		return -1;
 	memcpy(id, idp, len);
 	id[len] = '\0';
@@ -314,7 +284,7 @@ set_value(struct query_params *p, enum param_name which, const char *v,
 		p->has_cursor = 1;
 		return QUERY_OK;
 	case P_TYPE:
-		if (!valid_type(v, len)) {
+		if (!event_type_valid(v, len)) {
 			snprintf(err, errlen,
 			    "type must be 1 to %d characters of A-Z a-z 0-9 _ . : -",
 			    LIMIT_TYPE_LEN);

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "event.h"
 #include "limits.h"
 #include "privacy.h"
 #include "storedoc.h"
@@ -67,33 +68,6 @@ take_time(json_object *o, const char *name, int64_t *ms, char *err, size_t errle
 	    json_object_get_uint64(o) > (uint64_t)TIME_MS_MAX)
 		return fail(err, errlen, "%s: out of range", name);
 	return 0;
-}
-
-static int
-valid_type(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 1 || len > LIMIT_TYPE_LEN)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || strchr("_.:-", s[i]) != NULL))
-			return 0;
-	return 1;
-}
-
-static int
-valid_id(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 1 || len > LIMIT_ID_LEN)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return 0;
-	return 1;
 }
 
 static int append_value(bson_t *b, const char *key, size_t keylen,
@@ -286,14 +260,14 @@ build(bson_t *doc, const struct qevent *q, char *err, size_t errlen)
 
 	if (q->id == NULL)
 		return fail(err, errlen, "id: missing");
-	if ((s = str_of(q->id, &len)) == NULL || !valid_id(s, len))
+	if ((s = str_of(q->id, &len)) == NULL || !event_id_valid(s, len))
 		return fail(err, errlen, "id: must be a string of 1-%d printable ASCII characters",
 		    LIMIT_ID_LEN);
 	bson_append_utf8(doc, "_id", 3, s, (int)len);
 
 	if (q->type == NULL)
 		return fail(err, errlen, "type: missing");
-	if ((s = str_of(q->type, &len)) == NULL || !valid_type(s, len))
+	if ((s = str_of(q->type, &len)) == NULL || !event_type_valid(s, len))
 		return fail(err, errlen, "type: must be 1-%d characters of [A-Za-z0-9_.:-]",
 		    LIMIT_TYPE_LEN);
 	bson_append_utf8(doc, "type", 4, s, (int)len);
