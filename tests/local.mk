@@ -78,7 +78,7 @@ EXTRA_DIST += docs/openapi.yaml
 # The virtual environment tests/schemathesis.sh makes in the build tree.
 clean-local: clean-schemathesis
 clean-schemathesis:
-	-rm -rf tests/schemathesis-venv .hypothesis
+	-rm -rf tests/schemathesis-venv .hypothesis .schemathesis
 .PHONY: clean-schemathesis
 
 ## web servers: the HTTP tests through each Apache set-up of apache/

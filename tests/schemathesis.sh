@@ -78,11 +78,13 @@ run()
 {
 	_name=$1
 	shift
-	SCHEMATHESIS_HOOKS=$HOOKS "$VENV/bin/schemathesis" run "$SPEC" \
+	# From the private folder: schemathesis and Hypothesis keep their
+	# caches (.schemathesis, .hypothesis) in the current one.
+	(cd "$SVC_DIR" && SCHEMATHESIS_HOOKS=$HOOKS "$VENV/bin/schemathesis" run "$SPEC" \
 	    --url "$BASE_URL" \
 	    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,unsupported_method \
 	    --seed "$SEED" --request-timeout 15 --workers 1 --no-color \
-	    ${SCHEMATHESIS_ARGS:-} "$@" >"$SVC_DIR/schemathesis-$_name.out" 2>&1
+	    ${SCHEMATHESIS_ARGS:-} "$@") >"$SVC_DIR/schemathesis-$_name.out" 2>&1
 	RUN_STATUS=$?
 	sed -n '/^=* SUMMARY =*$/,$p' "$SVC_DIR/schemathesis-$_name.out"
 	_n=$(sed -n 's/^  *\([0-9][0-9]*\) generated.*/\1/p' "$SVC_DIR/schemathesis-$_name.out")
