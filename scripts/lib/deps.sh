@@ -11,9 +11,11 @@ lighttpd curl python3 procps"
 # What scripts/test needs beyond that: the browser tests (chromium; Node.js
 # and npm come with the machine), the fuzzers (clang and its runtime),
 # valgrind, schemathesis's virtual environment, Apache and its FastCGI
-# modules, man page linting, and wrk for the benchmarks.
+# modules, man page linting, wrk for the benchmarks, and ip(8) for the
+# test that builds several hosts in network namespaces (Redis Sentinel is
+# redis-server --sentinel, from redis-server).
 DEPS_TEST_PACKAGES="chromium clang libclang-rt-14-dev valgrind python3-venv
-apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk"
+apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk iproute2"
 
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2
