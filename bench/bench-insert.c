@@ -107,7 +107,7 @@ insert(const struct conf *c, long n, long batch, int indexed)
 	long i, j, k;
 	int len, rc = 1;
 
-	/* As lib/store.c does it. */
+	/* As lib/store_insert.c does it. */
 	opts = BCON_NEW("ordered", BCON_BOOL(false));
 	iopts = BCON_NEW("validate", BCON_BOOL(false));
 	if ((client = mongoc_client_new(c->mongo_uri)) == NULL) {
@@ -128,7 +128,7 @@ insert(const struct conf *c, long n, long batch, int indexed)
 
 		ic = *c;
 		snprintf(ic.mongo_collection, sizeof(ic.mongo_collection), "%.4000s", name);
-		if ((st = store_new(&ic, "bench-insert", err, sizeof(err))) == NULL ||
+		if ((st = store_new(&ic, "bench-insert", STORE_WRITER, err, sizeof(err))) == NULL ||
 		    store_ensure_indexes(st, err, sizeof(err)) != STORE_OK) {
 			fprintf(stderr, "bench-insert: indexes: %s\n", err);
 			store_free(st);

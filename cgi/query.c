@@ -1,7 +1,8 @@
 /*
  * event-query: GET /events (a page of stored events) and GET
  * /events/stats (counts per bucket and type).  Runs under FastCGI, one
- * MongoDB client kept across requests, or as plain CGI, the same binary.
+ * store client kept across requests (lib/store.h), or as plain CGI, the
+ * same binary.
  */
 #include "config.h"
 
@@ -13,17 +14,27 @@
 #include "log.h"
 #include "query.h"
 
-/* libmongoc's own messages go to our log: its warnings (such as a failed
- * endSessions against FerretDB when a client is dropped) at debug level,
- * its errors as warnings. */
-static void
-log_from_mongoc(mongoc_log_level_t level, const char *domain, const char *message,
-    void *arg)
+void
+query_store_failed(struct http_req *req, enum store_status st, const char *err)
 {
-	if (level <= MONGOC_LOG_LEVEL_ERROR)
-		log_warn("libmongoc %s: %s", domain, message);
+	switch (st) {
+	case STORE_AUTH:
+		log_error("%s; the store refused our credentials: check the user and password in mongo_uri",
+		    err);
+		break;
+	case STORE_TRANSIENT:
+		log_warn("%s", err);
+		break;
+	default:
+		log_error("%s (%s)", err, store_status_name(st));
+		break;
+	}
+	if (st == STORE_TRANSIENT || st == STORE_AUTH)
+		http_send_error(req, 503, "Retry-After: 1\r\n", "store_unavailable",
+		    "the event store is unreachable or too slow; retry later");
 	else
-		log_debug("libmongoc %s: %s", domain, message);
+		http_send_error(req, 500, NULL, "store_error",
+		    "the event store failed to answer; see the server log");
 }
 
 static void
@@ -72,22 +83,6 @@ handle(struct http_req *req, void *arg)
 		events_handle(req, q, &p);
 }
 
-/* Time-outs the URI leaves unset: a store that is down is reported as a
- * 503 within about a second instead of libmongoc's 30 s default. */
-static void
-uri_defaults(mongoc_uri_t *uri)
-{
-	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 1000);
-	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 1000);
-	if (!mongoc_uri_has_option(uri, MONGOC_URI_SOCKETTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS,
-		    LIMIT_QUERY_MS + 5000);
-	if (!mongoc_uri_has_option(uri, MONGOC_URI_APPNAME))
-		mongoc_uri_set_appname(uri, "event-query");
-}
-
 static void
 usage(void)
 {
@@ -101,7 +96,6 @@ main(int argc, char *argv[])
 	struct query q;
 	const char *path = NULL;
 	char err[ERRBUF_LEN];
-	bson_error_t e;
 	enum log_level lvl;
 	int i, rc;
 
@@ -124,20 +118,14 @@ main(int argc, char *argv[])
 	}
 	if (log_level_parse(q.conf.log_level, &lvl) == 0)
 		log_set_level(lvl);
-	/* No shared-memory counters (see lib/store.c), and our log first. */
-	setenv("MONGOC_DISABLE_SHM", "1", 0);
-	mongoc_log_set_handler(log_from_mongoc, NULL);
-	mongoc_init();
-	if ((q.uri = mongoc_uri_new_with_error(q.conf.mongo_uri, &e)) == NULL) {
-		log_error("configuration: mongo_uri: %s", e.message);
-		mongoc_cleanup();
+	if ((q.store = store_new(&q.conf, "event-query", STORE_READER, err,
+	    sizeof(err))) == NULL) {
+		log_error("configuration: %s", err);
+		store_cleanup();
 		return 1;
 	}
-	uri_defaults(q.uri);
 	rc = http_serve(handle, &q);
-	mongoc_collection_destroy(q.coll);
-	mongoc_client_destroy(q.client);
-	mongoc_uri_destroy(q.uri);
-	mongoc_cleanup();
+	store_free(q.store);
+	store_cleanup();
 	return rc;
 }

@@ -15,35 +15,31 @@
 #include "http.h"
 #include "limits.h"
 #include "query_params.h"
+#include "store.h"
 
 /* How /events/stats asks the store: one $group over the whole range
- * (MongoDB), or one small aggregation per bucket where the store lacks
- * date arithmetic in $group (FerretDB 1.x).  Decided by the first try
- * and kept for the life of the process. */
+ * (MongoDB), or one find over the range counted here where the store
+ * lacks date arithmetic in $group (FerretDB 1.x).  Decided by the first
+ * try and kept for the life of the process. */
 enum stats_mode { STATS_MODE_UNKNOWN, STATS_MODE_GROUP, STATS_MODE_SCAN };
 
 struct query {
 	struct conf		 conf;
-	mongoc_uri_t		*uri;		/* parsed once at start-up */
-	mongoc_client_t		*client;	/* NULL until needed, dropped on error */
-	mongoc_collection_t	*coll;
+	struct store		*store;		/* one client, kept across requests */
 	enum stats_mode		 stats_mode;
 };
 
-/* What a failed store operation means for the client. */
-enum store_fail {
-	STORE_UNAVAILABLE,	/* 503: unreachable, timed out, not primary */
-	STORE_NOT_SUPPORTED,	/* the store lacks an operator or stage */
-	STORE_ERROR		/* 500: anything else */
-};
+/* query.c */
+/* Log a failed store operation (err says what and why) and answer it:
+ * 503 with Retry-After for STORE_TRANSIENT and STORE_AUTH (to a client
+ * the store is simply not there; the log says to check mongo_uri), 500
+ * store_error for the rest. */
+void		 query_store_failed(struct http_req *req, enum store_status st,
+		    const char *err);
 
-/* query_store.c */
-int		 store_open(struct query *q, char *err, size_t errlen);
-enum store_fail	 store_failed(struct query *q, const bson_error_t *e,
-		    const char *what);
+/* query_json.c */
 json_object	*doc_to_json(const bson_iter_t *it, int depth);
 json_object	*time_to_json(int64_t ms);
-void		 store_send_error(struct http_req *req, enum store_fail f);
 
 /* query_events.c */
 void		 events_handle(struct http_req *req, struct query *q,

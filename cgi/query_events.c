@@ -210,7 +210,7 @@ events_handle(struct http_req *req, struct query *q, const struct query_params *
 	mongoc_cursor_t *cur = NULL;
 	const bson_t *doc;
 	bson_t filter, opts;
-	bson_error_t e;
+	enum store_status st;
 	const char *last_id = NULL;
 	int64_t ms, last_ms = -1;
 	int n = 0, more = 0, has_id;
@@ -218,18 +218,13 @@ events_handle(struct http_req *req, struct query *q, const struct query_params *
 
 	bson_init(&filter);
 	bson_init(&opts);
-	if (store_open(q, err, sizeof(err)) != 0) {
-		log_error("store client: %s", err);
-		store_send_error(req, STORE_ERROR);
-		goto out;
-	}
 	if ((events = json_object_new_array_ext(p->limit)) == NULL) {
 		http_send_error(req, 500, NULL, "internal", "out of memory");
 		goto out;
 	}
 	build_query(p, &filter, &opts);
-	cur = mongoc_collection_find_with_opts(q->coll, &filter, &opts, NULL);
-	while (mongoc_cursor_next(cur, &doc)) {
+	cur = store_find(q->store, &filter, &opts);
+	while (cur != NULL && mongoc_cursor_next(cur, &doc)) {
 		if (n == p->limit) {
 			more = 1;
 			break;
@@ -244,11 +239,10 @@ events_handle(struct http_req *req, struct query *q, const struct query_params *
 		last_id = has_id ? str_field(ev, "id", &len) : NULL;
 		n++;
 	}
-	if (mongoc_cursor_error(cur, &e)) {
-		/* The cursor goes before store_failed may drop its client. */
-		mongoc_cursor_destroy(cur);
-		cur = NULL;
-		store_send_error(req, store_failed(q, &e, "find"));
+	st = store_cursor_end(q->store, cur, "find", err, sizeof(err));
+	cur = NULL;
+	if (st != STORE_OK) {
+		query_store_failed(req, st, err);
 		goto out;
 	}
 	if (more && (last_id == NULL || last_ms < 0 ||

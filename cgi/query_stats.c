@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,44 +131,29 @@ match_stage(bson_t *pipeline, const char *key, const struct query_params *p,
 	bson_append_document_end(pipeline, &stage);
 }
 
-/* Run pipeline and hand each result to fn.  0, or -1 with *fail set. */
-static int
-run(struct query *q, const bson_t *pipeline, struct stats *s,
-    int (*fn)(struct stats *, const bson_t *, void *), void *arg,
-    enum store_fail *fail, const char *what)
+/* Read cur to the end, handing each result to fn.  STORE_OK, or the
+ * failure's status with err set (out of memory counts as a refusal). */
+static enum store_status
+drain(struct query *q, mongoc_cursor_t *cur, struct stats *s,
+    int (*fn)(struct stats *, const bson_t *), const char *what, char *err,
+    size_t errlen)
 {
-	mongoc_cursor_t *cur;
 	const bson_t *doc;
-	bson_error_t e;
-	bson_t opts;
-	int rc = 0;
+	enum store_status st;
 
-	bson_init(&opts);
-	BSON_APPEND_INT64(&opts, "maxTimeMS", LIMIT_QUERY_MS);
-	cur = mongoc_collection_aggregate(q->coll, MONGOC_QUERY_NONE, pipeline,
-	    &opts, NULL);
-	while (mongoc_cursor_next(cur, &doc))
-		if (fn(s, doc, arg) != 0) {
-			*fail = STORE_ERROR;
-			log_error("out of memory counting events");
-			rc = -1;
-			break;
+	while (cur != NULL && mongoc_cursor_next(cur, &doc))
+		if (fn(s, doc) != 0) {
+			mongoc_cursor_destroy(cur);
+			snprintf(err, errlen, "out of memory counting events");
+			return STORE_REFUSED;
 		}
-	if (rc == 0 && mongoc_cursor_error(cur, &e))
-		rc = -2;
-	/* The cursor goes before store_failed may drop its client. */
-	mongoc_cursor_destroy(cur);
-	bson_destroy(&opts);
-	if (rc == -2) {
-		*fail = store_failed(q, &e, what);
-		rc = -1;
-	}
-	return rc;
+	st = store_cursor_end(q->store, cur, what, err, errlen);
+	return st;
 }
 
 /* {_id: {t: type, b: bucket start ms}, n: count} */
 static int
-group_row(struct stats *s, const bson_t *doc, void *arg)
+group_row(struct stats *s, const bson_t *doc)
 {
 	bson_iter_t it, id;
 	const char *t = NULL;
@@ -189,12 +175,13 @@ group_row(struct stats *s, const bson_t *doc, void *arg)
 	return stats_add(s, t, tlen, (size_t)((b - s->from) / s->w), n);
 }
 
-static int
+static enum store_status
 count_group(struct query *q, const struct query_params *p, struct stats *s,
-    enum store_fail *fail)
+    char *err, size_t errlen)
 {
 	bson_t pipeline, stage, group, id, b, sub, sub_args, mod, mod_args, tolong;
-	int rc;
+	bson_t opts;
+	enum store_status st;
 
 	bson_init(&pipeline);
 	match_stage(&pipeline, "0", p, s->from, s->to);
@@ -225,14 +212,18 @@ count_group(struct query *q, const struct query_params *p, struct stats *s,
 	bson_append_document_end(&group, &sub);
 	bson_append_document_end(&stage, &group);
 	bson_append_document_end(&pipeline, &stage);
-	rc = run(q, &pipeline, s, group_row, NULL, fail, "$group by bucket");
+	bson_init(&opts);
+	BSON_APPEND_INT64(&opts, "maxTimeMS", LIMIT_QUERY_MS);
+	st = drain(q, store_aggregate(q->store, &pipeline, &opts), s, group_row,
+	    "$group by bucket", err, errlen);
+	bson_destroy(&opts);
 	bson_destroy(&pipeline);
-	return rc;
+	return st;
 }
 
 /* {type, createdAt}: one event, counted into its bucket here. */
 static int
-scan_row(struct stats *s, const bson_t *doc, void *arg)
+scan_row(struct stats *s, const bson_t *doc)
 {
 	bson_iter_t it;
 	const char *t;
@@ -257,15 +248,12 @@ scan_row(struct stats *s, const bson_t *doc, void *arg)
  * thousand events; the answer says "method": "scan".  Bounded by the same
  * maxTimeMS as every query.
  */
-static int
+static enum store_status
 count_scan(struct query *q, const struct query_params *p, struct stats *s,
-    enum store_fail *fail)
+    char *err, size_t errlen)
 {
-	mongoc_cursor_t *cur;
-	const bson_t *doc;
-	bson_error_t e;
 	bson_t filter, range, opts, proj;
-	int rc = 0;
+	enum store_status st;
 
 	bson_init(&filter);
 	BSON_APPEND_DOCUMENT_BEGIN(&filter, "createdAt", &range);
@@ -282,25 +270,11 @@ count_scan(struct query *q, const struct query_params *p, struct stats *s,
 	bson_append_document_end(&opts, &proj);
 	BSON_APPEND_INT64(&opts, "maxTimeMS", LIMIT_QUERY_MS);
 	BSON_APPEND_INT32(&opts, "batchSize", 10000);
-	cur = mongoc_collection_find_with_opts(q->coll, &filter, &opts, NULL);
-	while (mongoc_cursor_next(cur, &doc))
-		if (scan_row(s, doc, NULL) != 0) {
-			*fail = STORE_ERROR;
-			log_error("out of memory counting events");
-			rc = -1;
-			break;
-		}
-	if (rc == 0 && mongoc_cursor_error(cur, &e))
-		rc = -2;
-	/* The cursor goes before store_failed may drop its client. */
-	mongoc_cursor_destroy(cur);
+	st = drain(q, store_find(q->store, &filter, &opts), s, scan_row,
+	    "find for stats", err, errlen);
 	bson_destroy(&opts);
 	bson_destroy(&filter);
-	if (rc == -2) {
-		*fail = store_failed(q, &e, "find for stats");
-		rc = -1;
-	}
-	return rc;
+	return st;
 }
 
 static const struct type_total *sort_base;
@@ -390,10 +364,9 @@ void
 stats_handle(struct http_req *req, struct query *q, const struct query_params *p)
 {
 	struct stats s;
-	enum store_fail fail = STORE_ERROR;
+	enum store_status st = STORE_REFUSED;
 	char err[ERRBUF_LEN];
 	json_object *root;
-	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
 	if (query_stats_range(p, time_now_ms(), &s.from, &s.to, &s.nbuckets,
@@ -406,18 +379,13 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 		http_send_error(req, 500, NULL, "internal", "out of memory");
 		return;
 	}
-	if (store_open(q, err, sizeof(err)) != 0) {
-		log_error("store client: %s", err);
-		store_send_error(req, STORE_ERROR);
-		goto out;
-	}
 	if (q->stats_mode != STATS_MODE_SCAN) {
-		rc = count_group(q, p, &s, &fail);
-		if (rc == 0)
+		st = count_group(q, p, &s, err, sizeof(err));
+		if (st == STORE_OK)
 			q->stats_mode = STATS_MODE_GROUP;
-		else if (fail == STORE_NOT_SUPPORTED && q->stats_mode == STATS_MODE_UNKNOWN) {
-			log_warn("the store cannot bucket dates in $group (FerretDB 1.x?): "
-			    "/events/stats now runs one aggregation per bucket");
+		else if (st == STORE_UNSUPPORTED && q->stats_mode == STATS_MODE_UNKNOWN) {
+			log_warn("%s; the store cannot bucket dates in $group (FerretDB 1.x?): "
+			    "/events/stats now counts from one find over the range", err);
 			q->stats_mode = STATS_MODE_SCAN;
 			s.ngroups = s.ntypes = 0;
 			s.truncated = 0;
@@ -429,9 +397,9 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 		}
 	}
 	if (q->stats_mode == STATS_MODE_SCAN)
-		rc = count_scan(q, p, &s, &fail);
-	if (rc != 0) {
-		store_send_error(req, fail);
+		st = count_scan(q, p, &s, err, sizeof(err));
+	if (st != STORE_OK) {
+		query_store_failed(req, st, err);
 		goto out;
 	}
 	if ((root = stats_json(&s, p)) == NULL) {

@@ -83,19 +83,17 @@ store_up(struct status *st)
 	char err[ERRBUF_LEN];
 
 	if (st->store == NULL &&
-	    (st->store = store_new(&st->conf, "event-status", err, sizeof(err))) == NULL) {
+	    (st->store = store_new(&st->conf, "event-status", STORE_READER, err,
+	    sizeof(err))) == NULL) {
 		log_warn("%s", err);
 		return 0;
 	}
+	/* A failed ping drops the client (lib/store.h), so the next
+	 * request asks a new one and /health says "up" as soon as the
+	 * store is back. */
 	if (store_ping(st->store, err, sizeof(err)) == STORE_OK)
 		return 1;
 	log_warn("%s", err);
-	/* A new client next time: a single-threaded libmongoc client would
-	 * not try a server that failed for 5 s (its cooldown), and /health
-	 * would say "unreachable" that long after the store is back.
-	 * event-query drops its client likewise. */
-	store_free(st->store);
-	st->store = NULL;
 	return 0;
 }
 
@@ -432,6 +430,6 @@ main(int argc, char *argv[])
 	rc = http_serve(handle, &st);
 	redisconn_free(st.rc);
 	store_free(st.store);
-	mongoc_cleanup();
+	store_cleanup();
 	return rc;
 }

@@ -115,8 +115,9 @@ store_fine(struct consumer *c)
 }
 
 /* Indexes: at start, and again before an insert while an outage kept
- * them from being made.  A refusal (FerretDB lacking an option, a user
- * without the createIndex privilege) is reported once and not retried:
+ * them from being made.  Anything but a transient failure (FerretDB
+ * lacking an option, a user without the createIndex privilege) is
+ * reported once and not retried:
  * the events matter more than the indexes.  So is a failure that looks
  * like an outage while inserts go through (a server that drops the
  * connection on createIndexes). */
@@ -128,13 +129,13 @@ ensure_indexes(struct consumer *c, char *err, size_t errlen)
 	if (!c->need_indexes)
 		return;
 	st = store_ensure_indexes(c->store, err, errlen);
-	if (st == STORE_OUTAGE) {
+	if (st == STORE_TRANSIENT) {
 		c->index_outage = 1;
 		snprintf(c->index_err, sizeof(c->index_err), "%s", err);
 		log_debug("indexes: %s", err);
 		return;
 	}
-	if (st == STORE_FAILED)
+	if (st != STORE_OK)
 		log_warn("%s; going on without them", err);
 	else
 		log_debug("indexes on %s are in place", store_where(c->store));
@@ -301,10 +302,11 @@ consumer_run(struct consumer *c)
 	case STORE_AUTH:
 		log_error("%s: check the user and password in mongo_uri", err);
 		return 1;
-	case STORE_OUTAGE:
-		store_trouble(c, err);
+	case STORE_OK:
 		break;
 	default:
+		/* Down, or refusing even a ping: waited for like an outage. */
+		store_trouble(c, err);
 		break;
 	}
 	ensure_indexes(c, err, sizeof(err));

@@ -177,7 +177,8 @@ main(int argc, char *argv[])
 		log_error("out of memory");
 		goto out;
 	}
-	if ((c.store = store_new(&c.conf, "event-consumer", err, sizeof(err))) == NULL) {
+	if ((c.store = store_new(&c.conf, "event-consumer", STORE_WRITER,
+	    err, sizeof(err))) == NULL) {
 		log_error("configuration: %s", err);
 		goto out;
 	}

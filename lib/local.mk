@@ -22,7 +22,10 @@ LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) -lm
 # The query side's parameter parsing (GET /events, /events/stats).
 lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h
 
-# The store: MongoDB connection, indexes, bulk insert (store.c), and the
-# queue JSON to BSON conversion (storedoc.c).  Programs that use them link
-# $(MONGOC_LIBS) too.
-lib_libevents_a_SOURCES += lib/store.c lib/store.h lib/storedoc.c lib/storedoc.h
+# The store, one layer for every program (store.h lists its files): the
+# connection, error classes, bulk insert, indexes and reads; and the
+# queue JSON to BSON conversion (storedoc.c).  Programs that use them
+# link $(MONGOC_LIBS) too.
+lib_libevents_a_SOURCES += lib/store.h lib/store_impl.h lib/store_conn.c \
+	lib/store_error.c lib/store_insert.c lib/store_index.c lib/store_read.c \
+	lib/storedoc.c lib/storedoc.h

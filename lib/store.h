@@ -1,47 +1,92 @@
 /*
- * The MongoDB-compatible store (MongoDB, or FerretDB: see STORE.md):
- * connection, the indexes the query side needs, and the consumer's
- * unordered bulk insert that reports each document's fate.
+ * The MongoDB-compatible store (MongoDB, or FerretDB: see README.md),
+ * one layer for every program: event-query and event-status read
+ * through it, event-consumer writes through it.
  *
- * The connection is a single-threaded mongoc_client_t made from
- * mongo_uri.  Unless the URI says otherwise, server selection gives up
- * after STORE_SELECT_MS (retrying within that time, not once) and a
- * connect after STORE_CONNECT_MS, so an outage is seen within about two
- * seconds instead of libmongoc's 30, and the end of one as soon.
- * Nothing is sent until the first operation; libmongoc reconnects by
- * itself after an outage.
+ * Files, one job each:
+ *   store_conn.c    libmongoc set-up and its log, the connection with its
+ *                   time-outs and reconnect policy, ping
+ *   store_error.c   what a failure means: enum store_status
+ *   store_insert.c  the consumer's unordered bulk insert
+ *   store_index.c   the indexes the reads need
+ *   store_read.c    finds and aggregations for the readers
  *
- * Ownership: store_new() copies what it needs from the conf; store_free()
- * frees the client and everything under it.  store_collection() lends
- * the collection handle, valid until store_free().  The documents in
- * store_item stay the caller's.  store_cleanup() releases libmongoc's
- * global state once at process exit, after the last store_free().
+ * Time-outs.  Defaults for what mongo_uri leaves unset (a URI option
+ * wins), the same for every program:
+ *   serverSelectionTimeoutMS  STORE_SELECT_MS: how long an operation
+ *       waits for a usable server before it fails.  A store that is down
+ *       is then seen within about a second (libmongoc's default is 30 s,
+ *       longer than any client waits for a 503), and a healthy one
+ *       answers its hello in milliseconds, so a loaded machine still
+ *       has room.
+ *   connectTimeoutMS  STORE_CONNECT_MS: the TCP connect and the first
+ *       hello, bounded alike.
+ *   socketTimeoutMS  how long one reply may take once sent.  Readers:
+ *       STORE_READ_SOCKET_MS, past the maxTimeMS every read carries
+ *       (LIMIT_QUERY_MS), so the server's own "time limit exceeded"
+ *       arrives first and the socket gives up only on a server that
+ *       hangs.  The writer: STORE_WRITE_SOCKET_MS, for a bulk insert of
+ *       batch_size documents into a busy store.
+ *   wtimeout  STORE_WTIMEOUT_MS, for write_concern above 1: how long the
+ *       primary waits for the other members before it says the write
+ *       concern was not met (the batch is then retried, not lost).
+ *
+ * Reconnect policy.  The client is made when first needed.  After a
+ * failure that did not come as the server's own answer (unreachable,
+ * timed out, connection dropped, credentials refused) the client is
+ * dropped and the next operation makes a new one: a single-threaded
+ * libmongoc client would otherwise leave a server that failed alone for
+ * its 5 s cooldown (Server Selection spec), and a program would report
+ * the store down that long after it is back.  A refusal or "not
+ * supported" from a server that answered keeps the client.  Within one
+ * operation libmongoc retries server selection until STORE_SELECT_MS
+ * (serverSelectionTryOnce=false) rather than once.
+ *
+ * Ownership: store_new() copies what it needs from the conf;
+ * store_free() frees the client and everything under it.  The documents
+ * in store_item stay the caller's.  A cursor from store_find() or
+ * store_aggregate() is the caller's until store_cursor_end().
+ * store_cleanup() releases libmongoc's global state once at process
+ * exit, after the last store_free().
  */
 #ifndef EVENTS_STORE_H
 #define EVENTS_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <mongoc/mongoc.h>
 
 #include "conf.h"
+#include "limits.h"
 
-#define STORE_SELECT_MS		1500	/* serverSelectionTimeoutMS */
+#define STORE_SELECT_MS		1000	/* serverSelectionTimeoutMS */
 #define STORE_CONNECT_MS	1000	/* connectTimeoutMS */
-#define STORE_SOCKET_MS		60000	/* socketTimeoutMS: a slow bulk insert */
+#define STORE_READ_SOCKET_MS	(LIMIT_QUERY_MS + 5000)	/* socketTimeoutMS, readers */
+#define STORE_WRITE_SOCKET_MS	60000	/* socketTimeoutMS, the consumer */
 #define STORE_WTIMEOUT_MS	10000	/* wtimeout for w > 1 or "majority" */
 #define STORE_REASON_LEN	256
 
+/* Who uses the store: it sets the socket time-out (above). */
+enum store_role { STORE_READER, STORE_WRITER };
+
+/*
+ * What a failed operation means, one set of names for every program.
+ */
 enum store_status {
 	STORE_OK = 0,
-	STORE_OUTAGE,	/* unreachable, timed out, write concern not met,
-			 * or an error that says nothing of any document:
-			 * nothing is known, retry later */
-	STORE_FAILED,	/* a definite refusal (store_ensure_indexes only) */
-	STORE_AUTH	/* the store refused our credentials (store_ping
-			 * only): a configuration error, not an outage */
+	STORE_TRANSIENT,	/* unreachable, timed out, not primary, shutting
+				 * down, write concern not met: nothing is known
+				 * of the operation; retry later (HTTP 503) */
+	STORE_REFUSED,		/* the store answered no to what was sent;
+				 * sending it again will not help */
+	STORE_AUTH,		/* the store refused our credentials: a
+				 * configuration error, not an outage */
+	STORE_UNSUPPORTED	/* the store lacks the command, stage, operator
+				 * or option (FerretDB 1.x: NotImplemented) */
 };
 
+/* One document's fate in a bulk insert. */
 enum store_result {
 	STORE_STORED,		/* inserted and acknowledged */
 	STORE_DUPLICATE,	/* _id already there (code 11000): stored before */
@@ -56,44 +101,83 @@ struct store_item {
 
 struct store;
 
-/* libmongoc with its messages routed to our log; store_new() calls it,
- * and a program may call it first.  Idempotent. */
+/* store_conn.c */
+
+/* libmongoc with its messages routed to our log (its errors as
+ * warnings, the rest at debug level).  store_new() calls it; a program
+ * may call it first.  Idempotent. */
 void			 store_init(void);
 
 /* A store for the conf's mongo_uri, mongo_db, mongo_collection and
- * write_concern; appname names the program to the server.  NULL with err
- * set when the URI or write concern is unusable (a configuration error:
- * it names the key) or on out of memory. */
+ * write_concern; appname names the program to the server.  Nothing is
+ * sent until the first operation.  NULL with err set when the URI or
+ * write concern is unusable (a configuration error: it names the key)
+ * or on out of memory. */
 struct store		*store_new(const struct conf *c, const char *appname,
-			    char *err, size_t errlen);
+			    enum store_role role, char *err, size_t errlen);
 void			 store_free(struct store *s);
 void			 store_cleanup(void);
 
-/* Create the indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1}
- * if they are missing (createIndexes is a no-op for an identical index).
- * STORE_OK, STORE_OUTAGE, or STORE_FAILED with err set. */
-/* Run "ping", which makes libmongoc connect and authenticate.  STORE_OK,
- * STORE_AUTH (user or password refused), or STORE_OUTAGE; err says why. */
+/* "host:port/db.collection", without credentials, for messages. */
+const char		*store_where(const struct store *s);
+
+/* Run "ping", which makes libmongoc connect and authenticate.  STORE_OK
+ * or the failure's status (store_error.c) with err saying why. */
 enum store_status	 store_ping(struct store *s, char *err, size_t errlen);
 
-/* 1 if e is libmongoc's "authentication failed". */
-int			 store_auth_error(const bson_error_t *e);
+/* store_error.c */
 
-enum store_status	 store_ensure_indexes(struct store *s, char *err, size_t errlen);
+/* What the failure e means; reply (the server's answer, or NULL) may
+ * hold an error label or write concern errors that say more. */
+enum store_status	 store_classify(const bson_error_t *e, const bson_t *reply);
+
+/* "transient", "refused", "auth", "unsupported" ("ok" for STORE_OK). */
+const char		*store_status_name(enum store_status st);
+
+/*
+ * The one place a failed operation goes: classify e (and reply), write
+ * "store WHERE: WHAT: message" into err, and apply the reconnect policy
+ * above.  Returns the status.  Any cursor of the client must be
+ * destroyed before (store_cursor_end() does this in the right order).
+ */
+enum store_status	 store_fail(struct store *s, const bson_error_t *e,
+			    const bson_t *reply, const char *what, char *err,
+			    size_t errlen);
+
+/* store_insert.c */
 
 /*
  * Insert items[0..n) with one unordered bulk write (the server tries every
  * document whatever happens to the others).  STORE_OK: every item's
- * result is set.  STORE_OUTAGE, with err set: retry the whole batch later;
+ * result is set.  Otherwise, with err set (STORE_TRANSIENT, or another
+ * status for a failure of the whole command): retry the batch later;
  * documents already stored then come back as STORE_DUPLICATE.
  */
 enum store_status	 store_insert(struct store *s, struct store_item *items,
 			    size_t n, char *err, size_t errlen);
 
-/* "host:port/db.collection", without credentials, for messages. */
-const char		*store_where(const struct store *s);
+/* store_index.c */
 
-/* The collection, for readers; borrowed. */
-mongoc_collection_t	*store_collection(struct store *s);
+/* Create the indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1}
+ * if they are missing (createIndexes is a no-op for an identical index).
+ * STORE_OK, or the failure's status with err set. */
+enum store_status	 store_ensure_indexes(struct store *s, char *err, size_t errlen);
+
+/* store_read.c */
+
+/*
+ * find(filter, opts) or aggregate(pipeline, opts) on the events
+ * collection.  Read the cursor with mongoc_cursor_next(), then hand it
+ * to store_cursor_end(), which destroys it and returns STORE_OK or the
+ * failure's status (store_fail()) with err set.  NULL only when no
+ * client could be made (out of memory); store_cursor_end(s, NULL, ...)
+ * then answers STORE_REFUSED.
+ */
+mongoc_cursor_t		*store_find(struct store *s, const bson_t *filter,
+			    const bson_t *opts);
+mongoc_cursor_t		*store_aggregate(struct store *s, const bson_t *pipeline,
+			    const bson_t *opts);
+enum store_status	 store_cursor_end(struct store *s, mongoc_cursor_t *cur,
+			    const char *what, char *err, size_t errlen);
 
 #endif

@@ -16,6 +16,13 @@ tests_test_access_LDADD = $(LIBEVENTS)
 tests_test_spool_SOURCES = tests/test-spool.c tests/check.h
 tests_test_spool_LDADD = $(LIBEVENTS)
 
+## the store layer's pure parts (error classes; later the index and
+## retention decisions)
+check_PROGRAMS += tests/test-store
+TESTS += tests/test-store
+tests_test_store_SOURCES = tests/test-store.c tests/check.h
+tests_test_store_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
+
 ## plain CGI tests
 TESTS += tests/cgi-ingest.sh tests/cgi-read.sh
 EXTRA_DIST += tests/cgi-ingest.sh tests/cgi-read.sh

@@ -1,0 +1,71 @@
+/*
+ * Stored values as JSON, for GET /events.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "query.h"
+#include "timeutil.h"
+
+json_object *
+time_to_json(int64_t ms)
+{
+	char buf[TIME_RFC3339_LEN + 1];
+
+	return json_object_new_string(time_format_rfc3339(ms, buf, sizeof(buf)));
+}
+
+/*
+ * The value at it as JSON.  Documents written by the consumer hold only
+ * what came from JSON plus dates; anything else is shown as its text or
+ * null rather than dropped silently.  Recursion stops at LIMIT_DOC_DEPTH.
+ */
+json_object *
+doc_to_json(const bson_iter_t *it, int depth)
+{
+	json_object *o;
+	bson_iter_t child;
+	char oid[25];
+	double d;
+	uint32_t len;
+	const char *s;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_UTF8:
+		s = bson_iter_utf8(it, &len);
+		return json_object_new_string_len(s, (int)len);
+	case BSON_TYPE_INT32:
+		return json_object_new_int64(bson_iter_int32(it));
+	case BSON_TYPE_INT64:
+		return json_object_new_int64(bson_iter_int64(it));
+	case BSON_TYPE_DOUBLE:
+		d = bson_iter_double(it);
+		return isfinite(d) ? json_object_new_double(d) : NULL;
+	case BSON_TYPE_BOOL:
+		return json_object_new_boolean(bson_iter_bool(it));
+	case BSON_TYPE_DATE_TIME:
+		return time_to_json(bson_iter_date_time(it));
+	case BSON_TYPE_OID:
+		bson_oid_to_string(bson_iter_oid(it), oid);
+		return json_object_new_string(oid);
+	case BSON_TYPE_DOCUMENT:
+	case BSON_TYPE_ARRAY:
+		if (depth >= LIMIT_DOC_DEPTH || !bson_iter_recurse(it, &child))
+			return NULL;
+		if (bson_iter_type(it) == BSON_TYPE_ARRAY) {
+			o = json_object_new_array();
+			while (o != NULL && bson_iter_next(&child))
+				json_object_array_add(o, doc_to_json(&child, depth + 1));
+		} else {
+			o = json_object_new_object();
+			while (o != NULL && bson_iter_next(&child))
+				json_object_object_add(o, bson_iter_key(&child),
+				    doc_to_json(&child, depth + 1));
+		}
+		return o;
+	default:
+		return NULL;
+	}
+}

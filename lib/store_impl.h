@@ -1,0 +1,28 @@
+/*
+ * The store's insides, shared by lib/store_*.c and nothing else.
+ */
+#ifndef EVENTS_STORE_IMPL_H
+#define EVENTS_STORE_IMPL_H
+
+#include "store.h"
+
+struct store {
+	mongoc_uri_t		*uri;		/* with our time-out defaults */
+	mongoc_write_concern_t	*wc;
+	mongoc_client_t		*client;	/* NULL: made when next needed */
+	mongoc_collection_t	*coll;
+	bson_t			*bulk_opts;	/* {ordered: false} */
+	bson_t			*insert_opts;	/* {validate: false} */
+	char			 db[CONF_STR_LEN];
+	char			 coll_name[CONF_STR_LEN];
+	char			 where[1024];
+};
+
+/* The collection, the client made first if need be.  NULL (out of
+ * memory) with err set. */
+mongoc_collection_t	*store_coll(struct store *s, char *err, size_t errlen);
+
+/* Drop the client; the next store_coll() makes a new one. */
+void			 store_drop(struct store *s);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * The indexes the reads need, created by the consumer at start.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "store_impl.h"
+
+/* One createIndexes command for one index. */
+static enum store_status
+create_index(struct store *s, const bson_t *key, const char *name, char *err,
+    size_t errlen)
+{
+	mongoc_collection_t *coll;
+	bson_t *cmd;
+	bson_t reply;
+	bson_error_t e;
+	char what[128];
+	enum store_status st = STORE_OK;
+
+	if ((coll = store_coll(s, err, errlen)) == NULL)
+		return STORE_TRANSIENT;
+	cmd = BCON_NEW("createIndexes", BCON_UTF8(s->coll_name),
+	    "indexes", "[", "{", "key", BCON_DOCUMENT(key), "name", BCON_UTF8(name), "}", "]");
+	if (cmd == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_TRANSIENT;
+	}
+	if (!mongoc_collection_write_command_with_opts(coll, cmd, NULL, &reply, &e)) {
+		snprintf(what, sizeof(what), "createIndexes %s", name);
+		st = store_fail(s, &e, &reply, what, err, errlen);
+	}
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+	return st;
+}
+
+enum store_status
+store_ensure_indexes(struct store *s, char *err, size_t errlen)
+{
+	bson_t *by_time, *by_type;
+	enum store_status st;
+
+	/* Newest first, _id breaking ties: the query side's paging order.
+	 * By type, newest first: its filter by type. */
+	by_time = BCON_NEW("createdAt", BCON_INT32(-1), "_id", BCON_INT32(-1));
+	by_type = BCON_NEW("type", BCON_INT32(1), "createdAt", BCON_INT32(-1));
+	/*
+	 * One command per index: FerretDB 1.24 drops the connection (a
+	 * panic in validateIndexesForCreation, which deletes from its list
+	 * at the wrong position) when a createIndexes that names two or
+	 * more indexes finds them all there already.
+	 */
+	st = create_index(s, by_time, "createdAt_-1__id_-1", err, errlen);
+	if (st == STORE_OK)
+		st = create_index(s, by_type, "type_1_createdAt_-1", err, errlen);
+	bson_destroy(by_time);
+	bson_destroy(by_type);
+	return st;
+}

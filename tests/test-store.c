@@ -1,0 +1,84 @@
+/* The store layer's pure parts: what each libmongoc or server error
+ * means (store_classify), one table for every program. */
+#include "config.h"
+
+#include <string.h>
+
+#include "check.h"
+#include "store.h"
+
+static void
+test_classify(void)
+{
+	static const struct {
+		uint32_t		 domain, code;
+		enum store_status	 want;
+		const char		*what;
+	} cases[] = {
+		{ MONGOC_ERROR_STREAM, MONGOC_ERROR_STREAM_CONNECT, STORE_TRANSIENT, "connection refused" },
+		{ MONGOC_ERROR_STREAM, MONGOC_ERROR_STREAM_SOCKET, STORE_TRANSIENT, "socket time-out" },
+		{ MONGOC_ERROR_SERVER_SELECTION, MONGOC_ERROR_SERVER_SELECTION_FAILURE, STORE_TRANSIENT, "no server" },
+		{ MONGOC_ERROR_PROTOCOL, MONGOC_ERROR_PROTOCOL_INVALID_REPLY, STORE_TRANSIENT, "bad reply" },
+		{ MONGOC_ERROR_WRITE_CONCERN, 64, STORE_TRANSIENT, "write concern" },
+		{ MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE, STORE_AUTH, "credentials" },
+		{ MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_SESSION_FAILURE, STORE_TRANSIENT, "session" },
+		{ MONGOC_ERROR_SCRAM, MONGOC_ERROR_SCRAM_PROTOCOL_ERROR, STORE_AUTH, "SCRAM" },
+		{ MONGOC_ERROR_SERVER, 18, STORE_AUTH, "AuthenticationFailed" },
+		{ MONGOC_ERROR_SERVER, 50, STORE_TRANSIENT, "MaxTimeMSExpired" },
+		{ MONGOC_ERROR_SERVER, 91, STORE_TRANSIENT, "ShutdownInProgress" },
+		{ MONGOC_ERROR_SERVER, 10107, STORE_TRANSIENT, "NotWritablePrimary" },
+		{ MONGOC_ERROR_SERVER, 112, STORE_TRANSIENT, "WriteConflict" },
+		{ MONGOC_ERROR_QUERY, 13436, STORE_TRANSIENT, "NotPrimaryOrSecondary, v1 domain" },
+		{ MONGOC_ERROR_SERVER, 238, STORE_UNSUPPORTED, "NotImplemented (FerretDB)" },
+		{ MONGOC_ERROR_SERVER, 168, STORE_UNSUPPORTED, "InvalidPipelineOperator" },
+		{ MONGOC_ERROR_SERVER, 40324, STORE_UNSUPPORTED, "unknown stage" },
+		{ MONGOC_ERROR_SERVER, 59, STORE_UNSUPPORTED, "CommandNotFound" },
+		{ MONGOC_ERROR_SERVER, 11000, STORE_REFUSED, "duplicate key" },
+		{ MONGOC_ERROR_SERVER, 13, STORE_REFUSED, "Unauthorized (a privilege, not the password)" },
+		{ MONGOC_ERROR_SERVER, 2, STORE_REFUSED, "BadValue" },
+		{ MONGOC_ERROR_SERVER, 27, STORE_REFUSED, "IndexNotFound" },
+		{ MONGOC_ERROR_BSON, MONGOC_ERROR_BSON_INVALID, STORE_REFUSED, "bad BSON" },
+		{ MONGOC_ERROR_COMMAND, MONGOC_ERROR_COMMAND_INVALID_ARG, STORE_REFUSED, "bad argument" },
+	};
+	bson_error_t e;
+	bson_t *reply;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		e.domain = cases[i].domain;
+		e.code = cases[i].code;
+		CHECK(store_classify(&e, NULL) == cases[i].want, "%s: %s, want %s",
+		    cases[i].what, store_status_name(store_classify(&e, NULL)),
+		    store_status_name(cases[i].want));
+	}
+
+	/* What the reply says wins: a label or write concern errors make a
+	 * failure transient whatever its code. */
+	memset(&e, 0, sizeof(e));
+	e.domain = MONGOC_ERROR_SERVER;
+	e.code = 2;
+	reply = BCON_NEW("errorLabels", "[", "RetryableWriteError", "]");
+	CHECK(store_classify(&e, reply) == STORE_TRANSIENT, "RetryableWriteError label");
+	bson_destroy(reply);
+	reply = BCON_NEW("writeConcernErrors", "[", "{", "code", BCON_INT32(64), "}", "]");
+	CHECK(store_classify(&e, reply) == STORE_TRANSIENT, "writeConcernErrors");
+	bson_destroy(reply);
+	reply = BCON_NEW("writeErrors", "[", "{", "index", BCON_INT32(0), "code",
+	    BCON_INT32(11000), "}", "]");
+	CHECK(store_classify(&e, reply) == STORE_REFUSED, "writeErrors alone");
+	bson_destroy(reply);
+
+	CHECK(strcmp(store_status_name(STORE_OK), "ok") == 0, "name of ok");
+	CHECK(strcmp(store_status_name(STORE_TRANSIENT), "transient") == 0, "name of transient");
+	CHECK(strcmp(store_status_name(STORE_REFUSED), "refused") == 0, "name of refused");
+	CHECK(strcmp(store_status_name(STORE_AUTH), "auth") == 0, "name of auth");
+	CHECK(strcmp(store_status_name(STORE_UNSUPPORTED), "unsupported") == 0, "name of unsupported");
+}
+
+int
+main(void)
+{
+	test_classify();
+	return check_exit("test-store");
+}
