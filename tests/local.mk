@@ -18,8 +18,9 @@ tests_test_spool_LDADD = $(LIBEVENTS)
 
 ## the store layer's pure parts (error classes; later the index and
 ## retention decisions)
+# (In UNIT_TESTS, so scripts/test runs it under valgrind too.)
 check_PROGRAMS += tests/test-store
-TESTS += tests/test-store
+UNIT_TESTS += tests/test-store
 tests_test_store_SOURCES = tests/test-store.c tests/check.h
 tests_test_store_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 
