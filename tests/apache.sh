@@ -127,7 +127,7 @@ svc_sockets_exist()
 
 # svc_apache_start SETUP: sets HTTP_PORT, BASE_URL.  The programs come
 # from $EVENTS_LIBEXEC (default the build's cgi/), the page from
-# $EVENTS_WWW (default the source's www/).
+# $EVENTS_WWW (default the build's htdocs/).
 svc_apache_start()
 {
 	_setup=$1
@@ -148,7 +148,7 @@ svc_apache_start()
 	: "${HTTP_PORT:=$(svc_free_port)}"
 	EVENTS_HTTP_BIND=${EVENTS_HTTP_BIND:-127.0.0.1}
 	EVENTS_HTTP_PORT=$HTTP_PORT
-	EVENTS_WWW=${EVENTS_WWW:-$top_srcdir/www}
+	EVENTS_WWW=${EVENTS_WWW:-$top_builddir/htdocs}
 	EVENTS_LIBEXEC=${EVENTS_LIBEXEC:-$top_builddir/cgi}
 	EVENTS_VAR=$SVC_DIR
 	EVENTS_RUN=$SVC_DIR/run

@@ -43,7 +43,7 @@ for f in track.js app.js; do
 	text/javascript*|application/javascript*) ;;
 	*) fail "GET /$f: Content-Type $(http_header Content-Type)" ;;
 	esac
-	cmp -s "$SVC_DIR/http.body" "$top_srcdir/www/$f" || fail "GET /$f: not the file"
+	cmp -s "$SVC_DIR/http.body" "$EVENTS_WWW/$f" || fail "GET /$f: not the file"
 done
 http_request GET "$BASE_URL/style.css"
 case $(http_header Content-Type) in

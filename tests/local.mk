@@ -61,16 +61,19 @@ TESTS += tests/query-api.sh
 EXTRA_DIST += tests/query-api.sh tests/query-helpers.py
 TESTS += tests/query-params.sh tests/query-outage.sh
 EXTRA_DIST += tests/query-params.sh tests/query-outage.sh
-TESTS += tests/browser/page.sh
-EXTRA_DIST += tests/browser/page.sh tests/browser/page.js \
-	tests/browser/package.json tests/browser/package-lock.json
+# Chromium (Debian's chromium, driven by playwright-core; axe-core): the
+# tracker's rules against event-ingest's, its delivery, and the page.
+# The npm packages come from scripts/test's set-up (tests/browser/browser.sh).
+BROWSER_TESTS = tests/browser/rules.sh tests/browser/tracker.sh tests/browser/page.sh
+TESTS += $(BROWSER_TESTS)
+EXTRA_DIST += $(BROWSER_TESTS) tests/browser/browser.sh tests/browser/lib.js \
+	tests/browser/rules.js tests/browser/rules-cases.js tests/browser/tracker.js \
+	tests/browser/page.js tests/browser/package.json tests/browser/package-lock.json
 
-## what the browser tests leave in the build tree (npm modules, screenshots)
+## what the browser tests leave in the build tree (screenshots)
 clean-local: clean-browser
 clean-browser:
-	-rm -rf tests/browser/node_modules tests/browser/artefacts
-	-test "$(abs_builddir)" = "$(abs_srcdir)" || \
-		rm -f tests/browser/package.json tests/browser/package-lock.json
+	-rm -rf tests/browser/artefacts
 .PHONY: clean-browser
 
 ## protection and operations tests

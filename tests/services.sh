@@ -303,14 +303,14 @@ svc_http_up()
 
 # lighttpd -D -f $top_srcdir/lighttpd.conf; sets HTTP_PORT, BASE_URL.  The
 # programs come from $EVENTS_LIBEXEC (default the build's cgi/), the page
-# from $EVENTS_WWW (default the source's www/).
+# from $EVENTS_WWW (default the build's htdocs/, made by make from www/).
 svc_lighttpd_start()
 {
 	svc_need lighttpd curl
 	: "${HTTP_PORT:=$(svc_free_port)}"
 	EVENTS_HTTP_BIND=${EVENTS_HTTP_BIND:-127.0.0.1}
 	EVENTS_HTTP_PORT=$HTTP_PORT
-	EVENTS_WWW=${EVENTS_WWW:-$top_srcdir/www}
+	EVENTS_WWW=${EVENTS_WWW:-$top_builddir/htdocs}
 	EVENTS_LIBEXEC=${EVENTS_LIBEXEC:-$top_builddir/cgi}
 	EVENTS_VAR=$SVC_DIR
 	EVENTS_HTTP_USER=${EVENTS_HTTP_USER:-nobody}

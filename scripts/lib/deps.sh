@@ -91,6 +91,23 @@ deps_store()
 	say "FerretDB $FERRETDB_VERSION in $_fb"
 }
 
+# The browser tests' npm packages (playwright-core, axe-core), pinned by
+# tests/browser/package-lock.json, in tests/browser/node_modules; again
+# when the lock file changes.  The tests find them through
+# EVENTS_NODE_MODULES and never install anything themselves.
+deps_node_modules()
+{
+	_nd=$root/tests/browser
+	if [ ! -f "$_nd/node_modules/.package-lock.json" ] ||
+	    [ "$_nd/package-lock.json" -nt "$_nd/node_modules/.package-lock.json" ]; then
+		say "npm ci in tests/browser (playwright-core, axe-core)"
+		(cd "$_nd" && npm ci --no-audit --no-fund --loglevel=error) ||
+		    die "npm ci in $_nd failed"
+	fi
+	EVENTS_NODE_MODULES=$_nd/node_modules
+	export EVENTS_NODE_MODULES
+}
+
 # deps_install [test]: what scripts/start needs, and with "test" what
 # scripts/test needs as well.
 deps_install()
@@ -102,7 +119,8 @@ deps_install()
 	if [ -n "$DEPS_WANT_TEST" ]; then
 		for _b in node npm; do
 			command -v "$_b" >/dev/null 2>&1 ||
-			    die "$_b is not installed: the browser tests need Node.js 18 or later with npm"
+			    die "$_b is not installed: the browser tests need Node.js 20 or later with npm"
 		done
+		deps_node_modules
 	fi
 }
