@@ -143,12 +143,15 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 		    "the queue is full while the store catches up; retry later");
 		return;
 	case ENQUEUE_UNAVAILABLE:
+	case ENQUEUE_UNREPLICATED:
 		break;
 	}
 	if (!in->redis_down) {
 		log_warn("%s%s", err, in->conf.spool_path[0] ? "; spooling to disk" : "");
 		in->redis_down = 1;
 	}
+	/* Not on enough replicas is as good as not queued: the spool keeps
+	 * a copy (one queued twice is stored once, by its id). */
 	if (in->conf.spool_path[0] &&
 	    spool_append(in->conf.spool_path, (off_t)in->conf.spool_max_bytes, b,
 	    err, sizeof(err)) == 0) {
@@ -158,8 +161,13 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	if (in->conf.spool_path[0])
 		log_error("%s", err);
 	snprintf(hdr, sizeof(hdr), "%sRetry-After: 1\r\n", a->headers);
-	http_send_error(req, 503, hdr, "queue_unavailable",
-	    "the event queue is unreachable; retry later");
+	if (st == ENQUEUE_UNREPLICATED)
+		http_send_error(req, 503, hdr, "queue_unreplicated",
+		    "the event queue could not copy the events to enough replicas; "
+		    "send them again with the same ids");
+	else
+		http_send_error(req, 503, hdr, "queue_unavailable",
+		    "the event queue is unreachable; retry later");
 }
 
 static void

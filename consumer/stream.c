@@ -154,7 +154,6 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 	const char *argv[12];
 	redisContext *ctx;
 	redisReply *r, *entries;
-	struct timeval tv;
 	int argc = 0;
 	size_t i;
 
@@ -177,12 +176,8 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 	if ((ctx = redisconn_get(c->rc, err, errlen)) == NULL)
 		return -1;
 	/* The socket must wait longer than the server blocks. */
-	if (block_ms > 0) {
-		block_ms += c->conf.redis_timeout_ms;
-		tv.tv_sec = (time_t)(block_ms / 1000);
-		tv.tv_usec = (suseconds_t)(block_ms % 1000) * 1000;
-		redisSetTimeout(ctx, tv);
-	}
+	if (block_ms > 0)
+		redisconn_timeout(c->rc, (long)block_ms);
 	r = redisCommandArgv(ctx, argc, argv, NULL);
 	if (r == NULL) {
 		snprintf(err, errlen, "redis %s: XREADGROUP: %s", redisconn_where(c->rc),
@@ -190,11 +185,9 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 		redisconn_drop(c->rc);
 		return -1;
 	}
-	if (block_ms > 0) {
-		tv.tv_sec = (time_t)(c->conf.redis_timeout_ms / 1000);
-		tv.tv_usec = (suseconds_t)(c->conf.redis_timeout_ms % 1000) * 1000;
-		redisSetTimeout(ctx, tv);
-	}
+	if (block_ms > 0)
+		redisconn_timeout(c->rc, 0);
+	redisconn_failover(c->rc, r);
 	if (r->type == REDIS_REPLY_ERROR)
 		return reply_error(c, "XREADGROUP", r, err, errlen);
 	c->b.reply = r;

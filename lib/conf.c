@@ -12,6 +12,7 @@
 #include "limits.h"
 #include "log.h"
 #include "privacy.h"
+#include "redisaddr.h"
 
 
 enum conf_type { CT_STR, CT_LONG };
@@ -37,6 +38,40 @@ check_name(const char *v, char *why, size_t whylen)
 		if (!isalnum((unsigned char)*v) && strchr("_.:-", *v) == NULL)
 			return -1;
 	return 0;
+}
+
+/* Sentinel master names: a list of names (redisaddr.h). */
+static int
+check_names(const char *v, char *why, size_t whylen)
+{
+	const char *w;
+	size_t len, i, n = 0;
+
+	snprintf(why, whylen, "one or more names of letters, digits and _ . - only");
+	while ((w = redisaddr_word(&v, &len)) != NULL) {
+		if (++n > REDISADDR_MAX || len > 200)
+			return -1;
+		for (i = 0; i < len; i++)
+			if (!isalnum((unsigned char)w[i]) && strchr("_.-", w[i]) == NULL)
+				return -1;
+	}
+	return n > 0 ? 0 : -1;
+}
+
+/* A list of Sentinel addresses, "" for none. */
+static int
+check_sentinels(const char *v, char *why, size_t whylen)
+{
+	struct redisaddr *a;
+	int n;
+
+	if ((a = calloc(REDISADDR_MAX, sizeof(*a))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	n = redisaddr_list(v, 26379, a, REDISADDR_MAX, why, whylen);
+	free(a);
+	return n < 0 ? -1 : 0;
 }
 
 static int
@@ -106,6 +141,12 @@ static const struct conf_key keys[] = {
 	S(redis_password, "", NULL),
 	L(redis_db, 0, 1000000, "0"),
 	L(redis_timeout_ms, 10, 60000, "500"),
+	S(redis_sentinels, "", check_sentinels),
+	S(redis_master_name, "events", check_names),
+	S(redis_sentinel_user, "", NULL),
+	S(redis_sentinel_password, "", NULL),
+	L(redis_min_replicas, 0, 100, "0"),
+	L(redis_replica_timeout_ms, 10, 60000, "1000"),
 	S(stream, "events", check_name),
 	S(group, "store", check_name),
 	S(dead_stream, "events:dead", check_name),

@@ -24,6 +24,17 @@ struct conf {
 	long	redis_db;
 	long	redis_timeout_ms;
 
+	/* Redis Sentinel: when redis_sentinels is set, the master is the one
+	 * the Sentinels call redis_master_name (sentinel.h). */
+	char	redis_sentinels[CONF_STR_LEN];
+	char	redis_master_name[CONF_STR_LEN];
+	char	redis_sentinel_user[CONF_STR_LEN];
+	char	redis_sentinel_password[CONF_STR_LEN];
+
+	/* Copies on replicas before a 202: WAIT for this many, this long. */
+	long	redis_min_replicas;
+	long	redis_replica_timeout_ms;
+
 	/* Streams and the consumer group. */
 	char	stream[CONF_STR_LEN];
 	char	group[CONF_STR_LEN];

@@ -57,6 +57,8 @@ struct enqueue {
 	char			 stream[CONF_STR_LEN];
 	char			 metrics[CONF_STR_LEN + 16];
 	char			 bots[CONF_STR_LEN + 16];
+	long			 min_replicas;	/* WAIT for this many; 0: no WAIT */
+	long			 replica_timeout_ms;
 	char			 sha[41];	/* "" until loaded */
 	const char		*argv[NFIXED + LIMIT_EVENTS];
 	size_t			 argvlen[NFIXED + LIMIT_EVENTS];
@@ -76,6 +78,8 @@ enqueue_new(const struct conf *c)
 	snprintf(q->stream, sizeof(q->stream), "%s", c->stream);
 	snprintf(q->metrics, sizeof(q->metrics), "%s" METRICS_KEY_SUFFIX, c->stream);
 	snprintf(q->bots, sizeof(q->bots), "%s" BOTS_KEY_SUFFIX, c->stream);
+	q->min_replicas = c->redis_min_replicas;
+	q->replica_timeout_ms = c->redis_replica_timeout_ms;
 	return q;
 }
 
@@ -89,18 +93,67 @@ enqueue_free(struct enqueue *q)
 }
 
 /*
+ * The script and, with min_replicas, "WAIT min_replicas timeout" behind
+ * it, written together and read together: one round trip.  WAIT returns
+ * how many replicas have acknowledged every write this connection made
+ * so far, so the script's entries included (the WAIT command page).
+ * Returns the script's reply (and *acked, -1 without WAIT), or NULL with
+ * err set and the connection dropped.
+ */
+static redisReply *
+send_script(struct enqueue *q, redisContext *ctx, int argc, long *acked,
+    char *err, size_t errlen)
+{
+	redisReply *r = NULL, *w = NULL;
+	void *rep;
+
+	*acked = -1;
+	if (redisAppendCommandArgv(ctx, argc, q->argv, q->argvlen) != REDIS_OK)
+		goto io;
+	if (q->min_replicas > 0) {
+		if (redisAppendCommand(ctx, "WAIT %ld %ld", q->min_replicas,
+		    q->replica_timeout_ms) != REDIS_OK)
+			goto io;
+		/* The socket waits longer than the server does. */
+		redisconn_timeout(q->rc, q->replica_timeout_ms);
+	}
+	if (redisGetReply(ctx, &rep) != REDIS_OK)
+		goto io;
+	r = rep;
+	if (q->min_replicas > 0) {
+		if (redisGetReply(ctx, &rep) != REDIS_OK)
+			goto io;
+		w = rep;
+		redisconn_timeout(q->rc, 0);
+		if (w->type == REDIS_REPLY_INTEGER)
+			*acked = (long)w->integer;
+		else
+			*acked = 0;
+		freeReplyObject(w);
+	}
+	return r;
+io:
+	snprintf(err, errlen, "redis %s: %s", redisconn_where(q->rc), ctx->errstr);
+	if (r != NULL)
+		freeReplyObject(r);
+	return NULL;
+}
+
+/*
  * One attempt.  Returns the reply, or NULL with *retry set when the
  * command failed in a way that shows it never ran (a connection Redis had
  * closed while we idled), so that one retry cannot queue anything twice.
  */
 static redisReply *
-attempt(struct enqueue *q, int argc, int *retry, char *err, size_t errlen)
+attempt(struct enqueue *q, int argc, long *acked, int *retry, char *err,
+    size_t errlen)
 {
 	redisContext *ctx;
 	redisReply *r;
 	int reused = 1, eof;
 
 	*retry = 0;
+	*acked = -1;
 	if ((ctx = redisconn_get(q->rc, err, errlen)) == NULL)
 		return NULL;
 	if (q->sha[0] == '\0') {
@@ -112,7 +165,7 @@ attempt(struct enqueue *q, int argc, int *retry, char *err, size_t errlen)
 	q->argvlen[0] = 7;
 	q->argv[1] = q->sha;
 	q->argvlen[1] = 40;
-	r = redisCommandArgv(ctx, argc, q->argv, q->argvlen);
+	r = send_script(q, ctx, argc, acked, err, errlen);
 	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		/* The script cache was flushed under us: send the body. */
@@ -122,16 +175,18 @@ attempt(struct enqueue *q, int argc, int *retry, char *err, size_t errlen)
 		q->argvlen[0] = 4;
 		q->argv[1] = enqueue_lua;
 		q->argvlen[1] = sizeof(enqueue_lua) - 1;
-		r = redisCommandArgv(ctx, argc, q->argv, q->argvlen);
+		r = send_script(q, ctx, argc, acked, err, errlen);
 	}
 	if (r == NULL) {
 		eof = ctx->err == REDIS_ERR_EOF ||
 		    (ctx->err == REDIS_ERR_IO && (errno == EPIPE || errno == ECONNRESET));
-		snprintf(err, errlen, "redis %s: %s", redisconn_where(q->rc), ctx->errstr);
 		redisconn_drop(q->rc);
 		q->sha[0] = '\0';	/* a restarted Redis has no scripts */
 		*retry = eof && reused;
+		return NULL;
 	}
+	if (redisconn_failover(q->rc, r))
+		q->sha[0] = '\0';	/* the next master may not have it */
 	return r;
 }
 
@@ -164,6 +219,7 @@ enqueue_batch(struct enqueue *q, const struct event_batch *b,
 	redisReply *r;
 	enum enqueue_status st = ENQUEUE_UNAVAILABLE;
 	long long code, val;
+	long acked;
 	size_t i;
 	int retry, argc;
 
@@ -191,8 +247,8 @@ enqueue_batch(struct enqueue *q, const struct event_batch *b,
 		q->argvlen[NFIXED + i] = b->ev[i].json_len;
 	}
 	argc = NFIXED + (int)b->n;
-	if ((r = attempt(q, argc, &retry, err, errlen)) == NULL && retry)
-		r = attempt(q, argc, &retry, err, errlen);
+	if ((r = attempt(q, argc, &acked, &retry, err, errlen)) == NULL && retry)
+		r = attempt(q, argc, &acked, &retry, err, errlen);
 	if (r == NULL)
 		return ENQUEUE_UNAVAILABLE;
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
@@ -200,7 +256,17 @@ enqueue_batch(struct enqueue *q, const struct event_batch *b,
 	    r->element[1]->type == REDIS_REPLY_INTEGER) {
 		code = r->element[0]->integer;
 		val = r->element[1]->integer;
-		if (code == 0 && val == (long long)b->n)
+		if (code == 0 && val == (long long)b->n && q->min_replicas > 0 &&
+		    acked < q->min_replicas) {
+			st = ENQUEUE_UNREPLICATED;
+			snprintf(err, errlen, "redis %s: %ld of %ld replicas acknowledged "
+			    "the entries within %ld ms", redisconn_where(q->rc), acked,
+			    q->min_replicas, q->replica_timeout_ms);
+			/* A master whose replicas left may be one Sentinel has
+			 * replaced (it keeps taking writes until Sentinel turns
+			 * it into a replica, some seconds later): ask again. */
+			redisconn_drop(q->rc);
+		} else if (code == 0 && val == (long long)b->n)
 			st = ENQUEUE_OK;
 		else if (code == 1 || code == 2) {
 			st = code == 1 ? ENQUEUE_RATE_IP : ENQUEUE_RATE_KEY;

@@ -6,6 +6,10 @@
  * the "accepted" counter change together or not at all.  No MAXLEN: only
  * the consumer removes entries, once they are stored.
  *
+ * With redis_min_replicas above 0, a WAIT follows the script in the same
+ * round trip, and the batch counts as queued only once that many
+ * replicas hold it (ENQUEUE_UNREPLICATED otherwise).
+ *
  * Keys beside the stream S: "S:metrics" (a hash of counters, see
  * metrics.h), "S:rl:ip:<addr>" and "S:rl:key:<key>" (rate-limit windows).
  */
@@ -34,17 +38,22 @@ enum enqueue_status {
 	ENQUEUE_UNAVAILABLE,	/* Redis unreachable or refusing: nothing queued */
 	ENQUEUE_RATE_IP,	/* over the per-address limit: nothing queued */
 	ENQUEUE_RATE_KEY,	/* over the per-key limit: nothing queued */
-	ENQUEUE_BACKLOG		/* backlog full: nothing queued */
+	ENQUEUE_BACKLOG,	/* backlog full: nothing queued */
+	ENQUEUE_UNREPLICATED	/* on the master, but fewer than redis_min_replicas
+				   replicas acknowledged it in time: it may be
+				   lost in a failover, or stored; the client
+				   should send it again with the same ids */
 };
 
-/* Owns a redisconn made from c.  NULL on out of memory. */
+/* Owns a redisconn made from c (Sentinel-aware).  NULL on out of memory.
+ * One handle per thread: it holds no globals. */
 struct enqueue	*enqueue_new(const struct conf *c);
 void		 enqueue_free(struct enqueue *q);
 
 /*
  * Queue b under lim (NULL: none).  retry_s must not be NULL: for the rate
- * limits it is set to the seconds until the window ends, else to 0.  With ENQUEUE_UNAVAILABLE err
- * says why.
+ * limits it is set to the seconds until the window ends, else to 0.  With
+ * ENQUEUE_UNAVAILABLE and ENQUEUE_UNREPLICATED err says why.
  */
 enum enqueue_status enqueue_batch(struct enqueue *q, const struct event_batch *b,
 		    const struct enqueue_limits *lim, long *retry_s,

@@ -11,7 +11,9 @@ lib_libevents_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/metrics.h \
 	lib/privacy.c lib/privacy.h \
+	lib/redisaddr.c lib/redisaddr.h \
 	lib/redisconn.c lib/redisconn.h \
+	lib/sentinel.c lib/sentinel.h \
 	lib/spool.c lib/spool.h \
 	lib/timeutil.c lib/timeutil.h \
 	lib/utf8.c lib/utf8.h \

@@ -112,3 +112,13 @@ EXTRA_DIST += tests/man-lint.sh
 ## store) and cron supervision of the consumer
 TESTS += tests/connections.sh tests/cron.sh tests/store-auth.sh
 EXTRA_DIST += tests/connections.sh tests/cron.sh tests/store-auth.sh
+
+## scaling out: Redis address lists (unit), failover with Sentinel
+## (tests/redis-lib.sh starts replicas and Sentinels; tests/load-client.py
+## sends events with ids and resends until 202)
+check_PROGRAMS += tests/test-redis
+TESTS += tests/test-redis
+tests_test_redis_SOURCES = tests/test-redis.c tests/check.h
+tests_test_redis_LDADD = $(LIBEVENTS)
+TESTS += tests/redis-sentinel.sh
+EXTRA_DIST += tests/redis-sentinel.sh tests/redis-lib.sh tests/load-client.py

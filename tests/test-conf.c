@@ -34,6 +34,12 @@ static const struct bad bads[] = {
 	{ "write_concern = 0\n", "write_concern", "from 1 to 50" },
 	{ "log_level = loud\n", "log_level", "\"loud\"" },
 	{ "mongo_uri =\n", "mongo_uri", "bad value" },
+	{ "redis_sentinels = a:1 b:0\n", "redis_sentinels", "\"b:0\"" },
+	{ "redis_sentinels = ::1:26379\n", "redis_sentinels", "brackets" },
+	{ "redis_master_name =\n", "redis_master_name", "one or more names" },
+	{ "redis_master_name = a b/c\n", "redis_master_name", "letters" },
+	{ "redis_min_replicas = -1\n", "redis_min_replicas", "0 to 100" },
+	{ "redis_replica_timeout_ms = 5\n", "redis_replica_timeout_ms", "10 to 60000" },
 };
 
 static void
@@ -68,6 +74,14 @@ test_text(void)
 	CHECK(strcmp(c.redis_password, "p=ss word") == 0, "value keeps '=' and spaces: [%s]", c.redis_password);
 	CHECK(strcmp(c.stream, "site:events") == 0, "stream");
 	CHECK(strcmp(c.write_concern, "majority") == 0, "write_concern majority");
+
+	conf_defaults(&c);
+	CHECK(c.redis_sentinels[0] == '\0' && strcmp(c.redis_master_name, "events") == 0 &&
+	    c.redis_min_replicas == 0 && c.redis_replica_timeout_ms == 1000,
+	    "Sentinel and replica defaults");
+	CHECK(conf_parse_text(&c, "redis_sentinels = 10.0.0.5, 10.0.0.6:26380 [::1]:26381\n"
+	    "redis_master_name = events-a events_b\nredis_min_replicas = 1\n",
+	    "t.conf", err, sizeof(err)) == 0, "Sentinel keys: %s", err);
 
 	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		conf_defaults(&c);
