@@ -11,8 +11,8 @@
  * createdAt start + (i / K) * step (so K documents share each time and
  * paging must break ties on _id), receivedAt createdAt + 5 ms, metadata
  * {x, y, i}, page {url, path, referrer, title}, ua, ip.  It creates the
- * consumer's two indexes (same keys and default names) first, so it can
- * run before the consumer ever has.  URI defaults to $EVENTS_MONGO_URI.
+ * consumer's indexes first (with the consumer's code), so it can run
+ * before the consumer ever has.  URI defaults to $EVENTS_MONGO_URI.
  */
 #include "config.h"
 
@@ -21,7 +21,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <mongoc/mongoc.h>
+#include "conf.h"
+#include "store.h"
 
 static void
 usage(void)
@@ -43,35 +44,22 @@ num(const char *s)
 	return v;
 }
 
-/*
- * One createIndexes command per index: FerretDB 1.24 drops the
- * connection (a panic in its handler) when one command names two
- * indexes that already exist.
- */
-static int
-create_index(mongoc_collection_t *coll, const char *k1, int d1, const char *k2,
-    int d2, const char *name)
+/* The consumer's indexes, made by the same code (lib/store_index.c). */
+static void
+create_indexes(const char *uri, const char *db, const char *cname)
 {
-	bson_t cmd = BSON_INITIALIZER, idx, one, key;
-	bson_error_t e;
-	int ok;
+	static struct conf c;	/* large: not on the stack */
+	struct store *s;
+	char err[256];
 
-	BSON_APPEND_UTF8(&cmd, "createIndexes", mongoc_collection_get_name(coll));
-	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &idx);
-	BSON_APPEND_DOCUMENT_BEGIN(&idx, "0", &one);
-	BSON_APPEND_DOCUMENT_BEGIN(&one, "key", &key);
-	BSON_APPEND_INT32(&key, k1, d1);
-	BSON_APPEND_INT32(&key, k2, d2);
-	bson_append_document_end(&one, &key);
-	BSON_APPEND_UTF8(&one, "name", name);
-	bson_append_document_end(&idx, &one);
-	bson_append_array_end(&cmd, &idx);
-	ok = mongoc_collection_write_command_with_opts(coll, &cmd, NULL, NULL, &e);
-	if (!ok)
-		fprintf(stderr, "bench-load: createIndexes %s: %s (going on)\n", name,
-		    e.message);
-	bson_destroy(&cmd);
-	return ok ? 0 : -1;
+	conf_defaults(&c);
+	snprintf(c.mongo_uri, sizeof(c.mongo_uri), "%s", uri);
+	snprintf(c.mongo_db, sizeof(c.mongo_db), "%s", db);
+	snprintf(c.mongo_collection, sizeof(c.mongo_collection), "%s", cname);
+	if ((s = store_new(&c, "bench-load", STORE_WRITER, err, sizeof(err))) == NULL ||
+	    store_ensure_indexes(s, err, sizeof(err)) != STORE_OK)
+		fprintf(stderr, "bench-load: indexes: %s (going on)\n", err);
+	store_free(s);
 }
 
 static void
@@ -185,7 +173,7 @@ main(int argc, char *argv[])
 	if (ntypes == 0)
 		usage();
 
-	mongoc_init();
+	store_init();
 	if ((client = mongoc_client_new(uri)) == NULL) {
 		fprintf(stderr, "bench-load: bad URI %s\n", uri);
 		return 1;
@@ -195,8 +183,7 @@ main(int argc, char *argv[])
 	if (drop && !mongoc_collection_drop(coll, &e) &&
 	    strstr(e.message, "not found") == NULL)
 		fprintf(stderr, "bench-load: drop: %s\n", e.message);
-	create_index(coll, "createdAt", -1, "_id", -1, "createdAt_-1__id_-1");
-	create_index(coll, "type", 1, "createdAt", -1, "type_1_createdAt_-1");
+	create_indexes(uri, db, cname);
 	flush(&bulk, coll, &inbulk);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (from_stdin) {

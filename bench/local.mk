@@ -9,9 +9,7 @@ bench_bench_noop_fcgi_LDADD = $(FCGI_LIBS)
 ## query: bulk-load event documents into the store; GET /events latency
 noinst_PROGRAMS += bench/bench-load
 bench_bench_load_SOURCES = bench/bench-load.c
-# Not -Ilib: lib/limits.h would hide the system <limits.h> libbson needs.
-bench_bench_load_CPPFLAGS =
-bench_bench_load_LDADD = $(MONGOC_LIBS)
+bench_bench_load_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 EXTRA_DIST += bench/query-latency.sh
 
 ## consumer: queue N events; the consumer's drain rate beside the raw

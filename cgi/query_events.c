@@ -4,13 +4,13 @@
  * Paging is keyset on (createdAt, _id), both descending, the key of the
  * index {createdAt: -1, _id: -1} that the consumer creates: a page after
  * the cursor (c, id) is
- *     createdAt < c  OR  (createdAt = c AND _id < id)
+ *     createdAt <= c  AND  (createdAt < c  OR  (createdAt = c AND _id < id))
  * sorted {createdAt: -1, _id: -1} and limited, so the store walks the
  * index from the cursor on and a deep page costs what the first does.
  * The sort is exactly the index's key pattern, which is what lets
  * MongoDB's planner answer from the index with no in-memory sort; no
- * hint is given, so that with a type filter the planner may still pick
- * {type: 1, createdAt: -1} when that type is rare.
+ * hint is given, so that with a type filter the planner may pick
+ * {type: 1, createdAt: -1, _id: -1}, which ends in the same order.
  */
 #include "config.h"
 
@@ -50,20 +50,31 @@ event_json(const bson_t *doc, int64_t *ms, int *has_id)
 	return ev;
 }
 
+/*
+ * The filter: type, the time window and the keyset cursor.  With a
+ * cursor (c, id) the window's upper bound becomes createdAt <= c when c
+ * is below until: the $or already says as much, and a store that seeks
+ * an index on one upper bound per field (our FerretDB, see README.md)
+ * then starts at the cursor instead of at until.  createdAt < until
+ * stays when c >= until, so the set of events is exactly what it was.
+ */
 static void
-build_query(const struct query_params *p, bson_t *filter, bson_t *opts)
+build_filter(const struct query_params *p, bson_t *filter)
 {
-	bson_t range, or, alt, lt, proj, sort;
+	bson_t range, or, alt, lt;
+	int upto_cursor = p->has_cursor && (!p->has_until || p->cursor_ms < p->until_ms);
 
 	/* Every client value goes in as a string or a date, never as a
 	 * document, so none can become an operator. */
 	if (p->type[0] != '\0')
 		BSON_APPEND_UTF8(filter, "type", p->type);
-	if (p->has_since || p->has_until) {
+	if (p->has_since || p->has_until || p->has_cursor) {
 		BSON_APPEND_DOCUMENT_BEGIN(filter, "createdAt", &range);
 		if (p->has_since)
 			BSON_APPEND_DATE_TIME(&range, "$gte", p->since_ms);
-		if (p->has_until)
+		if (upto_cursor)
+			BSON_APPEND_DATE_TIME(&range, "$lte", p->cursor_ms);
+		else if (p->has_until)
 			BSON_APPEND_DATE_TIME(&range, "$lt", p->until_ms);
 		bson_append_document_end(filter, &range);
 	}
@@ -82,7 +93,14 @@ build_query(const struct query_params *p, bson_t *filter, bson_t *opts)
 		bson_append_document_end(&or, &alt);
 		bson_append_array_end(filter, &or);
 	}
+}
 
+static void
+build_query(const struct query_params *p, bson_t *filter, bson_t *opts)
+{
+	bson_t proj, sort;
+
+	build_filter(p, filter);
 	BSON_APPEND_DOCUMENT_BEGIN(opts, "projection", &proj);
 	BSON_APPEND_INT32(&proj, "type", 1);
 	BSON_APPEND_INT32(&proj, "metadata", 1);

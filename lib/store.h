@@ -158,9 +158,16 @@ enum store_status	 store_insert(struct store *s, struct store_item *items,
 
 /* store_index.c */
 
-/* Create the indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1}
- * if they are missing (createIndexes is a no-op for an identical index).
- * STORE_OK, or the failure's status with err set. */
+/* The indexes' names (MongoDB's default names for their keys). */
+#define STORE_INDEX_BY_TIME	"createdAt_-1__id_-1"
+#define STORE_INDEX_BY_TYPE	"type_1_createdAt_-1__id_-1"
+#define STORE_INDEX_BY_TYPE_OLD	"type_1_createdAt_-1"	/* before this release */
+
+/* Create the indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1,
+ * _id: -1} if they are missing (createIndexes is a no-op for an identical
+ * index), then drop the type index of earlier releases, {type: 1,
+ * createdAt: -1}, if it is there.  STORE_OK, or the failure's status
+ * with err set. */
 enum store_status	 store_ensure_indexes(struct store *s, char *err, size_t errlen);
 
 /* store_read.c */

@@ -4,7 +4,8 @@
 # against the stored document, field by field and type by type (dates as
 # BSON dates, integers, doubles, nested metadata, page, ua, ip).  Then the
 # same entries queued again are recognised as already stored, and the
-# query side's indexes are there.
+# query side's indexes are there (the type index of earlier releases
+# replaced).
 . "$(dirname "$0")/consumer-lib.sh"
 consumer_services http
 
@@ -55,6 +56,11 @@ expect_eq 300 "$(stream_len)" "entries queued"
 
 # What the stream holds, for the comparison below.
 rcli --json XRANGE events - + >"$SVC_DIR/queued.json" || fail "XRANGE"
+
+# A store an earlier release set up: its type index {type: 1,
+# createdAt: -1} is there (the consumer replaces it, checked below).
+"$STORE_READ" command '{"createIndexes": "events", "indexes": [{"key": {"type": 1, "createdAt": -1}, "name": "type_1_createdAt_-1"}]}' \
+    >/dev/null || fail "creating the old type index"
 
 "$CONSUMER" --once >"$SVC_DIR/log/consumer-once.log" 2>&1 ||
     fail "event-consumer --once: status $?"
@@ -142,6 +148,8 @@ ok "the same 300 events delivered again: recognised as stored, acknowledged"
 "$STORE_READ" indexes >"$SVC_DIR/indexes" || fail "store-read indexes"
 grep -qx '{ "createdAt" : -1, "_id" : -1 }' "$SVC_DIR/indexes" ||
     fail "no index {createdAt: -1, _id: -1}: $(cat "$SVC_DIR/indexes")"
-grep -qx '{ "type" : 1, "createdAt" : -1 }' "$SVC_DIR/indexes" ||
-    fail "no index {type: 1, createdAt: -1}: $(cat "$SVC_DIR/indexes")"
-ok "indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1}"
+grep -qx '{ "type" : 1, "createdAt" : -1, "_id" : -1 }' "$SVC_DIR/indexes" ||
+    fail "no index {type: 1, createdAt: -1, _id: -1}: $(cat "$SVC_DIR/indexes")"
+! grep -qx '{ "type" : 1, "createdAt" : -1 }' "$SVC_DIR/indexes" ||
+    fail "the old index {type: 1, createdAt: -1} is still there: $(cat "$SVC_DIR/indexes")"
+ok "indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1, _id: -1}; the old type index dropped"

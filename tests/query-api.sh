@@ -71,6 +71,26 @@ check(ids(evs) == want(lambda d: T + 10000 <= d["ms"] < T + 12000) and len(evs) 
       "limit=1 through ties: %r" % ids(evs))
 print("ok - limit=1 pages through events sharing a createdAt")
 
+# A cursor at or past until (a client may hand back any cursor): until
+# still bounds the page, and events at the cursor's own createdAt but at
+# or after until stay out.  Below until, the cursor bounds it: createdAt
+# equal to the cursor's with a smaller id, then older.
+import base64
+def cursor(ms, id_):
+    return base64.urlsafe_b64encode(("1:%d:%s" % (ms, id_)).encode()).decode().rstrip("=")
+u = T + 11000                   # 4 events at u (ids ev00000044..47), 4 before
+for c_ms, c_id, what in ((u, "ev00000046", "cursor at until"),
+                         (u + 1000, "ev00000050", "cursor past until"),
+                         (u - 1000, "ev00000042", "cursor below until")):
+    evs, c = [], cursor(c_ms, c_id)
+    while c:
+        st, _, body = get("/events?limit=3&since=%s&until=%s&cursor=%s" % (iso(T + 10000), iso(u), c))
+        check(st == 200, "%s: status %d" % (what, st))
+        evs, c = evs + body["events"], body["next"]
+    expect = want(lambda d: T + 10000 <= d["ms"] < u and (d["ms"], d["id"]) < (c_ms, c_id))
+    check(ids(evs) == expect, "%s: %r, want %r" % (what, ids(evs), expect))
+print("ok - a cursor at, past or below until: exactly the events below both")
+
 # Default and bounds of limit.
 st, hd, body = get("/events")
 check(st == 200 and len(body["events"]) == 50, "default limit is 50")

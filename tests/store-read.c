@@ -9,6 +9,9 @@
  *			{"$date": {"$numberLong": "..."}} is a BSON date
  *   store-read indexes	each index's key pattern as relaxed extended
  *			JSON, one a line
+ *   store-read command JSON  run the command JSON (extended JSON) on the
+ *			database; print the reply as relaxed extended JSON
+ *			(exit 1 with the error when it fails)
  *
  * The store is $EVENTS_MONGO_URI, database $EVENTS_MONGO_DB, collection
  * $EVENTS_MONGO_COLLECTION (defaults as in events.conf).  Exit 0, or 1
@@ -54,8 +57,10 @@ main(int argc, char *argv[])
 	int rc = 1;
 
 	if (argc < 2 || (strcmp(argv[1], "count") != 0 && strcmp(argv[1], "ids") != 0 &&
-	    strcmp(argv[1], "dump") != 0 && strcmp(argv[1], "indexes") != 0) || argc > 3) {
-		fprintf(stderr, "usage: store-read count | ids | dump [ID] | indexes\n");
+	    strcmp(argv[1], "dump") != 0 && strcmp(argv[1], "indexes") != 0 &&
+	    strcmp(argv[1], "command") != 0) || argc > 3 ||
+	    (strcmp(argv[1], "command") == 0 && argc != 3)) {
+		fprintf(stderr, "usage: store-read count | ids | dump [ID] | indexes | command JSON\n");
 		return 2;
 	}
 	mongoc_init();
@@ -68,6 +73,25 @@ main(int argc, char *argv[])
 	mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
 	coll = mongoc_client_get_collection(client, env("EVENTS_MONGO_DB", "events"),
 	    env("EVENTS_MONGO_COLLECTION", "events"));
+	if (strcmp(argv[1], "command") == 0) {
+		bson_t reply, *cmd;
+
+		if ((cmd = bson_new_from_json((const uint8_t *)argv[2], -1, &e)) == NULL) {
+			fprintf(stderr, "store-read: command: %s\n", e.message);
+			goto out;
+		}
+		if (mongoc_client_command_simple(client, env("EVENTS_MONGO_DB", "events"),
+		    cmd, NULL, &reply, &e))
+			rc = 0;
+		else
+			fprintf(stderr, "store-read: command: %s\n", e.message);
+		s = bson_as_relaxed_extended_json(&reply, NULL);
+		printf("%s\n", s);
+		bson_free(s);
+		bson_destroy(&reply);
+		bson_destroy(cmd);
+		goto out;
+	}
 	filter = argc == 3 ? BCON_NEW("_id", BCON_UTF8(argv[2])) : bson_new();
 
 	if (strcmp(argv[1], "count") == 0) {
