@@ -37,6 +37,49 @@ query_store_failed(struct http_req *req, enum store_status st, const char *err)
 		    "the event store failed to answer; see the server log");
 }
 
+/* Learn which server answers (once per connection), say so in the log
+ * when it is new, and choose the stats mode by it.  STORE_OK, or the
+ * failure's status with err set: the store is unreachable. */
+static enum store_status
+query_server(struct http_req *req, struct query *q, char *err, size_t errlen)
+{
+	struct store_server sv;
+	enum store_status st;
+
+	if ((st = store_server(q->store, &sv, err, errlen)) != STORE_OK)
+		return st;
+	if (q->server_known && sv.kind == q->server.kind &&
+	    strcmp(sv.version, q->server.version) == 0)
+		return STORE_OK;
+	q->server = sv;
+	q->server_known = 1;
+	/* Under plain CGI every request is a new process: say it only
+	 * with log_level debug there. */
+	if (sv.kind == STORE_KIND_FERRETDB)
+		(req->fcgi != NULL ? log_warn : log_debug)("store %s is %s %s: "
+		    "GET /events and /events/stats scan the whole collection, so they slow "
+		    "down as it grows (use the FerretDB scripts/start builds, or MongoDB)",
+		    store_where(q->store), store_kind_text(sv.kind), sv.version);
+	else
+		(req->fcgi != NULL ? log_info : log_debug)("store %s is %s %s",
+		    store_where(q->store), store_kind_text(sv.kind), sv.version);
+	/* FerretDB 1.x has no date arithmetic in $group: count from one
+	 * find at once.  Another server is tried with $group first. */
+	switch (sv.kind) {
+	case STORE_KIND_MONGODB:
+		q->stats_mode = STATS_MODE_GROUP;
+		break;
+	case STORE_KIND_FERRETDB:
+	case STORE_KIND_FERRETDB_EVENTS:
+		q->stats_mode = STATS_MODE_SCAN;
+		break;
+	default:
+		q->stats_mode = STATS_MODE_UNKNOWN;
+		break;
+	}
+	return STORE_OK;
+}
+
 static void
 handle(struct http_req *req, void *arg)
 {
@@ -44,6 +87,7 @@ handle(struct http_req *req, void *arg)
 	struct query_params p;
 	enum query_route route;
 	enum query_err e;
+	enum store_status st;
 	const char *method, *qs, *tok;
 	char err[ERRBUF_LEN], clip[80];
 
@@ -75,6 +119,10 @@ handle(struct http_req *req, void *arg)
 		log_info("rejected %s: %s", query_err_code(e),
 		    log_clip(clip, sizeof(clip), err, strlen(err)));
 		http_send_error(req, 400, NULL, query_err_code(e), err);
+		return;
+	}
+	if ((st = query_server(req, q, err, sizeof(err))) != STORE_OK) {
+		query_store_failed(req, st, err);
 		return;
 	}
 	if (route == QUERY_ROUTE_STATS)

@@ -26,10 +26,13 @@ enum stats_mode { STATS_MODE_UNKNOWN, STATS_MODE_GROUP, STATS_MODE_SCAN };
 struct query {
 	struct conf		 conf;
 	struct store		*store;		/* one client, kept across requests */
+	int			 server_known;	/* server holds the last one logged */
+	struct store_server	 server;
 	enum stats_mode		 stats_mode;
 };
 
 /* query.c */
+
 /* Log a failed store operation (err says what and why) and answer it:
  * 503 with Retry-After for STORE_TRANSIENT and STORE_AUTH (to a client
  * the store is simply not there; the log says to check mongo_uri), 500

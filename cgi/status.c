@@ -3,7 +3,8 @@
  *
  * /health answers 200 when all is well and 503 when something needs
  * attention, with the reasons, so `curl -fsS .../health` in a crontab with
- * MAILTO is an alert system.  /metrics is the Prometheus text format
+ * MAILTO is an alert system.  It says which server the store is, and
+ * warns (still 200) of a stock FerretDB, whose reads scan the collection.  /metrics is the Prometheus text format
  * (version 0.0.4) of the counters the programs keep in Redis.
  */
 #include "config.h"
@@ -32,6 +33,7 @@ struct status {
 /* What /health and /metrics report, read fresh for each request. */
 struct snapshot {
 	int		 redis_up, store_up;
+	struct store_server server;	/* when store_up */
 	long long	 backlog, dead;
 	long long	 oldest_ms;	/* -1: nothing waiting */
 	long long	 last_batch_ms;	/* -1: never */
@@ -78,7 +80,7 @@ int_of(redisReply *r)
 }
 
 static int
-store_up(struct status *st)
+store_up(struct status *st, struct store_server *sv)
 {
 	char err[ERRBUF_LEN];
 
@@ -91,7 +93,8 @@ store_up(struct status *st)
 	/* A failed ping drops the client (lib/store.h), so the next
 	 * request asks a new one and /health says "up" as soon as the
 	 * store is back. */
-	if (store_ping(st->store, err, sizeof(err)) == STORE_OK)
+	if (store_ping(st->store, err, sizeof(err)) == STORE_OK &&
+	    store_server(st->store, sv, err, sizeof(err)) == STORE_OK)
 		return 1;
 	log_warn("%s", err);
 	return 0;
@@ -107,7 +110,7 @@ snapshot(struct status *st, struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	s->oldest_ms = s->last_batch_ms = s->last_seen_ms = -1;
 	s->spool_bytes = st->conf.spool_path[0] ? (long long)spool_size(st->conf.spool_path) : 0;
-	s->store_up = store_up(st);
+	s->store_up = store_up(st, &s->server);
 	if ((r = cmd(st, "PING", NULL, NULL, NULL, NULL, NULL)) == NULL)
 		return;
 	freeReplyObject(r);
@@ -164,7 +167,7 @@ static void
 health(struct status *st, struct http_req *req)
 {
 	struct snapshot s;
-	json_object *root, *problems, *cons;
+	json_object *root, *problems, *warnings, *cons, *server = NULL;
 	int64_t now = time_now_ms(), lag = st->conf.health_max_lag_s * 1000;
 	char msg[160];
 	size_t i;
@@ -172,6 +175,7 @@ health(struct status *st, struct http_req *req)
 	snapshot(st, &s);
 	root = json_object_new_object();
 	problems = json_object_new_array();
+	warnings = json_object_new_array();
 #define PROBLEM(...) do {						\
 	snprintf(msg, sizeof(msg), __VA_ARGS__);			\
 	json_object_array_add(problems, json_object_new_string(msg));	\
@@ -188,11 +192,26 @@ health(struct status *st, struct http_req *req)
 		PROBLEM("%lld events in the dead-letter stream %.64s", s.dead, st->conf.dead_stream);
 	if (s.spool_bytes > 0)
 		PROBLEM("%lld bytes spooled on disk wait for Redis", s.spool_bytes);
+	/* Worth knowing, not worth a 503. */
+	if (s.store_up && s.server.kind == STORE_KIND_FERRETDB)
+		json_object_array_add(warnings, json_object_new_string(
+		    "the store is a stock FerretDB: GET /events and /events/stats read the "
+		    "whole collection, so they slow down as it grows; use the FerretDB "
+		    "scripts/start builds, or MongoDB"));
+	if (s.store_up) {
+		server = json_object_new_object();
+		json_object_object_add(server, "kind",
+		    json_object_new_string(store_kind_name(s.server.kind)));
+		json_object_object_add(server, "version", s.server.version[0] ?
+		    json_object_new_string(s.server.version) : NULL);
+	}
 	json_object_object_add(root, "status", json_object_new_string(
 	    json_object_array_length(problems) ? "attention" : "ok"));
 	json_object_object_add(root, "problems", problems);
+	json_object_object_add(root, "warnings", warnings);
 	json_object_object_add(root, "redis", json_object_new_boolean(s.redis_up));
 	json_object_object_add(root, "store", json_object_new_boolean(s.store_up));
+	json_object_object_add(root, "storeServer", server);
 	json_object_object_add(root, "backlog", s.redis_up ? json_object_new_int64(s.backlog) : NULL);
 	snprintf(msg, sizeof(msg), "%.3f", (double)(now - s.oldest_ms) / 1000.0);
 	json_object_object_add(root, "oldestAgeSeconds", s.oldest_ms >= 0 ?
@@ -339,6 +358,13 @@ metrics(struct status *st, struct http_req *req)
 	bprintf(&b, "# HELP events_up Whether a service answers (1) or not (0).\n"
 	    "# TYPE events_up gauge\nevents_up{service=\"redis\"} %d\nevents_up{service=\"store\"} %d\n",
 	    s.redis_up, s.store_up);
+	bprintf(&b, "# HELP events_store_info The server behind mongo_uri (while it answers).\n"
+	    "# TYPE events_store_info gauge\n");
+	if (s.store_up) {
+		label(l1, sizeof(l1), s.server.version);
+		bprintf(&b, "events_store_info{kind=\"%s\",version=\"%s\"} 1\n",
+		    store_kind_name(s.server.kind), l1);
+	}
 	bprintf(&b, "# HELP events_backlog Entries in the stream not yet stored (queued and in flight).\n"
 	    "# TYPE events_backlog gauge\nevents_backlog %lld\n", s.redis_up ? s.backlog : 0);
 	bprintf(&b, "# HELP events_oldest_age_seconds Age of the oldest event not yet stored.\n"

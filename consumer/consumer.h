@@ -111,6 +111,8 @@ struct consumer {
 	int			 need_group;
 	int			 need_indexes;
 	int			 index_outage;	/* the last try looked like one */
+	int			 server_logged;	/* which server it is, said once */
+	struct store_server	 server;	/* valid once server_logged */
 	char			 index_err[ERRBUF_LEN];
 
 	struct batch		 b;

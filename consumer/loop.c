@@ -101,6 +101,32 @@ store_trouble(struct consumer *c, const char *err)
 	to_own(c);
 }
 
+/* Say once which server the store is (README: the store behind the
+ * programs): at start, or at the first contact after a start in an
+ * outage. */
+static void
+log_server(struct consumer *c)
+{
+	struct store_server sv;
+	char err[ERRBUF_LEN];
+
+	if (c->server_logged)
+		return;
+	if (store_server(c->store, &sv, err, sizeof(err)) != STORE_OK) {
+		log_debug("%s", err);
+		return;
+	}
+	c->server = sv;
+	c->server_logged = 1;
+	if (sv.kind == STORE_KIND_FERRETDB)
+		log_warn("store %s is %s %s: its reads scan the whole collection, so GET /events "
+		    "slows down as the collection grows (use the FerretDB scripts/start builds, or MongoDB)",
+		    store_where(c->store), store_kind_text(sv.kind), sv.version);
+	else
+		log_info("store %s is %s %s", store_where(c->store),
+		    store_kind_text(sv.kind), sv.version);
+}
+
 static void
 store_fine(struct consumer *c)
 {
@@ -112,6 +138,7 @@ store_fine(struct consumer *c)
 	}
 	if (c->redis_down_since == 0)
 		c->backoff = CONSUMER_BACKOFF_MS;
+	log_server(c);
 }
 
 /* Indexes: at start, and again before an insert while an outage kept
@@ -303,6 +330,7 @@ consumer_run(struct consumer *c)
 		log_error("%s: check the user and password in mongo_uri", err);
 		return 1;
 	case STORE_OK:
+		log_server(c);
 		break;
 	default:
 		/* Down, or refusing even a ping: waited for like an outage. */

@@ -10,6 +10,7 @@
  *   store_insert.c  the consumer's unordered bulk insert
  *   store_index.c   the indexes the reads need
  *   store_read.c    finds and aggregations for the readers
+ *   store_kind.c    which server: MongoDB, our FerretDB, a stock one
  *
  * Time-outs.  Defaults for what mongo_uri leaves unset (a URI option
  * wins), the same for every program:
@@ -99,6 +100,22 @@ struct store_item {
 	char			 reason[STORE_REASON_LEN];	/* out, REJECTED */
 };
 
+/* Which server answers (store_kind.c). */
+enum store_kind {
+	STORE_KIND_UNKNOWN,		/* buildInfo said neither */
+	STORE_KIND_MONGODB,		/* MongoDB: reads use the indexes */
+	STORE_KIND_FERRETDB_EVENTS,	/* FerretDB built with our patch
+					 * (scripts/ferretdb/): so do they */
+	STORE_KIND_FERRETDB		/* a stock FerretDB: every read scans
+					 * the collection */
+};
+
+struct store_server {
+	enum store_kind	 kind;
+	char		 version[64];	/* MongoDB's "version", or FerretDB's
+					 * "ferretdbVersion"; "" if unknown */
+};
+
 struct store;
 
 /* store_conn.c */
@@ -186,5 +203,26 @@ mongoc_cursor_t		*store_aggregate(struct store *s, const bson_t *pipeline,
 			    const bson_t *opts);
 enum store_status	 store_cursor_end(struct store *s, mongoc_cursor_t *cur,
 			    const char *what, char *err, size_t errlen);
+
+/* store_kind.c */
+
+/* "mongodb", "ferretdb-events", "ferretdb" or "unknown" (the names
+ * GET /health uses), and the same for people ("stock FerretDB"). */
+const char		*store_kind_name(enum store_kind k);
+const char		*store_kind_text(enum store_kind k);
+
+/* Pure: the server a buildInfo reply describes.  FerretDB adds
+ * "ferretdbVersion", which in our patched build holds "-events."
+ * (v1.24.2-events.1); MongoDB has only "version". */
+void			 store_kind_from_buildinfo(const bson_t *reply,
+			    struct store_server *out);
+
+/* Ask the server (buildInfo) once per connection: the answer is kept
+ * until the client is dropped, since after an outage another server
+ * may answer.  STORE_OK with *out set (STORE_KIND_UNKNOWN when the
+ * server refuses buildInfo), or STORE_TRANSIENT / STORE_AUTH with err
+ * set. */
+enum store_status	 store_server(struct store *s, struct store_server *out,
+			    char *err, size_t errlen);
 
 #endif

@@ -206,6 +206,7 @@ store_drop(struct store *s)
 	mongoc_client_destroy(s->client);
 	s->coll = NULL;
 	s->client = NULL;
+	s->server_known = 0;
 }
 
 void

@@ -16,6 +16,8 @@ struct store {
 	char			 db[CONF_STR_LEN];
 	char			 coll_name[CONF_STR_LEN];
 	char			 where[1024];
+	int			 server_known;	/* server is the client's; 0 after a drop */
+	struct store_server	 server;
 };
 
 /* The collection, the client made first if need be.  NULL (out of

@@ -41,6 +41,10 @@ tests_store_smoke_SOURCES = tests/store-smoke.c
 tests_store_smoke_CPPFLAGS =
 tests_store_smoke_LDADD = $(MONGOC_LIBS)
 
+## which store is behind the programs (logs, /health)
+TESTS += tests/store-kind.sh
+EXTRA_DIST += tests/store-kind.sh
+
 ## consumer tests
 # tests/store-read reads the store back (count, ids, dump, indexes).
 CONSUMER_TESTS = tests/consumer-exactly-once.sh tests/consumer-crash.sh \

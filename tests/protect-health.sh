@@ -58,13 +58,16 @@ post_json '{"type":"h","id":"h-1"}'
 expect_eq 202 "$HTTP_STATUS" "POST"
 consumer_once
 expect_healthy "after the consumer"
-python3 - "$SVC_DIR/http.body" <<'EOF' || fail "the /health fields: $(cat "$SVC_DIR/http.body")"
+python3 - "$SVC_DIR/http.body" "$STORE_KIND" <<'EOF' || fail "the /health fields: $(cat "$SVC_DIR/http.body")"
 import json, re, sys
 d = json.load(open(sys.argv[1]))
-want = ["status", "problems", "redis", "store", "backlog", "oldestAgeSeconds",
-        "deadLetters", "spoolBytes", "lastBatchAt", "consumers"]
+want = ["status", "problems", "warnings", "redis", "store", "storeServer", "backlog",
+        "oldestAgeSeconds", "deadLetters", "spoolBytes", "lastBatchAt", "consumers"]
 assert list(d) == want, list(d)
 assert d["redis"] is True and d["store"] is True, d
+assert d["storeServer"]["kind"] == sys.argv[2] and d["storeServer"]["version"], d["storeServer"]
+# A stock FerretDB is worth a warning, never a 503.
+assert (d["warnings"] != []) == (sys.argv[2] == "ferretdb"), d["warnings"]
 assert d["backlog"] == 0 and d["oldestAgeSeconds"] is None, d
 assert d["deadLetters"] == 0 and d["spoolBytes"] == 0, d
 T = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -82,6 +85,7 @@ svc_store_stop
 expect_attention "store down"
 expect_problem "the store is unreachable" "store down"
 expect_eq false "$(json_get 'd["store"]')" "store down: store"
+expect_eq null "$(json_get 'd["storeServer"]')" "store down: storeServer"
 expect_eq true "$(json_get 'd["redis"]')" "store down: redis"
 metrics
 expect_metric 'events_up{service="store"}' 0 "store down"

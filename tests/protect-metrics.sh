@@ -140,6 +140,12 @@ for name in ("events_dead_lettered_total", "events_spooled_total", "events_repla
     assert m[name] == 0, name
 '
 ok "before the consumer: accepted 17, each refusal by reason, ignored dnt 3 and bot 4 (by crawler), backlog 17"
+check_metrics "
+info = {k: v for k, v in m.items() if k.startswith('events_store_info')}
+assert len(info) == 1 and list(info)[0].startswith('events_store_info{kind=\"$STORE_KIND\",version=\"'), info
+assert list(info.values()) == [1], info
+"
+ok "events_store_info names the store: $STORE_KIND"
 
 ## the consumer: stored, duplicates, a dead letter
 

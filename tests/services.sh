@@ -255,8 +255,10 @@ svc_ferretdb_bin()
 	fi
 }
 
-# Sets STORE_PORT, STORE_VERSION; exports EVENTS_MONGO_URI.  Again after
-# svc_store_stop: the same port and data.
+# Sets STORE_PORT, STORE_VERSION, STORE_KIND (what GET /health should
+# call it: mongodb, ferretdb-events for our patched FerretDB, whose
+# version holds "-events.", or ferretdb); exports EVENTS_MONGO_URI.
+# Again after svc_store_stop: the same port and data.
 svc_store_start()
 {
 	svc_need python3
@@ -264,6 +266,7 @@ svc_store_start()
 	mkdir -p "$SVC_DIR/store"
 	if command -v mongod >/dev/null 2>&1; then
 		STORE_VERSION="mongod $(mongod --version | sed -n 's/^db version //p')"
+		STORE_KIND=mongodb
 		svc_spawn store "$SVC_DIR/log/store.log" mongod \
 		    --bind_ip 127.0.0.1 --port "$STORE_PORT" \
 		    --dbpath "$SVC_DIR/store"
@@ -276,6 +279,10 @@ svc_store_start()
 		"$_fb" --version >/dev/null 2>&1 || svc_missing "$_fb does not run;" \
 		    "rebuild it with scripts/start (see scripts/lib/deps.sh)"
 		STORE_VERSION="FerretDB $("$_fb" --version | sed -n 's/^version: //p') (SQLite)"
+		case $STORE_VERSION in
+		*-events.*)	STORE_KIND=ferretdb-events ;;
+		*)		STORE_KIND=ferretdb ;;
+		esac
 		mkdir -p "$SVC_DIR/store-state"
 		svc_spawn store "$SVC_DIR/log/store.log" "$_fb" \
 		    --handler=sqlite --sqlite-url="file:$SVC_DIR/store/" \

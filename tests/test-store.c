@@ -1,5 +1,6 @@
 /* The store layer's pure parts: what each libmongoc or server error
- * means (store_classify), one table for every program. */
+ * means (store_classify), one table for every program; which server a
+ * buildInfo answer describes. */
 #include "config.h"
 
 #include <string.h>
@@ -76,9 +77,48 @@ test_classify(void)
 	CHECK(strcmp(store_status_name(STORE_UNSUPPORTED), "unsupported") == 0, "name of unsupported");
 }
 
+/* buildInfo answers, trimmed to what matters, as the servers send them. */
+static void
+test_kind(void)
+{
+	static const struct {
+		const char		*json;
+		enum store_kind		 want;
+		const char		*version, *name;
+	} cases[] = {
+		{ "{\"version\": \"7.0.5\", \"gitVersion\": \"x\", \"ok\": 1}",
+		    STORE_KIND_MONGODB, "7.0.5", "mongodb" },
+		{ "{\"version\": \"7.0.42\", \"ferretdbVersion\": \"v1.24.2\", \"ok\": 1}",
+		    STORE_KIND_FERRETDB, "v1.24.2", "ferretdb" },
+		{ "{\"version\": \"7.0.42\", \"ferretdbVersion\": \"v1.24.2-events.1\", \"ok\": 1}",
+		    STORE_KIND_FERRETDB_EVENTS, "v1.24.2-events.1", "ferretdb-events" },
+		{ "{\"ferretdbVersion\": \"v1.24.2-events\", \"ok\": 1}",
+		    STORE_KIND_FERRETDB, "v1.24.2-events", "ferretdb" },
+		{ "{\"ok\": 1}", STORE_KIND_UNKNOWN, "", "unknown" },
+		{ "{\"version\": 7, \"ok\": 1}", STORE_KIND_UNKNOWN, "", "unknown" },
+	};
+	struct store_server sv;
+	bson_error_t e;
+	bson_t *reply;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		reply = bson_new_from_json((const uint8_t *)cases[i].json, -1, &e);
+		CHECK(reply != NULL, "%s: %s", cases[i].json, e.message);
+		if (reply == NULL)
+			continue;
+		store_kind_from_buildinfo(reply, &sv);
+		CHECK(sv.kind == cases[i].want && strcmp(sv.version, cases[i].version) == 0 &&
+		    strcmp(store_kind_name(sv.kind), cases[i].name) == 0,
+		    "%s: %s %s", cases[i].json, store_kind_name(sv.kind), sv.version);
+		bson_destroy(reply);
+	}
+}
+
 int
 main(void)
 {
 	test_classify();
+	test_kind();
 	return check_exit("test-store");
 }
