@@ -6,7 +6,7 @@ cgi_event_ingest_LDADD = $(LIBEVENTS) $(FCGI_LIBS)
 # GET /events and /events/stats: reads the store.
 libexec_PROGRAMS += cgi/event-query
 cgi_event_query_SOURCES = cgi/query.c cgi/query.h cgi/query_json.c \
-	cgi/query_events.c cgi/query_stats.c cgi/query_csv.c
+	cgi/query_events.c cgi/query_stats.c cgi/query_breakdown.c cgi/query_csv.c
 # -iquote, not -I: lib/limits.h must not hide the system <limits.h>
 # that libbson's headers include.
 cgi_event_query_CPPFLAGS = -iquote $(top_srcdir)/lib \

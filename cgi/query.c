@@ -125,7 +125,9 @@ handle(struct http_req *req, void *arg)
 		query_store_failed(req, st, err);
 		return;
 	}
-	if (route == QUERY_ROUTE_STATS)
+	if (route == QUERY_ROUTE_STATS && p.by != QUERY_BY_NONE)
+		breakdown_handle(req, q, &p);
+	else if (route == QUERY_ROUTE_STATS)
 		stats_handle(req, q, &p);
 	else
 		events_handle(req, q, &p);

@@ -52,6 +52,10 @@ void		 events_handle(struct http_req *req, struct query *q,
 void		 stats_handle(struct http_req *req, struct query *q,
 		    const struct query_params *p);
 
+/* query_breakdown.c: GET /events/stats?by= */
+void		 breakdown_handle(struct http_req *req, struct query *q,
+		    const struct query_params *p);
+
 /* query_csv.c: a growing output buffer and RFC 4180 fields. */
 struct buf {
 	char	*p;

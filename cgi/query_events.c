@@ -24,7 +24,7 @@ static json_object *
 event_json(const bson_t *doc, int64_t *ms, int *has_id)
 {
 	static const char *const order[] = { "type", "metadata", "createdAt",
-	    "receivedAt", "page" };
+	    "receivedAt", "clientTs", "page", "ua", "ip" };
 	json_object *ev, *v;
 	bson_iter_t it;
 	size_t i;
@@ -106,7 +106,10 @@ build_query(const struct query_params *p, bson_t *filter, bson_t *opts)
 	BSON_APPEND_INT32(&proj, "metadata", 1);
 	BSON_APPEND_INT32(&proj, "createdAt", 1);
 	BSON_APPEND_INT32(&proj, "receivedAt", 1);
+	BSON_APPEND_INT32(&proj, "clientTs", 1);
 	BSON_APPEND_INT32(&proj, "page", 1);
+	BSON_APPEND_INT32(&proj, "ua", 1);
+	BSON_APPEND_INT32(&proj, "ip", 1);
 	bson_append_document_end(opts, &proj);
 	BSON_APPEND_DOCUMENT_BEGIN(opts, "sort", &sort);
 	BSON_APPEND_INT32(&sort, "createdAt", -1);
@@ -134,15 +137,17 @@ str_field(json_object *o, const char *key, size_t *len)
 	return json_object_get_string(v);
 }
 
+/* New columns go at the end, so that readers by position keep working. */
 static const char *const csv_columns[] = { "id", "type", "createdAt",
     "receivedAt", "page_url", "page_path", "page_referrer", "page_title",
-    "metadata" };
+    "metadata", "clientTs", "ua", "ip" };
 
 static void
 csv_event(struct buf *b, json_object *ev)
 {
 	static const char *const top[] = { "id", "type", "createdAt", "receivedAt" };
 	static const char *const pg[] = { "url", "path", "referrer", "title" };
+	static const char *const end[] = { "clientTs", "ua", "ip" };
 	json_object *page = NULL, *meta = NULL;
 	const char *s;
 	size_t i, n;
@@ -163,7 +168,11 @@ csv_event(struct buf *b, json_object *ev)
 		s = "";
 		n = 0;
 	}
-	csv_field(b, s, n, 1);
+	csv_field(b, s, n, 0);
+	for (i = 0; i < 3; i++) {
+		s = str_field(ev, end[i], &n);
+		csv_field(b, s, n, i == 2);
+	}
 }
 
 static void

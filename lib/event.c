@@ -105,6 +105,15 @@ event_type_valid(const char *s, size_t len)
 }
 
 int
+event_key_valid(const char *s, size_t len)
+{
+	/* Keys become BSON field names: no '$' start (operators), no '.'
+	 * (paths), none empty or overlong, no NUL (C strings). */
+	return len >= 1 && len <= LIMIT_METADATA_KEY_LEN && s[0] != '$' &&
+	    memchr(s, '.', len) == NULL && memchr(s, '\0', len) == NULL;
+}
+
+int
 event_id_valid(const char *s, size_t len)
 {
 	size_t i;
@@ -193,11 +202,7 @@ check_meta(struct parse *p, size_t idx, json_object *o, int depth)
 		}
 		{
 			json_object_object_foreach(o, key, val) {
-				len = strlen(key);
-				/* Keys become BSON field names: no '$' start (operators),
-				 * no '.' (paths), none empty or overlong. */
-				if (len == 0 || len > LIMIT_METADATA_KEY_LEN ||
-				    key[0] == '$' || strchr(key, '.') != NULL) {
+				if (!event_key_valid(key, strlen(key))) {
 					char clip[40];
 					snprintf(clip, sizeof(clip), "%s", key);
 					fail(p, EVENT_ERR_INVALID,

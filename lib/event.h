@@ -68,6 +68,10 @@ void		event_batch_free(struct event_batch *b);
 /* 1 if s[0..len) is a valid event type: 1-64 of [A-Za-z0-9_.:-]. */
 int		event_type_valid(const char *s, size_t len);
 
+/* 1 if s[0..len) may be a metadata key: 1-128 bytes, not starting with
+ * '$' (an operator), holding no '.' (a path) and no NUL. */
+int		event_key_valid(const char *s, size_t len);
+
 /* 1 if s[0..len) is a valid event id: 1-64 printable ASCII characters. */
 int		event_id_valid(const char *s, size_t len);
 

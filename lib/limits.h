@@ -73,8 +73,13 @@
  * added up as "(other)" (not a valid type, so it cannot collide). */
 #define LIMIT_STATS_TYPES	20
 
-/* (bucket, type) groups read back from the store for one answer; past
- * this the answer says "truncated": true. */
+/* Values listed in one /events/stats?by= answer: the ceiling of its
+ * limit=. */
+#define LIMIT_BY_VALUES		100
+
+/* (bucket, type) groups, or distinct values of a by= field, read back
+ * from the store for one answer; past this the answer says
+ * "truncated": true. */
 #define LIMIT_STATS_GROUPS	100000
 
 /* Server-side time budget of one store operation (maxTimeMS). */

@@ -6,6 +6,7 @@
 #include "event.h"
 #include "query_params.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 const char *
 query_err_code(enum query_err e)
@@ -41,6 +42,29 @@ query_bucket_name(enum query_bucket b)
 	case QUERY_BUCKET_DAY:		return "day";
 	}
 	return "minute";
+}
+
+const char *
+query_by_field(const struct query_params *p, char *out, size_t outlen)
+{
+	switch (p->by) {
+	case QUERY_BY_TYPE:	snprintf(out, outlen, "type"); break;
+	case QUERY_BY_PATH:	snprintf(out, outlen, "page.path"); break;
+	case QUERY_BY_REFERRER:	snprintf(out, outlen, "page.referrer"); break;
+	case QUERY_BY_METADATA:	snprintf(out, outlen, "metadata.%s", p->by_key); break;
+	default:		snprintf(out, outlen, "%s", ""); break;
+	}
+	return out;
+}
+
+const char *
+query_by_name(const struct query_params *p, char *out, size_t outlen)
+{
+	switch (p->by) {
+	case QUERY_BY_PATH:	snprintf(out, outlen, "path"); return out;
+	case QUERY_BY_REFERRER:	snprintf(out, outlen, "referrer"); return out;
+	default:		return query_by_field(p, out, outlen);
+	}
 }
 
 /* The last segment of path[0..len) once trailing slashes are gone. */
@@ -236,19 +260,21 @@ query_cursor_decode(const char *s, size_t len, int64_t *ms, char *id,
 }
 
 /* One parameter name: its bit in the seen mask and the routes taking it. */
-enum param_name { P_LIMIT, P_CURSOR, P_TYPE, P_SINCE, P_UNTIL, P_FORMAT, P_BUCKET };
+enum param_name { P_LIMIT, P_CURSOR, P_TYPE, P_SINCE, P_UNTIL, P_FORMAT, P_BUCKET,
+	P_BY };
 
 static const struct {
 	const char	*name;
 	int		 events, stats;
 } params[] = {
-	[P_LIMIT]  = { "limit",  1, 0 },
+	[P_LIMIT]  = { "limit",  1, 1 },	/* stats: with by only */
 	[P_CURSOR] = { "cursor", 1, 0 },
 	[P_TYPE]   = { "type",   1, 1 },
 	[P_SINCE]  = { "since",  1, 1 },
 	[P_UNTIL]  = { "until",  1, 1 },
 	[P_FORMAT] = { "format", 1, 0 },
 	[P_BUCKET] = { "bucket", 0, 1 },
+	[P_BY]     = { "by",     0, 1 },
 };
 
 static enum query_err
@@ -260,20 +286,18 @@ set_value(struct query_params *p, enum param_name which, const char *v,
 
 	switch (which) {
 	case P_LIMIT:
+		/* Checked against its bounds once all is read: they depend
+		 * on the route and on by.  -1: not a whole number. */
 		n = 0;
 		for (i = 0; i < len; i++) {
-			if (v[i] < '0' || v[i] > '9' || i >= 3)
-				goto range;
+			if (v[i] < '0' || v[i] > '9' || i >= 3) {
+				n = -1;
+				break;
+			}
 			n = n * 10 + (v[i] - '0');
 		}
-		if (n < 1 || n > LIMIT_PAGE_SIZE)
-			goto range;
 		p->limit = n;
 		return QUERY_OK;
-	range:
-		snprintf(err, errlen, "limit must be a whole number from 1 to %d",
-		    LIMIT_PAGE_SIZE);
-		return QUERY_ERR_VALUE;
 	case P_CURSOR:
 		if (query_cursor_decode(v, len, &p->cursor_ms, p->cursor_id,
 		    sizeof(p->cursor_id)) != 0) {
@@ -331,6 +355,27 @@ set_value(struct query_params *p, enum param_name which, const char *v,
 			return QUERY_ERR_VALUE;
 		}
 		return QUERY_OK;
+	case P_BY:
+		if (len == 4 && memcmp(v, "type", 4) == 0)
+			p->by = QUERY_BY_TYPE;
+		else if (len == 4 && memcmp(v, "path", 4) == 0)
+			p->by = QUERY_BY_PATH;
+		else if (len == 8 && memcmp(v, "referrer", 8) == 0)
+			p->by = QUERY_BY_REFERRER;
+		else if (len > 9 && memcmp(v, "metadata.", 9) == 0 &&
+		    event_key_valid(v + 9, len - 9) && utf8_valid(v + 9, len - 9)) {
+			/* A key as events may hold it: a field name that can
+			 * be neither an operator nor a path. */
+			p->by = QUERY_BY_METADATA;
+			memcpy(p->by_key, v + 9, len - 9);
+			p->by_key[len - 9] = '\0';
+		} else {
+			snprintf(err, errlen,
+			    "by must be type, path, referrer or metadata.KEY (KEY: 1-%d bytes, not starting with $, without .)",
+			    LIMIT_METADATA_KEY_LEN);
+			return QUERY_ERR_VALUE;
+		}
+		return QUERY_OK;
 	}
 	return QUERY_ERR_VALUE;
 }
@@ -356,6 +401,7 @@ query_params_parse(enum query_route route, const char *qs, size_t len,
 	char show[40];
 	const char *pair, *eq, *amp;
 	size_t off, plen, nlen, vlen, i;
+	int max;
 	unsigned seen = 0;
 	enum query_err e;
 
@@ -390,7 +436,7 @@ query_params_parse(enum query_route route, const char *qs, size_t len,
 			snprintf(err, errlen, "unknown parameter \"%s\"; %s",
 			    shown(show, sizeof(show), name, nlen),
 			    route == QUERY_ROUTE_STATS ?
-			    "accepted: since, until, bucket, type" :
+			    "accepted: since, until, bucket, type, by, limit" :
 			    "accepted: limit, cursor, type, since, until, format");
 			return QUERY_ERR_UNKNOWN;
 		}
@@ -413,6 +459,22 @@ query_params_parse(enum query_route route, const char *qs, size_t len,
 		}
 		if ((e = set_value(p, (enum param_name)i, val, vlen, err, errlen)) != QUERY_OK)
 			return e;
+	}
+	if (route == QUERY_ROUTE_STATS && p->by == QUERY_BY_NONE && (seen & 1u << P_LIMIT)) {
+		snprintf(err, errlen, "limit goes with by (the values listed); "
+		    "without by the statistics have buckets");
+		return QUERY_ERR_VALUE;
+	}
+	max = route == QUERY_ROUTE_STATS ? LIMIT_BY_VALUES : LIMIT_PAGE_SIZE;
+	if (!(seen & 1u << P_LIMIT))
+		p->limit = p->by != QUERY_BY_NONE ? QUERY_BY_LIMIT_DEFAULT : QUERY_LIMIT_DEFAULT;
+	else if (p->limit < 1 || p->limit > max) {
+		snprintf(err, errlen, "limit must be a whole number from 1 to %d", max);
+		return QUERY_ERR_VALUE;
+	}
+	if (p->by != QUERY_BY_NONE && (seen & 1u << P_BUCKET)) {
+		snprintf(err, errlen, "by and bucket do not go together: by counts values over the whole range");
+		return QUERY_ERR_VALUE;
 	}
 	if (p->has_since && p->has_until && p->since_ms >= p->until_ms) {
 		snprintf(err, errlen, "since must be earlier than until");

@@ -21,6 +21,8 @@
 #define QUERY_LIMIT_DEFAULT	50
 /* Buckets in /events/stats when the client gives no since. */
 #define QUERY_STATS_DEFAULT_BUCKETS	60
+/* Values listed by /events/stats?by= when the client gives no limit. */
+#define QUERY_BY_LIMIT_DEFAULT	10
 
 enum query_route {
 	QUERY_ROUTE_EVENTS,	/* GET /events */
@@ -30,6 +32,15 @@ enum query_route {
 
 enum query_format { QUERY_FORMAT_JSON, QUERY_FORMAT_NDJSON, QUERY_FORMAT_CSV };
 enum query_bucket { QUERY_BUCKET_MINUTE, QUERY_BUCKET_HOUR, QUERY_BUCKET_DAY };
+
+/* /events/stats?by=: the field whose values are counted. */
+enum query_by {
+	QUERY_BY_NONE,		/* no by: events per bucket and type */
+	QUERY_BY_TYPE,		/* by=type */
+	QUERY_BY_PATH,		/* by=path: page.path */
+	QUERY_BY_REFERRER,	/* by=referrer: page.referrer */
+	QUERY_BY_METADATA	/* by=metadata.KEY: a top-level metadata key */
+};
 
 enum query_err {
 	QUERY_OK = 0,
@@ -51,6 +62,8 @@ struct query_params {
 	int64_t		 until_ms;			/* exclusive */
 	enum query_format format;
 	enum query_bucket bucket;
+	enum query_by	 by;
+	char		 by_key[LIMIT_METADATA_KEY_LEN + 1];	/* QUERY_BY_METADATA */
 };
 
 /*
@@ -72,9 +85,10 @@ enum query_route query_route(const char *path_info, const char *script_name,
  * Parameters are name=value pairs split on '&', both percent-decoded
  * (RFC 3986 2.1; '+' is taken literally, so "+01:00" needs no escape).
  * Accepted names: for the list limit, cursor, type, since, until,
- * format; for the statistics since, until, bucket, type.  Each at most
- * once, never empty.  Returns QUERY_OK or the kind of error with a
- * message naming the parameter in err.
+ * format; for the statistics since, until, bucket, type, and by with
+ * limit (1..LIMIT_BY_VALUES, default QUERY_BY_LIMIT_DEFAULT) instead of
+ * bucket.  Each at most once, never empty.  Returns QUERY_OK or the kind
+ * of error with a message naming the parameter in err.
  */
 enum query_err	query_params_parse(enum query_route route, const char *qs,
 		    size_t len, struct query_params *p, char *err, size_t errlen);
@@ -94,6 +108,13 @@ int		 query_cursor_encode(int64_t ms, const char *id, char *out,
 		    size_t outlen);
 int		 query_cursor_decode(const char *s, size_t len, int64_t *ms,
 		    char *id, size_t idlen);
+
+/* The stored field a by= counts ("type", "page.path", "metadata.KEY")
+ * and the name the answer echoes ("type", "path", "metadata.KEY"),
+ * written into out (outlen bytes; LIMIT_METADATA_KEY_LEN + 16 is
+ * enough).  Both "" for QUERY_BY_NONE. */
+const char	*query_by_field(const struct query_params *p, char *out, size_t outlen);
+const char	*query_by_name(const struct query_params *p, char *out, size_t outlen);
 
 /* Bucket width in ms and name ("minute", ...). */
 int64_t		 query_bucket_ms(enum query_bucket b);

@@ -63,8 +63,8 @@ tests_test_query_params_SOURCES = tests/test-query-params.c tests/check.h
 tests_test_query_params_LDADD = $(LIBEVENTS)
 TESTS += tests/query-api.sh
 EXTRA_DIST += tests/query-api.sh tests/query-helpers.py
-TESTS += tests/query-params.sh tests/query-outage.sh
-EXTRA_DIST += tests/query-params.sh tests/query-outage.sh
+TESTS += tests/query-params.sh tests/query-outage.sh tests/query-breakdown.sh
+EXTRA_DIST += tests/query-params.sh tests/query-outage.sh tests/query-breakdown.sh
 # Chromium (Debian's chromium, driven by playwright-core; axe-core): the
 # tracker's rules against event-ingest's, its delivery, and the page.
 # The npm packages come from scripts/test's set-up (tests/browser/browser.sh).

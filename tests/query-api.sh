@@ -16,7 +16,7 @@ T=1770822000000
     --start $T --types click,pageview,scroll --prefix ev ||
     fail "bench-load"
 "$top_builddir/bench/bench-load" --stdin <<'EOF' || fail "bench-load --stdin"
-{"_id": "csv-1", "type": "-formula", "metadata": {"note": "a,b \"q\"\r\nline2", "html": "<img src=x onerror=alert(1)>", "n": 1.5, "deep": {"l": [1, true, null]}}, "createdAt": {"$date": "2026-02-11T14:00:00.000Z"}, "receivedAt": {"$date": "2026-02-11T14:00:00.100Z"}, "page": {"url": "http://x.test/a,b", "path": "/a", "referrer": "=HYPERLINK(\"http://evil.test\")", "title": "@SUM(1+1)"}, "ua": "test", "ip": "127.0.0.0"}
+{"_id": "csv-1", "type": "-formula", "metadata": {"note": "a,b \"q\"\r\nline2", "html": "<img src=x onerror=alert(1)>", "n": 1.5, "deep": {"l": [1, true, null]}}, "createdAt": {"$date": "2026-02-11T14:00:00.000Z"}, "receivedAt": {"$date": "2026-02-11T14:00:00.100Z"}, "clientTs": {"$date": "2026-02-11T13:00:00.000Z"}, "page": {"url": "http://x.test/a,b", "path": "/a", "referrer": "=HYPERLINK(\"http://evil.test\")", "title": "@SUM(1+1)"}, "ua": "test", "ip": "127.0.0.0"}
 {"_id": "bare-1", "type": "bare", "createdAt": {"$date": "2026-02-11T14:00:01.000Z"}, "receivedAt": {"$date": "2026-02-11T14:00:01.000Z"}}
 EOF
 
@@ -101,14 +101,14 @@ check(len(body["events"]) == 500, "limit=500")
 # The event shape.
 st, hd, body = get("/events?limit=1")
 ev = body["events"][0]
-check(list(ev) == ["id", "type", "metadata", "createdAt", "receivedAt", "page"],
-      "event keys %r" % list(ev))
+check(list(ev) == ["id", "type", "metadata", "createdAt", "receivedAt", "clientTs", "page",
+                   "ua", "ip"], "event keys %r" % list(ev))
 check(h.TIME_RE.match(ev["createdAt"]) and h.TIME_RE.match(ev["receivedAt"]),
       "times: %s %s" % (ev["createdAt"], ev["receivedAt"]))
 check(ev["metadata"]["x"] == 999 * 37 % 1280 and ev["metadata"]["i"] == 999, "metadata %r" % ev["metadata"])
 check(ev["page"] == {"url": "http://example.test/page/49?q=999", "path": "/page/49",
                      "referrer": "", "title": "Bench page"}, "page %r" % ev["page"])
-check("ua" not in ev and "ip" not in ev and "_id" not in ev, "only the API's fields")
+check("_id" not in ev and ev["clientTs"] is None, "only the API's fields; no clientTs stored")
 print("ok - event shape")
 
 # Filters: type, since, until, and all of them at once, each paged.
@@ -155,11 +155,14 @@ text = raw.decode()
 check(text.endswith("\r\n") and "\r\n" in text, "csv records end in CRLF")
 rows = list(csv.reader(io.StringIO(text, newline="")))
 check(rows[0] == ["id", "type", "createdAt", "receivedAt", "page_url", "page_path",
-                  "page_referrer", "page_title", "metadata"], "csv header %r" % rows[0])
+                  "page_referrer", "page_title", "metadata", "clientTs", "ua", "ip"],
+      "csv header %r" % rows[0])
 check(len(rows) == 3, "csv: header and 2 rows, got %d" % len(rows))
 bare, tricky = rows[1], rows[2]
 check(bare == ["bare-1", "bare", "2026-02-11T14:00:01.000Z", "2026-02-11T14:00:01.000Z",
-               "", "", "", "", ""], "csv row without page or metadata %r" % bare)
+               "", "", "", "", "", "", "", ""], "csv row without page or metadata %r" % bare)
+check(tricky[9:] == ["2026-02-11T13:00:00.000Z", "test", "127.0.0.0"],
+      "clientTs, ua and ip columns: %r" % tricky[9:])
 check(tricky[0] == "csv-1" and tricky[1] == "'-formula", "formula guard on type: %r" % tricky[1])
 check(tricky[4] == "http://x.test/a,b", "comma quoted: %r" % tricky[4])
 check(tricky[6] == "'=HYPERLINK(\"http://evil.test\")", "formula guard: %r" % tricky[6])
@@ -176,8 +179,11 @@ print("ok - csv")
 st, hd, body = get("/events?type=-formula")
 ev = body["events"][0]
 check(ev["metadata"]["html"] == "<img src=x onerror=alert(1)>", "html kept as a string")
+check(ev["ua"] == "test" and ev["ip"] == "127.0.0.0" and ev["clientTs"] == "2026-02-11T13:00:00.000Z",
+      "ua, ip and clientTs: %r %r %r" % (ev["ua"], ev["ip"], ev["clientTs"]))
 st, hd, body = get("/events?type=bare")
-check(body["events"][0]["metadata"] is None and body["events"][0]["page"] is None, "absent fields are null")
+check(all(body["events"][0][k] is None for k in ("metadata", "page", "clientTs", "ua", "ip")),
+      "absent fields are null")
 print("ok - stored values round trip")
 
 # Statistics: per minute over 10 minutes (240 events a minute, then none).

@@ -94,7 +94,24 @@ static const struct bad bads[] = {
 	{ QUERY_ROUTE_EVENTS, "Type=x", QUERY_ERR_UNKNOWN, "Type" },
 	{ QUERY_ROUTE_EVENTS, "type =x", QUERY_ERR_UNKNOWN, "unknown" },
 	{ QUERY_ROUTE_EVENTS, "bucket=hour", QUERY_ERR_UNKNOWN, "bucket" },
-	{ QUERY_ROUTE_STATS, "limit=5", QUERY_ERR_UNKNOWN, "limit" },
+	{ QUERY_ROUTE_STATS, "limit=5", QUERY_ERR_VALUE, "limit goes with by" },
+	/* by= */
+	{ QUERY_ROUTE_EVENTS, "by=type", QUERY_ERR_UNKNOWN, "by" },
+	{ QUERY_ROUTE_STATS, "by=", QUERY_ERR_VALUE, "empty value" },
+	{ QUERY_ROUTE_STATS, "by=pages", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=Type", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=page.path", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=metadata", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=metadata.", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=metadata.$gt", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=metadata.a.b", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=metadata.a%00b", QUERY_ERR_ENCODING, "bad percent-encoding" },
+	{ QUERY_ROUTE_STATS, "by=metadata.%ff", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=metadata.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", QUERY_ERR_VALUE, "by must be" },
+	{ QUERY_ROUTE_STATS, "by=type&bucket=hour", QUERY_ERR_VALUE, "by and bucket" },
+	{ QUERY_ROUTE_STATS, "by=type&limit=101", QUERY_ERR_VALUE, "from 1 to 100" },
+	{ QUERY_ROUTE_STATS, "limit=0&by=type", QUERY_ERR_VALUE, "from 1 to 100" },
+	{ QUERY_ROUTE_STATS, "by=type&by=path", QUERY_ERR_DUPLICATE, "by given more than once" },
 	{ QUERY_ROUTE_STATS, "format=csv", QUERY_ERR_UNKNOWN, "format" },
 	{ QUERY_ROUTE_STATS, "cursor=abc", QUERY_ERR_UNKNOWN, "cursor" },
 	/* operator-shaped values are plain values that fail the rules */
@@ -222,6 +239,41 @@ test_bads(void)
 		    query_err_code(e), err, query_err_code(b->err));
 		CHECK(strstr(err, b->msg) != NULL, "bad %zu \"%s\": message \"%s\" lacks \"%s\"",
 		    i, b->qs, err, b->msg);
+	}
+}
+
+/* by=: the field, the key, and the limit's default and bounds. */
+static void
+test_by(void)
+{
+	static const struct {
+		const char	*qs;
+		enum query_by	 by;
+		const char	*field, *name;
+		int		 limit;
+	} cases[] = {
+		{ "by=type", QUERY_BY_TYPE, "type", "type", QUERY_BY_LIMIT_DEFAULT },
+		{ "by=path&limit=5", QUERY_BY_PATH, "page.path", "path", 5 },
+		{ "limit=100&by=referrer", QUERY_BY_REFERRER, "page.referrer", "referrer", 100 },
+		{ "by=metadata.plan", QUERY_BY_METADATA, "metadata.plan", "metadata.plan", 10 },
+		{ "by=metadata.price%24&type=buy", QUERY_BY_METADATA, "metadata.price$", "metadata.price$", 10 },
+		{ "by=metadata.%C3%A9t%C3%A9", QUERY_BY_METADATA, "metadata.\xc3\xa9t\xc3\xa9", "metadata.\xc3\xa9t\xc3\xa9", 10 },
+		{ "bucket=hour", QUERY_BY_NONE, "", "", QUERY_LIMIT_DEFAULT },
+	};
+	struct query_params p;
+	char err[ERRBUF_LEN], field[LIMIT_METADATA_KEY_LEN + 16], name[LIMIT_METADATA_KEY_LEN + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		CHECK(query_params_parse(QUERY_ROUTE_STATS, cases[i].qs, strlen(cases[i].qs), &p,
+		    err, sizeof(err)) == QUERY_OK, "by %zu \"%s\": %s", i, cases[i].qs, err);
+		CHECK(p.by == cases[i].by, "by %zu: by %d", i, p.by);
+		CHECK(strcmp(query_by_field(&p, field, sizeof(field)), cases[i].field) == 0,
+		    "by %zu: field \"%s\"", i, field);
+		CHECK(strcmp(query_by_name(&p, name, sizeof(name)), cases[i].name) == 0,
+		    "by %zu: name \"%s\"", i, name);
+		CHECK(p.limit == cases[i].limit, "by %zu: limit %d", i, p.limit);
 	}
 }
 
@@ -374,6 +426,7 @@ main(void)
 	test_routes();
 	test_goods();
 	test_bads();
+	test_by();
 	test_too_long();
 	test_cursors();
 	test_ranges();
