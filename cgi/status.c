@@ -320,6 +320,7 @@ metrics(struct status *st, struct http_req *req)
 		{ METRIC_DEAD, "events_dead_lettered_total", "Entries moved to the dead-letter stream." },
 		{ METRIC_SPOOLED, "events_spooled_total", "Events found in the disk spool on replay." },
 		{ METRIC_REPLAYED, "events_replayed_total", "Spooled events queued again." },
+		{ METRIC_EXPIRED, "events_expired_total", "Events the consumer deleted past retention_days (not MongoDB's TTL deletes)." },
 	};
 	struct snapshot s;
 	struct buf b = { NULL, 0, 4096 };

@@ -14,7 +14,7 @@
  * Files: main.c (options, start-up, signals), loop.c (the cycle above),
  * stream.c (Redis commands and scripts), deadletter.c (attempts, the
  * dead-letter stream, --replay-dead), spool.c (the ingest's disk spool,
- * queued again), lock.c (one copy per name).
+ * queued again), expire.c (retention_days), lock.c (one copy per name).
  */
 #ifndef EVENTS_CONSUMER_H
 #define EVENTS_CONSUMER_H
@@ -45,6 +45,14 @@
 
 /* Heartbeat and spool check, at most this often. */
 #define CONSUMER_HOUSE_MS	1000
+
+/* Retention passes (expire.c): at most one a minute among all
+ * consumers; in each, batches of this many events while the pass has
+ * taken less than this long.  A batch is one find and one delete, each
+ * bounded by LIMIT_QUERY_MS. */
+#define CONSUMER_EXPIRE_EVERY_MS	60000
+#define CONSUMER_EXPIRE_BATCH		1000
+#define CONSUMER_EXPIRE_PASS_MS		2000
 
 /* Ids handed to one XACK/XDEL inside the scripts (Lua's unpack() limit). */
 #define CONSUMER_ARGS_CHUNK	500
@@ -97,6 +105,7 @@ struct consumer {
 	char			 metrics_key[CONF_STR_LEN + 16];	/* metrics.h */
 	char			 consumers_key[CONF_STR_LEN + 16];
 	char			 last_batch_key[CONF_STR_LEN + 16];
+	char			 expire_key[CONF_STR_LEN + 16];	/* metrics.h */
 	struct enqueue		*spool_q;	/* spool replay; NULL: no spool */
 	int64_t			 next_house;	/* monotonic ms */
 	int			 once;
@@ -113,6 +122,9 @@ struct consumer {
 	int			 index_outage;	/* the last try looked like one */
 	int			 server_logged;	/* which server it is, said once */
 	struct store_server	 server;	/* valid once server_logged */
+	int			 expire_ready;	/* retention set up for this run */
+	enum store_expire_way	 expire_way;
+	int64_t			 next_expire;	/* monotonic ms */
 	char			 index_err[ERRBUF_LEN];
 
 	struct batch		 b;
@@ -126,7 +138,7 @@ struct consumer {
 	int64_t			 backoff;
 
 	/* Counters for the closing log line. */
-	uint64_t		 n_stored, n_dup, n_dead, n_refused;
+	uint64_t		 n_stored, n_dup, n_dead, n_refused, n_expired;
 };
 
 /* main.c */
@@ -155,6 +167,10 @@ int		 deadletter_replay(struct consumer *c);
 
 /* spool.c */
 void		 spool_drain(struct consumer *c);
+
+/* expire.c */
+void		 expire_setup(struct consumer *c);
+void		 expire_maybe(struct consumer *c);
 
 /* lock.c */
 int		 lock_take(const char *dir, const char *name, char *msg, size_t msglen);

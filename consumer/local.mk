@@ -3,6 +3,7 @@ sbin_PROGRAMS += consumer/event-consumer
 consumer_event_consumer_SOURCES = \
 	consumer/consumer.h \
 	consumer/deadletter.c \
+	consumer/expire.c \
 	consumer/lock.c \
 	consumer/loop.c \
 	consumer/main.c \

@@ -153,8 +153,11 @@ ensure_indexes(struct consumer *c, char *err, size_t errlen)
 {
 	enum store_status st;
 
-	if (!c->need_indexes)
+	if (!c->need_indexes) {
+		expire_setup(c);
 		return;
+	}
+	log_server(c);
 	st = store_ensure_indexes(c->store, err, errlen);
 	if (st == STORE_TRANSIENT) {
 		c->index_outage = 1;
@@ -168,6 +171,7 @@ ensure_indexes(struct consumer *c, char *err, size_t errlen)
 		log_debug("indexes on %s are in place", store_where(c->store));
 	c->need_indexes = 0;
 	c->index_outage = 0;
+	expire_setup(c);
 }
 
 /* Convert, insert, acknowledge, count refusals. */
@@ -348,6 +352,7 @@ consumer_run(struct consumer *c)
 			redis_fine(c);
 		}
 		housekeeping(c);
+		expire_maybe(c);
 		n = fetch(c, err, sizeof(err));
 		if (n < 0) {
 			batch_clear(&c->b);

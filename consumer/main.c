@@ -156,6 +156,8 @@ main(int argc, char *argv[])
 	    c.conf.stream);
 	snprintf(c.last_batch_key, sizeof(c.last_batch_key), "%s" LAST_BATCH_KEY_SUFFIX,
 	    c.conf.stream);
+	snprintf(c.expire_key, sizeof(c.expire_key), "%s" EXPIRE_PASS_KEY_SUFFIX,
+	    c.conf.stream);
 
 	if (replay) {
 		rc = deadletter_replay(&c);
@@ -190,10 +192,11 @@ main(int argc, char *argv[])
 	    c.conf.consumer_name, store_where(c.store),
 	    max_seconds > 0 ? " for at most --max-seconds" : "");
 	rc = consumer_run(&c);
-	log_info("stopping after %.1f s: %llu stored, %llu already stored, %llu refusals, %llu dead-lettered",
+	log_info("stopping after %.1f s: %llu stored, %llu already stored, %llu refusals, %llu dead-lettered, %llu expired",
 	    (double)(time_mono_ms() - c.started) / 1000,
 	    (unsigned long long)c.n_stored, (unsigned long long)c.n_dup,
-	    (unsigned long long)c.n_refused, (unsigned long long)c.n_dead);
+	    (unsigned long long)c.n_refused, (unsigned long long)c.n_dead,
+	    (unsigned long long)c.n_expired);
 out:
 	batch_clear(&c.b);
 	store_free(c.store);

@@ -162,6 +162,9 @@ static const struct conf_key keys[] = {
 	S(write_concern, "1", check_wc),
 	L(backoff_max_ms, 100, 600000, "10000"),
 	S(lock_dir, "/tmp", check_nonempty),
+	/* expireAfterSeconds is a 32-bit number of seconds: 24855 days at
+	 * most; 10000 (27 years) is plenty. */
+	L(retention_days, 0, 10000, "0"),
 	S(log_level, "info", check_level),
 	S(write_keys, "", check_write_keys),
 	S(read_token, "", check_secret),

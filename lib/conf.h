@@ -57,6 +57,7 @@ struct conf {
 	char	write_concern[CONF_STR_LEN];
 	long	backoff_max_ms;
 	char	lock_dir[CONF_STR_LEN];
+	long	retention_days;		/* 0: keep every event */
 
 	char	log_level[CONF_STR_LEN];
 

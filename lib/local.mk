@@ -30,5 +30,5 @@ lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h
 # link $(MONGOC_LIBS) too.
 lib_libevents_a_SOURCES += lib/store.h lib/store_impl.h lib/store_conn.c \
 	lib/store_error.c lib/store_insert.c lib/store_index.c lib/store_read.c \
-	lib/store_kind.c \
+	lib/store_kind.c lib/store_expire.c \
 	lib/storedoc.c lib/storedoc.h

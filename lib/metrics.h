@@ -24,5 +24,11 @@
 #define METRIC_DEAD		"dead_lettered"
 #define METRIC_SPOOLED		"spooled"	/* events found in the spool on replay */
 #define METRIC_REPLAYED		"replayed"	/* of those, queued again */
+#define METRIC_EXPIRED		"expired"	/* deleted by the consumer past retention_days */
+
+/* "<stream>:expire_pass": set (NX, for a minute) by the consumer that
+ * runs a retention pass, so that all consumers together run at most one
+ * a minute. */
+#define EXPIRE_PASS_KEY_SUFFIX	":expire_pass"
 
 #endif

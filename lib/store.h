@@ -11,6 +11,7 @@
  *   store_index.c   the indexes the reads need
  *   store_read.c    finds and aggregations for the readers
  *   store_kind.c    which server: MongoDB, our FerretDB, a stock one
+ *   store_expire.c  retention: a TTL index, or deletes in batches
  *
  * Time-outs.  Defaults for what mongo_uri leaves unset (a URI option
  * wins), the same for every program:
@@ -179,6 +180,7 @@ enum store_status	 store_insert(struct store *s, struct store_item *items,
 #define STORE_INDEX_BY_TIME	"createdAt_-1__id_-1"
 #define STORE_INDEX_BY_TYPE	"type_1_createdAt_-1__id_-1"
 #define STORE_INDEX_BY_TYPE_OLD	"type_1_createdAt_-1"	/* before this release */
+#define STORE_INDEX_TTL		"createdAt_1"	/* MongoDB, retention_days > 0 */
 
 /* Create the indexes {createdAt: -1, _id: -1} and {type: 1, createdAt: -1,
  * _id: -1} if they are missing (createIndexes is a no-op for an identical
@@ -224,5 +226,55 @@ void			 store_kind_from_buildinfo(const bson_t *reply,
  * set. */
 enum store_status	 store_server(struct store *s, struct store_server *out,
 			    char *err, size_t errlen);
+
+/* store_expire.c */
+
+/* How events older than retention_days go: MongoDB's TTL index, or the
+ * consumer's own deletes where there is none (FerretDB, and a server
+ * that does not say what it is). */
+enum store_expire_way { STORE_EXPIRE_TTL, STORE_EXPIRE_DELETE };
+
+/* What the collection holds under STORE_INDEX_TTL. */
+struct store_ttl_index {
+	int	 exists;
+	int	 ttl;		/* it has expireAfterSeconds */
+	int64_t	 seconds;	/* its expireAfterSeconds */
+};
+
+/* What to send to make the TTL index match retention_days. */
+enum store_ttl_action {
+	STORE_TTL_NOTHING,	/* it matches already */
+	STORE_TTL_CREATE,	/* createIndexes {createdAt: 1}, expireAfterSeconds */
+	STORE_TTL_MODIFY,	/* collMod: another expireAfterSeconds */
+	STORE_TTL_DROP,		/* dropIndexes: retention_days went back to 0 */
+	STORE_TTL_REPLACE	/* dropIndexes, then createIndexes: an index of
+				 * that name without expireAfterSeconds */
+};
+
+/* Pure: the way for a server, the action for days (0: keep everything)
+ * and what is there, and the command for an action (NULL for
+ * STORE_TTL_NOTHING; for STORE_TTL_REPLACE the drop; the caller
+ * destroys it).  expireAfterSeconds is days * 86400. */
+enum store_expire_way	 store_expire_way(enum store_kind kind);
+enum store_ttl_action	 store_ttl_plan(long days, const struct store_ttl_index *cur);
+bson_t			*store_ttl_command(enum store_ttl_action a, const char *coll,
+			    long days);
+
+/* Read the collection's indexes and send what store_ttl_plan() says;
+ * *done is the action taken.  STORE_OK, or the failure's status with
+ * err set. */
+enum store_status	 store_ttl_apply(struct store *s, long days,
+			    enum store_ttl_action *done, char *err, size_t errlen);
+
+/*
+ * One batch of the deletes: the ids of at most limit events with
+ * createdAt before cutoff_ms (epoch ms), oldest first, then one delete
+ * of those ids.  *found is how many the find returned (fewer than limit:
+ * none are left), *deleted how many the store deleted (another consumer
+ * may have been first).  Each command is bounded by LIMIT_QUERY_MS.
+ */
+enum store_status	 store_expire_batch(struct store *s, int64_t cutoff_ms,
+			    int limit, int64_t *deleted, int *found, char *err,
+			    size_t errlen);
 
 #endif

@@ -49,7 +49,8 @@ EXTRA_DIST += tests/store-kind.sh
 # tests/store-read reads the store back (count, ids, dump, indexes).
 CONSUMER_TESTS = tests/consumer-exactly-once.sh tests/consumer-crash.sh \
 	tests/consumer-outage.sh tests/consumer-poison.sh \
-	tests/consumer-shared.sh tests/consumer-modes.sh
+	tests/consumer-shared.sh tests/consumer-modes.sh \
+	tests/consumer-retention.sh
 TESTS += $(CONSUMER_TESTS)
 EXTRA_DIST += $(CONSUMER_TESTS) tests/consumer-lib.sh
 check_PROGRAMS += tests/store-read

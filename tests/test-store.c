@@ -1,6 +1,7 @@
 /* The store layer's pure parts: what each libmongoc or server error
  * means (store_classify), one table for every program; which server a
- * buildInfo answer describes. */
+ * buildInfo answer describes; retention's decisions (TTL index on
+ * MongoDB, deletes elsewhere) and the commands they send. */
 #include "config.h"
 
 #include <string.h>
@@ -115,10 +116,77 @@ test_kind(void)
 	}
 }
 
+/* Retention: which way for which server, what is sent to the TTL index
+ * for each setting and each state of the collection. */
+static void
+test_expire(void)
+{
+	static const struct {
+		long			 days;
+		struct store_ttl_index	 cur;
+		enum store_ttl_action	 want;
+		const char		*json;	/* the command, NULL for none */
+		const char		*what;
+	} cases[] = {
+		{ 0, { 0, 0, 0 }, STORE_TTL_NOTHING, NULL, "0 days, no index" },
+		{ 0, { 1, 1, 86400 }, STORE_TTL_DROP,
+		    "{ \"dropIndexes\" : \"ev\", \"index\" : \"createdAt_1\" }",
+		    "back to 0 days: dropped" },
+		{ 0, { 1, 0, 0 }, STORE_TTL_NOTHING, NULL, "0 days, someone's plain index kept" },
+		{ 30, { 0, 0, 0 }, STORE_TTL_CREATE,
+		    "{ \"createIndexes\" : \"ev\", \"indexes\" : [ { \"key\" : { \"createdAt\" : 1 }, "
+		    "\"name\" : \"createdAt_1\", \"expireAfterSeconds\" : 2592000 } ] }",
+		    "30 days, no index: created" },
+		{ 30, { 1, 1, 2592000 }, STORE_TTL_NOTHING, NULL, "30 days, as it is" },
+		{ 7, { 1, 1, 2592000 }, STORE_TTL_MODIFY,
+		    "{ \"collMod\" : \"ev\", \"index\" : { \"name\" : \"createdAt_1\", "
+		    "\"expireAfterSeconds\" : 604800 } }",
+		    "30 to 7 days: collMod" },
+		{ 10000, { 1, 1, 1 }, STORE_TTL_MODIFY,
+		    "{ \"collMod\" : \"ev\", \"index\" : { \"name\" : \"createdAt_1\", "
+		    "\"expireAfterSeconds\" : 864000000 } }",
+		    "the largest setting" },
+		{ 1, { 1, 0, 0 }, STORE_TTL_REPLACE,
+		    "{ \"dropIndexes\" : \"ev\", \"index\" : \"createdAt_1\" }",
+		    "a plain index by that name: dropped first, then created" },
+	};
+	enum store_ttl_action a;
+	bson_t *cmd;
+	char *json;
+	size_t i;
+
+	CHECK(store_expire_way(STORE_KIND_MONGODB) == STORE_EXPIRE_TTL, "MongoDB: TTL index");
+	CHECK(store_expire_way(STORE_KIND_FERRETDB) == STORE_EXPIRE_DELETE, "FerretDB: deletes");
+	CHECK(store_expire_way(STORE_KIND_FERRETDB_EVENTS) == STORE_EXPIRE_DELETE,
+	    "our FerretDB: deletes");
+	CHECK(store_expire_way(STORE_KIND_UNKNOWN) == STORE_EXPIRE_DELETE, "unknown: deletes");
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = store_ttl_plan(cases[i].days, &cases[i].cur);
+		CHECK(a == cases[i].want, "%s: action %d, want %d", cases[i].what, (int)a,
+		    (int)cases[i].want);
+		cmd = store_ttl_command(a, "ev", cases[i].days);
+		json = cmd != NULL ? bson_as_relaxed_extended_json(cmd, NULL) : NULL;
+		CHECK((json == NULL && cases[i].json == NULL) ||
+		    (json != NULL && cases[i].json != NULL && strcmp(json, cases[i].json) == 0),
+		    "%s: sends %s, want %s", cases[i].what, json ? json : "nothing",
+		    cases[i].json ? cases[i].json : "nothing");
+		bson_free(json);
+		bson_destroy(cmd);
+	}
+	/* The second half of a replacement. */
+	cmd = store_ttl_command(STORE_TTL_CREATE, "ev", 1);
+	json = bson_as_relaxed_extended_json(cmd, NULL);
+	CHECK(strstr(json, "\"expireAfterSeconds\" : 86400 }") != NULL, "1 day: %s", json);
+	bson_free(json);
+	bson_destroy(cmd);
+}
+
 int
 main(void)
 {
 	test_classify();
 	test_kind();
+	test_expire();
 	return check_exit("test-store");
 }
