@@ -50,6 +50,61 @@ case $(http_header Content-Type) in
 text/css*) ;;
 *) fail "GET /style.css: Content-Type $(http_header Content-Type)" ;;
 esac
+# Served like a site: compressed when asked (and the same bytes once
+# decoded), validators that answer 304, cache headers, and a
+# Content-Security-Policy that allows no inline script.
+for f in "" app.js style.css track.js; do
+	want=$EVENTS_WWW/${f:-index.html}
+	http_request GET "$BASE_URL/$f" -H 'Accept-Encoding: gzip'
+	expect_eq gzip "$(http_header Content-Encoding)" "GET /$f: Content-Encoding"
+	case $(http_header Vary) in
+	*Accept-Encoding*) ;;
+	*) fail "GET /$f: Vary \"$(http_header Vary)\"" ;;
+	esac
+	gzip -dc <"$SVC_DIR/http.body" | cmp -s - "$want" || fail "GET /$f: gzip body is not the file"
+	etag=$(http_header ETag)
+	lm=$(http_header Last-Modified)
+	[ -n "$etag" ] && [ -n "$lm" ] || fail "GET /$f: ETag \"$etag\", Last-Modified \"$lm\""
+	http_request GET "$BASE_URL/$f" -H 'Accept-Encoding: gzip' -H "If-None-Match: $etag"
+	expect_eq 304 "$HTTP_STATUS" "GET /$f with If-None-Match"
+	http_request GET "$BASE_URL/$f" -H "If-Modified-Since: $lm"
+	expect_eq 304 "$HTTP_STATUS" "GET /$f with If-Modified-Since"
+	http_request GET "$BASE_URL/$f"
+	[ -z "$(http_header Content-Encoding)" ] || fail "GET /$f: compressed without Accept-Encoding"
+	case $f in
+	track.js) expect_eq "public, max-age=3600" "$(http_header Cache-Control)" "GET /$f: Cache-Control" ;;
+	*)	expect_eq no-cache "$(http_header Cache-Control)" "GET /$f: Cache-Control" ;;
+	esac
+	expect_eq nosniff "$(http_header X-Content-Type-Options)" "GET /$f: X-Content-Type-Options"
+done
+http_request GET "$BASE_URL/"
+csp=$(http_header Content-Security-Policy)
+case $csp in
+*"script-src 'self'"*"frame-ancestors 'none'"*) ;;
+*) fail "GET /: Content-Security-Policy \"$csp\"" ;;
+esac
+case $csp in
+*unsafe*) fail "GET /: the CSP allows unsafe sources: $csp" ;;
+esac
+# What the CSP would refuse: inline script, event handler and style
+# attributes in the page.
+! grep -Eiq '<script>|<script[^>]*>[^<]|[[:space:]]on[a-z]+=|[[:space:]]style=' "$EVENTS_WWW/index.html" ||
+    fail "index.html holds inline script or style"
+# The programs' answers: compressed too, and still never stored.
+http_request GET "$BASE_URL/events/stats?bucket=minute" -H "$AUTH" -H 'Accept-Encoding: gzip'
+expect_eq 200 "$HTTP_STATUS" "GET /events/stats, gzip"
+expect_eq gzip "$(http_header Content-Encoding)" "GET /events/stats: Content-Encoding"
+expect_eq no-store "$(http_header Cache-Control)" "GET /events/stats: Cache-Control"
+gzip -dc <"$SVC_DIR/http.body" | python3 -c 'import json, sys; json.load(sys.stdin)' ||
+    fail "GET /events/stats: the gzip body is not JSON"
+http_request GET "$BASE_URL/events?format=csv" -H "$AUTH" -H 'Accept-Encoding: gzip'
+expect_eq 200 "$HTTP_STATUS" "GET /events?format=csv, gzip"
+case $(http_header Content-Encoding) in
+gzip|"") ;;	# a body this short may be sent as it is
+*) fail "GET /events?format=csv: Content-Encoding $(http_header Content-Encoding)" ;;
+esac
+ok "compression, validators, cache headers and the Content-Security-Policy"
+
 for p in /nothing-here /events/nothing /event-ingest /events/stats/more; do
 	http_request GET "$BASE_URL$p" -H "$AUTH"
 	expect_eq 404 "$HTTP_STATUS" "GET $p"
