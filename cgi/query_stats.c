@@ -7,11 +7,10 @@
  *   $group {_id: {t: "$type", b: toLong(createdAt) - toLong(createdAt) mod w},
  *           n: {$sum: 1}}
  * FerretDB 1.x has no date arithmetic ($toLong, $subtract, $dateTrunc,
- * $dateToString) inside $group and answers NotImplemented.  Then the
- * program says so once in its log and from then on asks one
- *   $match {createdAt in bucket i}, $group {_id: "$type", n: {$sum: 1}}
- * per bucket: still counted by the store, but one round trip a bucket.
- * The answer's "method" field tells which was used.
+ * $dateToString) inside $group and answers NotImplemented.  On a store
+ * known to be FerretDB, or once one answers that, the program counts
+ * from one find over the range instead (count_scan below).  The
+ * answer's "method" field tells which was used: "group" or "scan".
  */
 #include "config.h"
 

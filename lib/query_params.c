@@ -281,6 +281,7 @@ static enum query_err
 set_value(struct query_params *p, enum param_name which, const char *v,
     size_t len, char *err, size_t errlen)
 {
+	char why[160];
 	size_t i;
 	int n;
 
@@ -319,11 +320,11 @@ set_value(struct query_params *p, enum param_name which, const char *v,
 		return QUERY_OK;
 	case P_SINCE:
 	case P_UNTIL:
-		if (time_parse_rfc3339(v, len, which == P_SINCE ? &p->since_ms :
-		    &p->until_ms) != 0) {
+		if (time_rfc3339_parse(v, len, which == P_SINCE ? &p->since_ms :
+		    &p->until_ms, why, sizeof(why)) != 0) {
 			snprintf(err, errlen,
-			    "%s must be an RFC 3339 date-time such as 2026-02-11T15:47:39Z",
-			    params[which].name);
+			    "%s must be an RFC 3339 date-time such as 2026-02-11T15:47:39Z: %s",
+			    params[which].name, why);
 			return QUERY_ERR_VALUE;
 		}
 		if (which == P_SINCE)
@@ -490,7 +491,14 @@ query_stats_range(const struct query_params *p, int64_t now_ms, int64_t *from,
 	int64_t w = query_bucket_ms(p->bucket), n;
 
 	*to = p->has_until ? p->until_ms : now_ms;
-	*from = p->has_since ? p->since_ms : *to - QUERY_STATS_DEFAULT_BUCKETS * w;
+	if (*to <= 0) {
+		snprintf(err, errlen, "until must be after 1970-01-01T00:00:00Z: no event is older");
+		return -1;
+	}
+	/* By default the bucket that holds the last ms before until and the
+	 * ones before it: QUERY_STATS_DEFAULT_BUCKETS in all. */
+	*from = p->has_since ? p->since_ms :
+	    (*to - 1) - (*to - 1) % w - (QUERY_STATS_DEFAULT_BUCKETS - 1) * w;
 	if (*from < 0)
 		*from = 0;
 	*from -= *from % w;

@@ -123,9 +123,11 @@ const char	*query_bucket_name(enum query_bucket b);
 /*
  * The statistics range: [*from, *to) with *from rounded down to a
  * bucket boundary (UTC; buckets are aligned on the epoch), cut into
- * *nbuckets buckets.  Defaults: until = now, since = until minus
- * QUERY_STATS_DEFAULT_BUCKETS buckets.  0, or -1 with a message when
- * the range would hold more than LIMIT_STATS_BUCKETS buckets.
+ * *nbuckets buckets.  Defaults: until = now, since such that there are
+ * QUERY_STATS_DEFAULT_BUCKETS buckets, the last one holding until's
+ * last ms (and so cut short unless until is on a boundary).  0, or -1
+ * with a message when the range would hold more than
+ * LIMIT_STATS_BUCKETS buckets or ends before the epoch.
  */
 int		 query_stats_range(const struct query_params *p, int64_t now_ms,
 		    int64_t *from, int64_t *to, size_t *nbuckets, char *err,

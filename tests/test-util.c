@@ -9,42 +9,143 @@
 #include "utf8.h"
 #include "uuid7.h"
 
+/* RFC 3339 section 5.6, the examples of section 5.8, and the edges:
+ * offsets across midnight and the epoch, fractions of any length, lower
+ * case, leap seconds (section 5.7). */
 static void
 test_time(void)
 {
 	static const struct { const char *s; long long ms; } good[] = {
+		/* section 5.8 */
+		{ "1985-04-12T23:20:50.52Z", 482196050520LL },
+		{ "1996-12-19T16:39:57-08:00", 851042397000LL },
+		{ "1990-12-31T23:59:60Z", 662687999999LL },
+		{ "1990-12-31T15:59:60-08:00", 662687999999LL },
+		{ "1937-01-01T12:00:27.87+00:20", -1041337172130LL },
+		/* the epoch, and offsets that cross it */
 		{ "1970-01-01T00:00:00Z", 0 },
+		{ "1970-01-01T00:30:00+01:00", -1800000LL },
+		{ "1969-12-31T23:30:00-01:00", 1800000LL },
+		{ "1969-12-31T23:59:59.999Z", -1 },
+		{ "1969-12-31T23:59:59.9999Z", -1 },
+		{ "1970-01-01T00:00:00-00:00", 0 },
+		/* offsets across midnight, month and year ends */
+		{ "2026-02-11T23:30:00-01:00", 1770856200000LL },
+		{ "2026-02-12T00:30:00+01:00", 1770852600000LL },
+		{ "2025-12-31T23:00:00-23:59", 1767308340000LL },
+		{ "2026-01-01T00:00:00+23:59", 1767139260000LL },
+		/* separators and case */
 		{ "2026-02-11T15:47:39.000Z", 1770824859000LL },
 		{ "2026-02-11t15:47:39z", 1770824859000LL },
 		{ "2026-02-11 15:47:39Z", 1770824859000LL },
+		/* fractions of any length, truncated */
 		{ "2026-02-11T16:47:39.5+01:00", 1770824859500LL },
 		{ "2026-02-11T15:17:39.123456789-00:30", 1770824859123LL },
+		{ "2026-02-11T15:47:39.1234567890123456789012345678901234567890Z", 1770824859123LL },
+		{ "2026-02-11T15:47:39.0Z", 1770824859000LL },
+		/* calendar */
 		{ "2024-02-29T00:00:00Z", 1709164800000LL },
-		{ "2016-12-31T23:59:60Z", 1483228799000LL },
+		{ "2000-02-29T00:00:00Z", 951782400000LL },
+		{ "0000-01-01T00:00:00Z", -62167219200000LL },
+		{ "0000-02-29T00:00:00Z", -62162121600000LL },
 		{ "9999-12-31T23:59:59.999Z", 253402300799999LL },
+		{ "9999-12-31T23:59:59-23:59", 253402387139000LL },
+		/* leap seconds, the first and the last */
+		{ "1972-06-30T23:59:60Z", 78796799999LL },
+		{ "2016-12-31T23:59:60Z", 1483228799999LL },
+		{ "2016-12-31T23:59:60.5Z", 1483228799999LL },
+		{ "2017-01-01T00:59:60+01:00", 1483228799999LL },
 	};
-	static const char *const bad[] = {
-		"", "2026-02-11", "2026-02-11T15:47:39", "2026-02-11T15:47:39+0100",
-		"2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-00-11T00:00:00Z",
-		"2026-02-11T24:00:00Z", "2026-02-11T15:60:00Z", "2026-02-11T15:47:39.Z",
-		"1969-12-31T23:59:59Z", "2026-02-11T15:47:39Zjunk", "+2026-02-11T15:47:39Z",
-		"2026-02-11T15:47:39+24:00", "2026-02-11T15:47:39 Z", "1970-01-01T00:00:00+00:01",
+	static const struct { const char *s, *why; } bad[] = {
+		{ "", "4-digit year" },
+		{ "2026", "'-' after the year" },
+		{ "26-02-11T15:47:39Z", "4-digit year" },
+		{ "+2026-02-11T15:47:39Z", "4-digit year" },
+		{ "2026-2-11T15:47:39Z", "month must be 2 digits" },
+		{ "2026-00-11T00:00:00Z", "month 00" },
+		{ "2026-13-11T00:00:00Z", "month 13" },
+		{ "2026-02-1T15:47:39Z", "day must be 2 digits" },
+		{ "2026-02-00T00:00:00Z", "day 00" },
+		{ "2026-02-30T00:00:00Z", "day 30 does not exist in February 2026" },
+		{ "2025-02-29T00:00:00Z", "day 29 does not exist in February 2025" },
+		{ "1900-02-29T00:00:00Z", "February 1900" },
+		{ "2026-04-31T00:00:00Z", "April" },
+		{ "2026-02-11", "a time must follow" },
+		{ "2026-02-11X15:47:39Z", "'T'" },
+		{ "2026-02-11T24:00:00Z", "hour 24" },
+		{ "2026-02-11T5:47:39Z", "hour must be 2 digits" },
+		{ "2026-02-11T15:60:00Z", "minute 60" },
+		{ "2026-02-11T15:47Z", "seconds are required" },
+		{ "2026-02-11T15:47:61Z", "second 61" },
+		{ "2026-02-11T15:47:39", "offset must follow" },
+		{ "2026-02-11T15:47:39.Z", "'.' must be followed by digits" },
+		{ "2026-02-11T15:47:39,5Z", "offset must follow" },
+		{ "2026-02-11T15:47:39+0100", "offset must be" },
+		{ "2026-02-11T15:47:39+01", "offset must be" },
+		{ "2026-02-11T15:47:39+1:00", "offset must be" },
+		{ "2026-02-11T15:47:39+24:00", "offset +24:00" },
+		{ "2026-02-11T15:47:39-00:60", "offset -00:60" },
+		{ "2026-02-11T15:47:39 Z", "offset must follow" },
+		{ "2026-02-11T15:47:39Zjunk", "after the time offset" },
+		{ "2026-02-11T15:47:39Z ", "after the time offset" },
+		{ "2026-02-11T15:47:39+01:00Z", "after the time offset" },
+		{ "2026-02-11T15:47:39UTC", "offset must follow" },
+		/* 60 where no leap second was inserted, or not at 23:59:60 UTC */
+		{ "2026-02-11T15:47:60Z", "leap second" },
+		{ "2017-12-31T23:59:60Z", "leap second" },
+		{ "2016-12-31T23:59:60+01:00", "leap second" },
+		{ "1990-12-31T23:58:60Z", "leap second" },
 	};
-	char buf[TIME_RFC3339_LEN];
-	int64_t ms;
+	static const struct { long long ms; const char *s; } fmt[] = {
+		{ 1770824859000LL, "2026-02-11T15:47:39.000Z" },
+		{ 1770824859007LL, "2026-02-11T15:47:39.007Z" },
+		{ 0, "1970-01-01T00:00:00.000Z" },
+		{ -1, "1969-12-31T23:59:59.999Z" },
+		{ -1041337172130LL, "1937-01-01T11:40:27.870Z" },
+		{ -62167219200000LL, "0000-01-01T00:00:00.000Z" },
+		{ -62167219200001LL, "0000-01-01T00:00:00.000Z" },
+		{ 253402300799999LL, "9999-12-31T23:59:59.999Z" },
+		{ 253402387139000LL, "9999-12-31T23:59:59.999Z" },
+	};
+	char buf[TIME_RFC3339_LEN], err[256];
+	int64_t ms, back;
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		ms = -1;
-		CHECK(time_parse_rfc3339(good[i].s, strlen(good[i].s), &ms) == 0 &&
-		    ms == good[i].ms, "%s: got %lld want %lld", good[i].s, (long long)ms, good[i].ms);
+		ms = -12345;
+		err[0] = '\0';
+		CHECK(time_rfc3339_parse(good[i].s, strlen(good[i].s), &ms, err,
+		    sizeof(err)) == 0 && ms == good[i].ms, "%s: got %lld want %lld (%s)",
+		    good[i].s, (long long)ms, good[i].ms, err);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK(time_parse_rfc3339(bad[i], strlen(bad[i]), &ms) == -1, "accepted %s", bad[i]);
-	CHECK(strcmp(time_format_rfc3339(1770824859000LL, buf, sizeof(buf)),
-	    "2026-02-11T15:47:39.000Z") == 0, "format: %s", buf);
-	CHECK(strcmp(time_format_rfc3339(1770824859007LL, buf, sizeof(buf)),
-	    "2026-02-11T15:47:39.007Z") == 0, "format ms: %s", buf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		CHECK(time_rfc3339_parse(bad[i].s, strlen(bad[i].s), &ms, err,
+		    sizeof(err)) == -1, "accepted \"%s\"", bad[i].s);
+		CHECK(strstr(err, bad[i].why) != NULL, "\"%s\": message \"%s\" lacks \"%s\"",
+		    bad[i].s, err, bad[i].why);
+	}
+	/* The bytes past len are not read. */
+	CHECK(time_rfc3339_parse("2026-02-11T15:47:39Zjunk", 20, &ms, NULL, 0) == 0 &&
+	    ms == 1770824859000LL, "len not honoured");
+	CHECK(time_rfc3339_parse("2026-02-11T15:47:39.5", 20, &ms, err, sizeof(err)) == -1,
+	    "len 20 with a '.' last");
+	/* The event model's range: 1970 to 9999 UTC. */
+	CHECK(time_parse_rfc3339("1970-01-01T00:30:00+01:00", 25, &ms) == -1,
+	    "event range: before 1970");
+	CHECK(time_parse_rfc3339("1970-01-01T01:00:00+01:00", 25, &ms) == 0 && ms == 0,
+	    "event range: the epoch");
+	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		time_format_rfc3339(fmt[i].ms, buf, sizeof(buf));
+		CHECK(strcmp(buf, fmt[i].s) == 0, "format %lld: %s want %s", fmt[i].ms,
+		    buf, fmt[i].s);
+	}
+	/* What is formatted parses back to itself, across the range. */
+	for (ms = TIME_MS_MIN; ms <= TIME_MS_MAX; ms += 86399999LL * 3700 + 12345) {
+		time_format_rfc3339(ms, buf, sizeof(buf));
+		CHECK(time_rfc3339_parse(buf, strlen(buf), &back, err, sizeof(err)) == 0 &&
+		    back == ms, "round trip %lld: %s -> %lld", (long long)ms, buf, (long long)back);
+	}
 }
 
 static void
