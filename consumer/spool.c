@@ -56,8 +56,9 @@ spool_drain(struct consumer *c)
 		log_info("queued %zu events again from the spool %s", queued,
 		    c->conf.spool_path);
 	if (skipped > 0)
-		log_warn("spool %s: %zu bytes of damaged records skipped",
-		    c->conf.spool_path, skipped);
+		log_warn("spool %s: %zu bytes of damaged records skipped; "
+		    "the file is kept as %s.replay.*.damaged", c->conf.spool_path,
+		    skipped, c->conf.spool_path);
 	if (rc == 0) {
 		last[0] = '\0';
 		return;

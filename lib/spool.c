@@ -185,14 +185,73 @@ resync:
 	return 0;
 }
 
+/*
+ * Read the whole of file into *out (malloc'd, NUL-terminated; the
+ * caller frees).  A replay file is never written once renamed away, so
+ * anything but exactly its size in bytes, read to the end, is an
+ * error: then nothing of it may be trusted, nor the file removed.
+ */
+static int
+read_file(int fd, const char *file, char **out, size_t *outlen, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0, size;
+	ssize_t r;
+
+	*out = NULL;
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "spool %s: stat: %s", file, strerror(errno));
+		return -1;
+	}
+	size = (size_t)st.st_size;
+	/* One byte more than the size, to see the end of the file. */
+	if ((buf = malloc(size + 2)) == NULL) {
+		snprintf(err, errlen, "spool %s: out of memory for %zu bytes", file, size);
+		return -1;
+	}
+	for (;;) {
+		r = read(fd, buf + got, size + 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "spool %s: read after %zu of %zu bytes: %s",
+			    file, got, size, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+		if (got > size)
+			break;
+	}
+	if (got != size) {
+		snprintf(err, errlen, "spool %s: read %s%zu bytes of %zu", file,
+		    got > size ? "more than " : "", got > size ? size : got, size);
+		free(buf);
+		return -1;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*outlen = got;
+	return 0;
+}
+
+/*
+ * Emit every record of file, then remove it.  A file that cannot be
+ * read whole, or whose emit stops, is kept for the next replay.  One
+ * with damaged records is kept too, renamed to "<file>.damaged" out of
+ * the replay's way: it holds events that may have been answered 202,
+ * for the operator to look at.
+ */
 static int
 replay_file(const char *file, spool_emit emit, void *arg, size_t *events,
     size_t *skipped, char *err, size_t errlen)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t r;
+	char *buf = NULL, damaged[PATH_MAX + 16];
+	size_t len, skip = 0;
 	int fd, rc = -1;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -201,18 +260,20 @@ replay_file(const char *file, spool_emit emit, void *arg, size_t *events,
 		snprintf(err, errlen, "spool %s: %s", file, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || (buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		snprintf(err, errlen, "spool %s: cannot read", file);
+	if (read_file(fd, file, &buf, &len, err, errlen) != 0)
 		goto out;
-	}
-	while (got < (size_t)st.st_size &&
-	    (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)r;
-	if (spool_parse(buf, got, emit, arg, events, skipped) != 0) {
+	if (spool_parse(buf, len, emit, arg, events, &skip) != 0) {
 		snprintf(err, errlen, "spool %s: replay stopped; kept for the next try", file);
 		goto out;
 	}
-	if (unlink(file) != 0) {
+	*skipped += skip;
+	if (skip > 0) {
+		snprintf(damaged, sizeof(damaged), "%s.damaged", file);
+		if (rename(file, damaged) != 0) {
+			snprintf(err, errlen, "spool %s: rename: %s", file, strerror(errno));
+			goto out;
+		}
+	} else if (unlink(file) != 0) {
 		snprintf(err, errlen, "spool %s: unlink: %s", file, strerror(errno));
 		goto out;
 	}
@@ -223,7 +284,8 @@ out:
 	return rc;
 }
 
-/* Calls fn for each "<base>.replay.*" file in path's directory. */
+/* Calls fn for each "<base>.replay.*" file in path's directory but the
+ * damaged ones, all of them even if one fails.  -1 if any did. */
 static int
 each_replay_file(const char *path, int (*fn)(const char *, void *), void *arg)
 {
@@ -240,11 +302,14 @@ each_replay_file(const char *path, int (*fn)(const char *, void *), void *arg)
 	snprintf(prefix, sizeof(prefix), "%s.replay.", base);
 	if ((d = opendir(dir)) == NULL)
 		return 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strstr(de->d_name, ".damaged") != NULL)
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
-		rc = fn(file, arg);
+		/* One file that fails holds up none of the others. */
+		if (fn(file, arg) != 0)
+			rc = -1;
 	}
 	closedir(d);
 	return rc;
@@ -273,15 +338,16 @@ spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
 	struct replay_ctx c = { emit, arg, events, skipped, err, errlen };
 	char taken[PATH_MAX + 64];
 	struct stat st;
-	int fd;
+	int fd, left;
 
 	*events = *skipped = 0;
-	/* Leftovers of a replay that died first, in any order: each event
-	 * carries its id, so order does not matter to the store. */
-	if (each_replay_file(path, replay_one, &c) != 0)
-		return -1;
+	/* Leftovers of a replay that died or failed first, in any order:
+	 * each event carries its id, so order does not matter to the
+	 * store.  A leftover that fails again does not keep the live file
+	 * from its turn. */
+	left = each_replay_file(path, replay_one, &c);
 	if (stat(path, &st) != 0 || st.st_size == 0)
-		return 0;
+		return left;
 	/* Take the live file under the writers' lock. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
@@ -298,7 +364,9 @@ spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
 		return -1;
 	}
 	close(fd);
-	return replay_file(taken, emit, arg, events, skipped, err, errlen);
+	if (replay_file(taken, emit, arg, events, skipped, err, errlen) != 0)
+		return -1;
+	return left;
 }
 
 static int

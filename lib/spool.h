@@ -33,11 +33,17 @@ int	spool_append(const char *path, off_t max_bytes, const struct event_batch *b,
 typedef int (*spool_emit)(void *arg, const struct event_batch *b);
 
 /*
- * Replay everything spooled at path: first files a crashed replay left
- * ("<path>.replay.*"), then the live file, which is renamed away first.
- * A file is removed once every record in it was emitted.  *events counts
- * the events emitted, *skipped the bytes of damaged records passed over.
- * Returns 0 (nothing left), or -1 with err.
+ * Replay everything spooled at path: first files an earlier replay left
+ * ("<path>.replay.*": it crashed, failed to read or was stopped), then
+ * the live file, which is renamed away first.  A file is removed only
+ * once it was read whole and every record in it was emitted; one that
+ * cannot be read whole (a read error, a short read) is kept untouched
+ * for the next replay, and nothing of it is emitted.  A file with
+ * damaged records is kept as "<file>.damaged" once its good records
+ * are emitted, and is not replayed again.  *events counts the events
+ * emitted, *skipped the bytes of damaged records passed over.  Returns
+ * 0 (nothing left), or -1 with err (the last failure; something is
+ * kept).
  */
 int	spool_replay(const char *path, spool_emit emit, void *arg,
 	    size_t *events, size_t *skipped, char *err, size_t errlen);

@@ -15,6 +15,9 @@ tests_test_access_SOURCES = tests/test-access.c tests/check.h
 tests_test_access_LDADD = $(LIBEVENTS)
 tests_test_spool_SOURCES = tests/test-spool.c tests/check.h
 tests_test_spool_LDADD = $(LIBEVENTS)
+# read(2) as lib/spool.c calls it goes through the test's __wrap_read,
+# which can fail part-way on demand (a disk error, a short read).
+tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read
 
 ## the store layer's pure parts (error classes; later the index and
 ## retention decisions)

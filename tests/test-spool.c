@@ -1,7 +1,10 @@
 /* The disk spool: concurrent appends from several processes, replay,
- * damaged records, and a file renamed away under a writer. */
+ * damaged records, a file renamed away under a writer, and reads that
+ * fail part-way. */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,55 @@
 
 #include "check.h"
 #include "spool.h"
+
+/*
+ * Linked with -Wl,--wrap=read: lib/spool.c's read(2) comes here.  While
+ * fail_after >= 0, the read that would pass that many bytes (counted
+ * over the calls since it was set) returns what fits and the next one
+ * fails with fail_errno, or 0 (an early end of file) if fail_errno is 0;
+ * then reads are real again.
+ * eintr_once makes one call fail with EINTR first.
+ */
+ssize_t __real_read(int fd, void *buf, size_t n);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+
+static long fail_after = -1, read_so_far;
+static int fail_errno, eintr_once;
+
+ssize_t
+__wrap_read(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (eintr_once) {
+		eintr_once = 0;
+		errno = EINTR;
+		return -1;
+	}
+	if (fail_after < 0)
+		return __real_read(fd, buf, n);
+	if (read_so_far >= fail_after) {
+		fail_after = -1;	/* once: the next file reads well */
+		if (fail_errno == 0)
+			return 0;
+		errno = fail_errno;
+		return -1;
+	}
+	if (n > (size_t)(fail_after - read_so_far))
+		n = (size_t)(fail_after - read_so_far);
+	r = __real_read(fd, buf, n);
+	if (r > 0)
+		read_so_far += r;
+	return r;
+}
+
+static void
+inject(long after, int err)
+{
+	fail_after = after;
+	fail_errno = err;
+	read_so_far = 0;
+}
 
 #define PROCS	4
 #define BATCHES	50
@@ -112,6 +164,24 @@ test_concurrent(const char *dir)
 	CHECK(spool_size(path) == 0, "spool empty after replay");
 }
 
+/* Files in dir whose name starts with prefix and holds part. */
+static int
+count_files(const char *dir, const char *prefix, const char *part)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+		    strstr(de->d_name, part) != NULL)
+			n++;
+	closedir(d);
+	return n;
+}
+
 static void
 test_damage(const char *dir)
 {
@@ -152,6 +222,12 @@ test_damage(const char *dir)
 	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0, "replay: %s", err);
 	CHECK(events == 3 * PER, "good records replayed: %zu events", events);
 	CHECK(skipped > 0, "damaged bytes counted");
+	/* Kept aside for the operator, out of the replay's way. */
+	CHECK(count_files(dir, "damaged.replay.", ".damaged") == 1, "damaged file kept");
+	CHECK(spool_size(path) == 0, "a damaged file is not counted as waiting");
+	s.stop_after = -1;
+	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0 &&
+	    events == 0, "a damaged file is not replayed again");
 	for (bb = 0; bb < 4; bb++)
 		CHECK(s.count[0][bb][0] == (bb == 2 ? 0 : 1), "batch %d seen %d times", bb, s.count[0][bb][0]);
 
@@ -192,6 +268,115 @@ test_interrupted(const char *dir)
 	CHECK(spool_size(path) == 0, "empty");
 }
 
+/* 1 if s saw batches [0, n) of writer p exactly `times` times each. */
+static int
+seen_all(const struct seen *s, int p, int n, int times)
+{
+	int bb, i;
+
+	for (bb = 0; bb < n; bb++)
+		for (i = 0; i < PER; i++)
+			if (s->count[p][bb][i] != times)
+				return 0;
+	return 1;
+}
+
+/*
+ * A replay whose read fails part-way, or ends early, emits nothing and
+ * deletes nothing; the next one replays it all.  Kinds: an I/O error
+ * at the first byte, in the middle and at the last byte; an early end
+ * of file; EINTR (retried, not an error).
+ */
+static void
+test_read_errors(const char *dir)
+{
+	static const struct { long after; int err; const char *what; } cases[] = {
+		{ 0, EIO, "error before the first byte" },
+		{ 100, EIO, "error part-way" },
+		{ -2, EIO, "error at the last byte" },
+		{ 100, 0, "end of file part-way" },
+		{ -2, 0, "end of file a byte early" },
+		{ 4096, ENOMEM, "error after the first page" },
+	};
+	static struct seen s;
+	struct event_batch b;
+	struct event_out ev[PER];
+	char bufs[PER][64], path[512], err[256];
+	size_t events, skipped, k;
+	off_t size;
+	int bb;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		snprintf(path, sizeof(path), "%s/readerr%zu", dir, k);
+		for (bb = 0; bb < 40; bb++) {
+			make_batch(&b, ev, bufs, 2, bb);
+			CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+		}
+		size = spool_size(path);
+		memset(&s, 0, sizeof(s));
+		s.stop_after = -1;
+		inject(cases[k].after == -2 ? (long)size - 1 : cases[k].after, cases[k].err);
+		err[0] = '\0';
+		CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
+		    "%s: replay reported success", cases[k].what);
+		inject(-1, 0);
+		CHECK(strstr(err, "read") != NULL, "%s: message \"%s\"", cases[k].what, err);
+		CHECK(events == 0 && s.calls == 0, "%s: %zu events emitted from a partial read",
+		    cases[k].what, events);
+		CHECK(spool_size(path) == size, "%s: %lld bytes left of %lld", cases[k].what,
+		    (long long)spool_size(path), (long long)size);
+		/* The next replay sends it all, once, and removes it. */
+		CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
+		    "%s: replay after: %s", cases[k].what, err);
+		CHECK(events == 40 * PER && seen_all(&s, 2, 40, 1), "%s: %zu events after",
+		    cases[k].what, events);
+		CHECK(spool_size(path) == 0, "%s: not removed", cases[k].what);
+	}
+
+	/* EINTR is retried. */
+	snprintf(path, sizeof(path), "%s/eintr", dir);
+	make_batch(&b, ev, bufs, 2, 0);
+	CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+	memset(&s, 0, sizeof(s));
+	s.stop_after = -1;
+	eintr_once = 1;
+	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0 &&
+	    events == PER, "EINTR: %s", err);
+	eintr_once = 0;
+
+	/* A leftover that fails to read does not hold up the live file. */
+	snprintf(path, sizeof(path), "%s/leftover", dir);
+	for (bb = 0; bb < 3; bb++) {
+		make_batch(&b, ev, bufs, 3, bb);
+		CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+	}
+	memset(&s, 0, sizeof(s));
+	s.stop_after = -1;
+	inject(10, EIO);
+	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
+	    "leftover: first read fails");
+	inject(-1, 0);
+	CHECK(count_files(dir, "leftover.replay.", "") == 1, "leftover kept");
+	for (bb = 3; bb < 6; bb++) {
+		make_batch(&b, ev, bufs, 3, bb);
+		CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+	}
+	/* The leftover fails again (the first read of this replay is its);
+	 * the live file is replayed all the same, and the leftover kept. */
+	inject(10, EIO);
+	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
+	    "leftover fails again");
+	inject(-1, 0);
+	CHECK(s.count[3][0][0] == 0 && s.count[3][3][0] == 1 && s.count[3][5][0] == 1,
+	    "live file replayed past a failing leftover");
+	CHECK(count_files(dir, "leftover.replay.", "") == 1 && spool_size(path) > 0,
+	    "the failing leftover kept, the live one removed");
+	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
+	    "leftover at last: %s", err);
+	CHECK(seen_all(&s, 3, 6, 1), "every batch once");
+	CHECK(spool_size(path) == 0 && count_files(dir, "leftover", "") == 0, "all gone");
+}
+
 int
 main(void)
 {
@@ -202,6 +387,7 @@ main(void)
 	test_concurrent(dir);
 	test_damage(dir);
 	test_interrupted(dir);
+	test_read_errors(dir);
 	if (check_failed == 0) {
 		char cmd[600];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
