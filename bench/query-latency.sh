@@ -1,16 +1,33 @@
 #!/bin/sh
-# GET /events latency with many events stored: p50 and p99 of the first
-# page and of page 100 (keyset paging: the cursor of page 100 is what the
-# 99 pages before it hand out), through lighttpd and event-query.
+# bench/query-latency.sh: read latency as the collection grows, through
+# lighttpd and event-query, on one store binary.
 #
-#   bench/query-latency.sh [EVENTS [REQUESTS]]	(defaults 1000000 and 50)
+#   bench/query-latency.sh [SIZES [REQUESTS]]
+#	SIZES	 event counts, default "10000 100000 1000000"
+#	REQUESTS requests a measure, default 50
 #
-# Run from a configured build folder (or set top_builddir).  It starts its
-# own store and lighttpd on private ports (tests/services.sh), bulk-loads
-# EVENTS synthetic documents with bench/bench-load and the consumer's
-# indexes, then times REQUESTS sequential requests of each page with curl.
-N=${1:-1000000}
+# For each size, on a fresh store (tests/services.sh, private ports):
+# SIZE events are bulk-loaded (bench/bench-load: the consumer's document
+# shape and indexes), one a second ending at END, four types; then
+# REQUESTS sequential requests of each of
+#   first page	 GET /events?limit=50
+#   type filter	 GET /events?limit=50&type=click (a quarter of the events)
+#   page 100	 the cursor the 99 pages before it hand out
+#   day window	 since/until one day ending halfway through the data
+#		 (clamped to its start): a seek into the middle
+#   stats hour	 GET /events/stats, the last hour, minute buckets
+#   stats day	 GET /events/stats, the last day, hour buckets
+# are timed with curl (time_total): p50, p99, max, and answers other
+# than 200.  A measure whose first request takes over a second (a store
+# that scans: stock FerretDB) gets SLOW_REQUESTS (default 5) requests
+# only, or the run would take hours; the output says so.
+#
+# The store is $FERRETDB (else what tests/services.sh finds); LABEL names
+# it in the RESULT lines ("RESULT <label>_<size>_<measure>_p99_ms 12.3").
+# Run from a configured build folder (or set top_builddir).
+SIZES=${1:-10000 100000 1000000}
 REQ=${2:-50}
+SLOW_REQ=${SLOW_REQUESTS:-5}
 LIMIT=50
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
@@ -20,66 +37,114 @@ export top_srcdir top_builddir
     { echo "run from a build folder (no $top_builddir/bench/bench-load)" >&2; exit 2; }
 . "$top_srcdir/tests/services.sh"
 svc_init
-svc_store_start
-svc_lighttpd_start
-echo "store: $STORE_VERSION; $N events"
+EVENTS_LOG_LEVEL=warn
+EVENTS_FCGI_PROCS=${PROCS:-2}
+export EVENTS_LOG_LEVEL EVENTS_FCGI_PROCS
 
-START=1700000000000	# 2023-11-14T22:13:20Z, one event a second
-"$top_builddir/bench/bench-load" --count "$N" --start $START --step 1000 \
-    --batch 5000 --types click,pageview,scroll,submit || fail "bench-load"
+END=1767225600000	# 2026-01-01T00:00:00Z: the newest event is one second before
+HOUR=3600000
+DAY=86400000
 
-# Page 100 begins after the 99 * LIMIT newest events; synthetic event i
-# has createdAt START + i s and id ev%08d, so its cursor is known.
-CURSOR=$(python3 -c 'import base64, sys
-n, start, skip = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-i = n - skip		# the oldest event of page 99
-raw = "1:%d:ev%08d" % (start + i * 1000, i)
-print(base64.urlsafe_b64encode(raw.encode()).decode().rstrip("="))' "$N" $START $((99 * LIMIT)))
+iso()
+{
+	python3 -c 'import sys, datetime
+ms = int(sys.argv[1])
+print(datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000))' "$1"
+}
 
-# Check the computed cursor against real paging: page 2.  (A store too
-# slow for the page answers 503 instead; the measurements show it.)
-C2=$(curl -sS "$BASE_URL/events?limit=$LIMIT" | python3 -c 'import json, sys
-print(json.load(sys.stdin).get("next") or "")' 2>/dev/null)
-W2=$(python3 -c 'import base64, sys
-n, start = int(sys.argv[1]), int(sys.argv[2])
-i = n - int(sys.argv[3])
-print(base64.urlsafe_b64encode(("1:%d:ev%08d" % (start + i * 1000, i)).encode()).decode().rstrip("="))' "$N" $START $LIMIT)
-if [ -n "$C2" ]; then
-	expect_eq "$W2" "$C2" "the cursor of page 2"
-else
-	echo "(the first page did not load: cursor not checked)"
-fi
+# The cursor after synthetic event i (createdAt START + i s, id ev%08d).
+cursor()
+{
+	python3 -c 'import base64, sys
+raw = "1:%d:ev%08d" % (int(sys.argv[1]), int(sys.argv[2]))
+print(base64.urlsafe_b64encode(raw.encode()).decode().rstrip("="))' "$1" "$2"
+}
 
-# measure NAME URL: REQ sequential requests; p50 and p99 in ms.
+# measure SIZE NAME URL: REQ sequential requests (SLOW_REQ when the
+# first takes over a second); p50 and p99 in ms.
 measure()
 {
-	_i=0
 	: >"$SVC_DIR/times"
-	curl -sS -o "$SVC_DIR/body" "$2" || fail "$1: no answer"
-	json_get 'len(d.get("events", []))' "$SVC_DIR/body" | grep -qx "$LIMIT" ||
-	    echo "$1: not a full page: $(head -c 200 "$SVC_DIR/body")"
-	while [ $_i -lt "$REQ" ]; do
-		curl -sS -o /dev/null -w '%{time_total} %{http_code}\n' "$2" >>"$SVC_DIR/times"
+	curl -sS -o "$SVC_DIR/body" -w '%{time_total} %{http_code}\n' "$3" >"$SVC_DIR/first" ||
+	    fail "$2: no answer"
+	_n=$REQ
+	if python3 -c 'import sys; sys.exit(float(open(sys.argv[1]).read().split()[0]) <= 1.0)' \
+	    "$SVC_DIR/first"; then
+		_n=$SLOW_REQ
+	fi
+	_i=0
+	while [ $_i -lt "$_n" ]; do
+		curl -sS -o /dev/null -w '%{time_total} %{http_code}\n' "$3" >>"$SVC_DIR/times"
 		_i=$((_i + 1))
 	done
-	python3 - "$1" "$SVC_DIR/times" <<'EOF'
-import sys
-rows = [l.split() for l in open(sys.argv[2])]
+	python3 - "$LABEL" "$1" "$2" "$SVC_DIR/times" "$SVC_DIR/body" <<'EOF'
+import json, sys
+label, size, name, times, body = sys.argv[1:6]
+rows = [l.split() for l in open(times)]
 bad = [r for r in rows if r[1] != "200"]
 t = sorted(float(r[0]) * 1000 for r in rows)
 def pct(p):
-    return t[min(len(t) - 1, int(round(p / 100 * len(t) + 0.5)) - 1)]
-print("%-12s n=%d  p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms%s" % (
-    sys.argv[1], len(t), pct(50), pct(99), t[-1],
-    "  (%d answered %s)" % (len(bad), ",".join(sorted(set(r[1] for r in bad)))) if bad else ""))
-key = sys.argv[1].replace(" ", "_")
-print("RESULT %s_p50_ms %.1f\nRESULT %s_p99_ms %.1f\nRESULT %s_non200 %d" % (key, pct(50), key, pct(99), key, len(bad)))
+    # nearest rank
+    return t[min(len(t) - 1, max(0, -(-p * len(t) // 100) - 1))]
+try:
+    d = json.load(open(body))
+    what = "%d events" % len(d["events"]) if "events" in d else \
+        "%d counted" % sum(d.get("totals", {}).values())
+except (ValueError, KeyError, TypeError):
+    what = "not JSON"
+print("%-8s %9s  %-12s n=%-3d p50 %9.1f ms  p99 %9.1f ms  max %9.1f ms  (%s)%s" % (
+    label, size, name, len(t), pct(50), pct(99), t[-1], what,
+    "  %d answered %s" % (len(bad), ",".join(sorted(set(r[1] for r in bad)))) if bad else ""))
+key = "%s_%s_%s" % (label, size, name.replace(" ", "_"))
+print("RESULT %s_p50_ms %.1f\nRESULT %s_p99_ms %.1f\nRESULT %s_n %d\nRESULT %s_non200 %d" % (
+    key, pct(50), key, pct(99), key, len(t), key, len(bad)))
 EOF
 }
-measure "first page" "$BASE_URL/events?limit=$LIMIT"
-measure "page 100" "$BASE_URL/events?limit=$LIMIT&cursor=$CURSOR"
-# The query processes' memory after all that.
-for pid in $(pgrep -f "$top_builddir/cgi/event-query"); do
-	awk -v p="$pid" '/^VmHWM/ { printf "RESULT query_hwm_kib_%s %d\n", p, $2 }' "/proc/$pid/status"
+
+LABEL=${LABEL:-store}
+for N in $SIZES; do
+	START=$((END - N * 1000))
+	svc_store_stop
+	rm -rf "$SVC_DIR/store" "$SVC_DIR/store-state"
+	svc_store_start
+	[ -n "$(svc_pid lighttpd)" ] || svc_lighttpd_start
+	echo "== $LABEL: $STORE_VERSION, $N events" >&2
+	t0=$(date +%s.%N)
+	"$top_builddir/bench/bench-load" --count "$N" --start $START --step 1000 \
+	    --batch 5000 --types click,pageview,scroll,submit >&2 || fail "bench-load"
+	t1=$(date +%s.%N)
+	python3 -c 'import sys
+n, a, b = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print("load %d events: %.1f s, %.0f events/s" % (n, b - a, n / (b - a)))
+print("RESULT %s_%d_load_events_per_s %.0f" % (sys.argv[4], n, n / (b - a)))' "$N" "$t0" "$t1" "$LABEL"
+
+	# The cursor of page 100: after the 99 * LIMIT newest events.
+	C100=$(cursor $((START + (N - 99 * LIMIT) * 1000)) $((N - 99 * LIMIT)))
+	# Check the computed cursor shape against real paging: page 2.
+	C2=$(curl -sS "$BASE_URL/events?limit=$LIMIT" | python3 -c 'import json, sys
+print(json.load(sys.stdin).get("next") or "")' 2>/dev/null)
+	if [ -n "$C2" ]; then
+		expect_eq "$(cursor $((START + (N - LIMIT) * 1000)) $((N - LIMIT)))" "$C2" "the cursor of page 2"
+	else
+		echo "(the first page did not load: cursor not checked)"
+	fi
+	MID=$((START + N * 500))
+	WSTART=$((MID - DAY))
+	[ $WSTART -ge $START ] || WSTART=$START
+
+	measure "$N" "first page" "$BASE_URL/events?limit=$LIMIT"
+	measure "$N" "type filter" "$BASE_URL/events?limit=$LIMIT&type=click"
+	measure "$N" "page 100" "$BASE_URL/events?limit=$LIMIT&cursor=$C100"
+	measure "$N" "day window" "$BASE_URL/events?limit=$LIMIT&since=$(iso $WSTART)&until=$(iso $MID)"
+	measure "$N" "stats hour" "$BASE_URL/events/stats?bucket=minute&since=$(iso $((END - HOUR)))&until=$(iso $END)"
+	measure "$N" "stats day" "$BASE_URL/events/stats?bucket=hour&since=$(iso $((END - DAY)))&until=$(iso $END)"
+	# The query processes' memory after all that.
+	for pid in $(svc_http_programs); do
+		case $(cat "/proc/$pid/cmdline" 2>/dev/null | tr '\0' ' ') in
+		*event-query*)
+			awk -v p="$pid" -v k="${LABEL}_$N" '/^VmHWM/ { printf "RESULT %s_query_hwm_kib_%s %d\n", k, p, $2 }' \
+			    "/proc/$pid/status" ;;
+		esac
+	done
 done
-echo "RESULT events_stored $N"
+echo "RESULT ${LABEL}_store $STORE_VERSION"
