@@ -181,6 +181,7 @@ handle(struct http_req *req, void *arg)
 	enum event_err e;
 	const char *method, *clen, *addr, *why;
 	char mt[64], err[ERRBUF_LEN], clip[80], ip[PRIVACY_IP_LEN], *end;
+	char client[PROXIES_ADDR_LEN];
 	char hdr[sizeof(a.headers) + 32];
 	unsigned long long len;
 
@@ -239,7 +240,13 @@ handle(struct http_req *req, void *arg)
 	}
 
 	ctx.received_ms = time_now_ms();
+	/* The client's address, behind trusted proxies too: what is kept
+	 * of it and what the rate limit counts. */
 	addr = http_param(req, "REMOTE_ADDR");
+	proxies_client(&in->proxies, addr, http_param(req,
+	    in->proxies.header == PROXIES_FORWARDED ? "HTTP_FORWARDED" :
+	    "HTTP_X_FORWARDED_FOR"), client);
+	addr = addr != NULL ? client : NULL;
 	privacy_ip(in->ip_mode, in->conf.ip_hash_secret, ctx.received_ms, addr, ip);
 	ctx.ip = ip;
 	ctx.user_agent = http_param(req, "HTTP_USER_AGENT");
@@ -301,6 +308,8 @@ main(int argc, char *argv[])
 	/* Both were checked by conf_load: these cannot fail. */
 	(void)access_parse(&in.access, in.conf.write_keys, err, sizeof(err));
 	(void)privacy_ip_mode(in.conf.ip_mode, &in.ip_mode);
+	(void)proxies_parse(&in.proxies, in.conf.trusted_proxies, err, sizeof(err));
+	(void)proxies_header_parse(in.conf.forwarded_header, &in.proxies.header);
 	if ((in.q = enqueue_new(&in.conf)) == NULL ||
 	    (in.body = malloc((size_t)in.conf.max_body_bytes + 1)) == NULL) {
 		log_error("out of memory");

@@ -7,11 +7,13 @@
 #include "enqueue.h"
 #include "http.h"
 #include "privacy.h"
+#include "proxies.h"
 
 struct ingest {
 	struct conf	 conf;
 	struct access	 access;
 	enum ip_mode	 ip_mode;
+	struct proxies	 proxies;	/* trusted_proxies, forwarded_header */
 	struct enqueue	*q;
 	char		*body;		/* conf.max_body_bytes + 1 */
 	int		 redis_down;	/* for logging changes of state only */

@@ -12,6 +12,7 @@
 #include "limits.h"
 #include "log.h"
 #include "privacy.h"
+#include "proxies.h"
 #include "redisaddr.h"
 
 
@@ -124,6 +125,23 @@ check_ip_mode(const char *v, char *why, size_t whylen)
 }
 
 static int
+check_proxies(const char *v, char *why, size_t whylen)
+{
+	static struct proxies p;	/* large: not on the stack */
+
+	return proxies_parse(&p, v, why, whylen);
+}
+
+static int
+check_forwarded_header(const char *v, char *why, size_t whylen)
+{
+	enum proxies_header h;
+
+	snprintf(why, whylen, "x-forwarded-for or forwarded");
+	return proxies_header_parse(v, &h);
+}
+
+static int
 check_secret(const char *v, char *why, size_t whylen)
 {
 	snprintf(why, whylen, "a secret of at least %d characters", PRIVACY_SECRET_MIN);
@@ -178,6 +196,8 @@ static const struct conf_key keys[] = {
 	S(ip_hash_secret, "", check_secret),
 	L(honour_dnt, 0, 1, "0"),
 	L(drop_bots, 0, 1, "1"),
+	S(trusted_proxies, "", check_proxies),
+	S(forwarded_header, "x-forwarded-for", check_forwarded_header),
 	L(health_max_lag_s, 1, 86400, "300"),
 };
 

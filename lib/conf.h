@@ -81,6 +81,10 @@ struct conf {
 	long	honour_dnt;
 	long	drop_bots;
 
+	/* Reverse proxies whose client address is taken (proxies.h). */
+	char	trusted_proxies[CONF_STR_LEN];
+	char	forwarded_header[CONF_STR_LEN];
+
 	/* GET /health: lag past which it answers 503. */
 	long	health_max_lag_s;
 };

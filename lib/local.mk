@@ -11,6 +11,7 @@ lib_libevents_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/metrics.h \
 	lib/privacy.c lib/privacy.h \
+	lib/proxies.c lib/proxies.h \
 	lib/redisaddr.c lib/redisaddr.h \
 	lib/redisconn.c lib/redisconn.h \
 	lib/sentinel.c lib/sentinel.h \

@@ -2,7 +2,8 @@
 # Each block below belongs to one part of the system; add to your block.
 
 ## unit tests (event model, configuration)
-UNIT_TESTS = tests/test-event tests/test-conf tests/test-util tests/test-access tests/test-spool
+UNIT_TESTS = tests/test-event tests/test-conf tests/test-util tests/test-access tests/test-spool \
+	tests/test-proxies
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_test_event_SOURCES = tests/test-event.c tests/check.h
@@ -13,6 +14,8 @@ tests_test_util_SOURCES = tests/test-util.c tests/check.h
 tests_test_util_LDADD = $(LIBEVENTS)
 tests_test_access_SOURCES = tests/test-access.c tests/check.h
 tests_test_access_LDADD = $(LIBEVENTS)
+tests_test_proxies_SOURCES = tests/test-proxies.c tests/check.h
+tests_test_proxies_LDADD = $(LIBEVENTS)
 tests_test_spool_SOURCES = tests/test-spool.c tests/check.h
 tests_test_spool_LDADD = $(LIBEVENTS)
 # read(2) as lib/spool.c calls it goes through the test's __wrap_read,
@@ -90,7 +93,8 @@ clean-browser:
 # tests/schemathesis.sh checks docs/openapi.yaml against the live stack.
 PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh \
 	tests/protect-spool.sh tests/protect-health.sh tests/protect-privacy.sh \
-	tests/protect-metrics.sh tests/protect-hostile.sh tests/schemathesis.sh
+	tests/protect-metrics.sh tests/protect-hostile.sh tests/schemathesis.sh \
+	tests/protect-proxies.sh
 TESTS += $(PROTECT_TESTS)
 EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh tests/schemathesis-hooks.py
 EXTRA_DIST += docs/openapi.yaml
