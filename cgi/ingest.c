@@ -107,14 +107,14 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	long retry;
 
 	memset(&lim, 0, sizeof(lim));
-	/* The per-address counter lives in Redis for one window.  Unless the
-	 * operator keeps truncated addresses anyway, it is named by a keyed
-	 * hash of the address, not by the address. */
-	if (addr != NULL && in->ip_mode != IP_TRUNCATE) {
-		privacy_ip(IP_HASH, in->conf.ip_hash_secret[0] ? in->conf.ip_hash_secret :
-		    "rate-limit-counter", time_now_ms(), addr, hashed);
+	/* The per-address counter lives in Redis for one window, named by
+	 * a hash of the address keyed by ip_hash_secret (which conf_load
+	 * requires with rate_limit_ip), never by the address. */
+	if (addr != NULL && in->conf.rate_limit_ip > 0) {
+		privacy_ip(IP_HASH, in->conf.ip_hash_secret, time_now_ms(), addr, hashed);
 		addr = hashed;
-	}
+	} else
+		addr = NULL;
 	lim.ip = addr;
 	lim.ip_max = in->conf.rate_limit_ip;
 	lim.key = a->key;

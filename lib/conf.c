@@ -397,5 +397,15 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		    path != NULL && *path ? path : "configuration");
 		return -1;
 	}
+	/* The per-address counters live in Redis, named by a keyed hash of
+	 * the address: under a key anyone could know, whoever reads Redis
+	 * would recover every address by trying them all. */
+	if (c->rate_limit_ip > 0 && c->ip_hash_secret[0] == '\0') {
+		snprintf(err, errlen, "%s: rate_limit_ip needs ip_hash_secret (at least %d "
+		    "characters): the per-address counters in Redis are named by a hash "
+		    "of the address keyed by it",
+		    path != NULL && *path ? path : "configuration", PRIVACY_SECRET_MIN);
+		return -1;
+	}
 	return 0;
 }

@@ -13,7 +13,9 @@ EVENTS_HONOUR_DNT=1
 # A window far longer than the test, however slow the machine (ASan,
 # load): the counters must still hold what was sent earlier.
 EVENTS_RATE_WINDOW_S=3600
-export EVENTS_WRITE_KEYS EVENTS_RATE_LIMIT_KEY EVENTS_RATE_LIMIT_IP EVENTS_HONOUR_DNT EVENTS_RATE_WINDOW_S
+EVENTS_IP_HASH_SECRET=metrics-secret-0123456789
+export EVENTS_WRITE_KEYS EVENTS_RATE_LIMIT_KEY EVENTS_RATE_LIMIT_IP EVENTS_HONOUR_DNT EVENTS_RATE_WINDOW_S \
+    EVENTS_IP_HASH_SECRET
 http_restart
 KEY=$URL?key=pk_m
 

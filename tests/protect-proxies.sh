@@ -69,7 +69,8 @@ ok "forwarded_header = forwarded: RFC 7239 for=, X-Forwarded-For ignored"
 EVENTS_FORWARDED_HEADER=x-forwarded-for
 EVENTS_RATE_LIMIT_IP=2
 EVENTS_RATE_WINDOW_S=3600
-export EVENTS_FORWARDED_HEADER EVENTS_RATE_LIMIT_IP EVENTS_RATE_WINDOW_S
+EVENTS_IP_HASH_SECRET=proxies-secret-0123456789
+export EVENTS_FORWARDED_HEADER EVENTS_RATE_LIMIT_IP EVENTS_RATE_WINDOW_S EVENTS_IP_HASH_SECRET
 http_restart
 for i in 1 2; do
 	post_json '{"type":"r"}' -H 'X-Forwarded-For: 198.51.100.7'

@@ -40,7 +40,58 @@ static const struct bad bads[] = {
 	{ "redis_master_name = a b/c\n", "redis_master_name", "letters" },
 	{ "redis_min_replicas = -1\n", "redis_min_replicas", "0 to 100" },
 	{ "redis_replica_timeout_ms = 5\n", "redis_replica_timeout_ms", "10 to 60000" },
+	{ "trusted_proxies = 10.0.0.0/8 proxy.example\n", "trusted_proxies",
+	    "\"proxy.example\" is not an IPv4 or IPv6 address" },
+	{ "trusted_proxies = 10.1.0.0/8\n", "trusted_proxies", "bits set past its /8 prefix" },
+	{ "trusted_proxies = ::/200\n", "trusted_proxies", "0 to 128" },
+	{ "forwarded_header = x-real-ip\n", "forwarded_header", "x-forwarded-for or forwarded" },
+	{ "ip_hash_secret = short\n", "ip_hash_secret", "(hidden)" },
 };
+
+/* What conf_load refuses for keys that go together, from the file or the
+ * environment: each message names what is missing. */
+static void
+test_combinations(void)
+{
+	static const struct {
+		const char *mode, *secret, *rate;
+		const char *why;	/* NULL: accepted */
+	} cases[] = {
+		{ "truncate", "", "0", NULL },
+		{ "drop", "", "0", NULL },
+		{ "hash", "", "0", "\"hash\" needs ip_hash_secret" },
+		{ "hash", "0123456789abcdef", "0", NULL },
+		{ "truncate", "", "10", "rate_limit_ip needs ip_hash_secret" },
+		{ "drop", "", "10", "rate_limit_ip needs ip_hash_secret" },
+		{ "hash", "", "10", "needs ip_hash_secret" },
+		{ "truncate", "0123456789abcdef", "10", NULL },
+		{ "drop", "0123456789abcdef", "10", NULL },
+		{ "hash", "0123456789abcdef", "10", NULL },
+	};
+	struct conf c;
+	char err[512];
+	size_t i;
+	int r;
+
+	unsetenv("EVENTS_CONF");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setenv("EVENTS_IP_MODE", cases[i].mode, 1);
+		setenv("EVENTS_IP_HASH_SECRET", cases[i].secret, 1);
+		setenv("EVENTS_RATE_LIMIT_IP", cases[i].rate, 1);
+		err[0] = '\0';
+		r = conf_load(&c, NULL, err, sizeof(err));
+		if (cases[i].why == NULL)
+			CHECK(r == 0, "%s, secret \"%s\", rate %s: %s", cases[i].mode,
+			    cases[i].secret, cases[i].rate, err);
+		else
+			CHECK(r == -1 && strstr(err, cases[i].why) != NULL,
+			    "%s, secret \"%s\", rate %s: %d \"%s\"", cases[i].mode,
+			    cases[i].secret, cases[i].rate, r, err);
+	}
+	unsetenv("EVENTS_IP_MODE");
+	unsetenv("EVENTS_IP_HASH_SECRET");
+	unsetenv("EVENTS_RATE_LIMIT_IP");
+}
 
 static void
 test_defaults(void)
@@ -148,5 +199,6 @@ main(void)
 	test_defaults();
 	test_text();
 	test_file_and_env();
+	test_combinations();
 	return check_exit("test-conf");
 }
