@@ -296,11 +296,7 @@ main(int argc, char *argv[])
 	memset(&in, 0, sizeof(in));
 	if (conf_load(&in.conf, path, err, sizeof(err)) != 0) {
 		log_error("configuration: %s", err);
-		/* Under plain CGI the client is waiting: answer, without the
-		 * details, which are for the operator's log only. */
-		if (FCGX_IsCGI())
-			printf("Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n"
-			    "{\"error\":{\"code\":\"misconfigured\",\"message\":\"the server's configuration is invalid; see its error log\"}}");
+		http_startup_failed();
 		return 1;
 	}
 	if (log_level_parse(in.conf.log_level, &lvl) == 0)
@@ -313,6 +309,7 @@ main(int argc, char *argv[])
 	if ((in.q = enqueue_new(&in.conf)) == NULL ||
 	    (in.body = malloc((size_t)in.conf.max_body_bytes + 1)) == NULL) {
 		log_error("out of memory");
+		http_startup_failed();
 		return 1;
 	}
 	rc = http_serve(handle, &in);

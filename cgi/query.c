@@ -164,6 +164,7 @@ main(int argc, char *argv[])
 	memset(&q, 0, sizeof(q));
 	if (conf_load(&q.conf, path, err, sizeof(err)) != 0) {
 		log_error("configuration: %s", err);
+		http_startup_failed();
 		return 1;
 	}
 	if (log_level_parse(q.conf.log_level, &lvl) == 0)
@@ -171,6 +172,7 @@ main(int argc, char *argv[])
 	if ((q.store = store_new(&q.conf, "event-query", STORE_READER, err,
 	    sizeof(err))) == NULL) {
 		log_error("configuration: %s", err);
+		http_startup_failed();
 		store_cleanup();
 		return 1;
 	}

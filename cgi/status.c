@@ -445,6 +445,7 @@ main(int argc, char *argv[])
 	}
 	if (conf_load(&st.conf, path, err, sizeof(err)) != 0) {
 		log_error("configuration: %s", err);
+		http_startup_failed();
 		return 1;
 	}
 	if (log_level_parse(st.conf.log_level, &lvl) == 0)
@@ -452,6 +453,7 @@ main(int argc, char *argv[])
 	store_init();
 	if ((st.rc = redisconn_new(&st.conf)) == NULL) {
 		log_error("out of memory");
+		http_startup_failed();
 		return 1;
 	}
 	rc = http_serve(handle, &st);

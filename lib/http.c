@@ -76,6 +76,19 @@ http_write(struct http_req *req, const char *buf, size_t n)
 	return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
 }
 
+void
+http_startup_failed(void)
+{
+	static const char body[] = "{\"error\":{\"code\":\"misconfigured\","
+	    "\"message\":\"the server's configuration is invalid; see its error log\"}}";
+	struct http_req req = { NULL };
+
+	if (!FCGX_IsCGI())
+		return;
+	http_send(&req, 500, "application/json", NULL, body, sizeof(body) - 1);
+	fflush(stdout);
+}
+
 int
 http_is_head(struct http_req *req)
 {

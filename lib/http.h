@@ -45,6 +45,15 @@ void		 http_send_json(struct http_req *req, int status,
 void		 http_send_error(struct http_req *req, int status,
 		    const char *extra_headers, const char *code, const char *msg);
 
+/*
+ * A program that cannot start (a bad configuration, no memory): under
+ * plain CGI a client waits for this very process, so answer it 500
+ * {"error": {"code": "misconfigured", ...}} without the details, which
+ * are for the operator's log only.  Under FastCGI nothing: no request
+ * has been accepted, and the server answers for a program that is down.
+ */
+void		 http_startup_failed(void);
+
 /* 1 for a HEAD request: http_send then writes the headers alone. */
 int		 http_is_head(struct http_req *req);
 

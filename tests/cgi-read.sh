@@ -67,3 +67,34 @@ run event-status REQUEST_METHOD=GET SCRIPT_NAME=/health
 expect_eq 503 "$STATUS" "health with the store down"
 body | grep -q '"store":false' || fail "health body: $(cat "$OUT")"
 ok "event-query and event-status as plain CGI"
+
+# A configuration that cannot be used: under plain CGI each of the three
+# programs answers the waiting client 500 misconfigured as JSON, without
+# the details (they go to the error log, naming the key).
+# misconfigured PROGRAM WHAT KEY VAR=VALUE...
+misconfigured() {
+	prog=$1 what=$2 key=$3
+	shift 3
+	run "$prog" REQUEST_METHOD=GET SCRIPT_NAME=/events "$@"
+	expect_eq 500 "$STATUS" "$prog, $what: status"
+	grep -qi '^Content-Type: application/json' "$OUT" ||
+	    fail "$prog, $what: not JSON: $(cat "$OUT")"
+	[ "$(body | python3 -c 'import json, sys; print(json.load(sys.stdin)["error"]["code"])')" = misconfigured ] ||
+	    fail "$prog, $what: body $(cat "$OUT")"
+	grep -q "$key" "$OUT" && fail "$prog, $what: the answer tells the client the details: $(cat "$OUT")"
+	grep -q "configuration: .*$key" "$SVC_DIR/err" ||
+	    fail "$prog, $what: the log does not name $key: $(cat "$SVC_DIR/err")"
+}
+for prog in event-ingest event-query event-status; do
+	misconfigured $prog "a bad value" log_level EVENTS_LOG_LEVEL=loud
+	misconfigured $prog "a missing file" /nonexistent/events.conf EVENTS_CONF=/nonexistent/events.conf
+	misconfigured $prog "rate_limit_ip without a secret" ip_hash_secret EVENTS_RATE_LIMIT_IP=5
+	misconfigured $prog "a bad trusted_proxies" trusted_proxies EVENTS_TRUSTED_PROXIES=10.1.0.0/8
+	# HEAD gets the status and headers alone (RFC 9110 9.3.2).
+	run $prog REQUEST_METHOD=HEAD SCRIPT_NAME=/events EVENTS_LOG_LEVEL=loud
+	expect_eq 500 "$STATUS" "$prog, HEAD: status"
+	[ -z "$(body)" ] || fail "$prog, HEAD: a body: $(cat "$OUT")"
+done
+misconfigured event-query "a store URI libmongoc refuses" mongo_uri \
+    EVENTS_MONGO_URI=mongodb://h:1/?readPreference=nonsense
+ok "a bad configuration: 500 misconfigured as JSON from each program under plain CGI"
