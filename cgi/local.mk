@@ -15,5 +15,5 @@ cgi_event_query_LDADD = $(LIBEVENTS) $(MONGOC_LIBS) $(FCGI_LIBS)
 
 # GET /health and GET /metrics: for operators and monitoring.
 libexec_PROGRAMS += cgi/event-status
-cgi_event_status_SOURCES = cgi/status.c
+cgi_event_status_SOURCES = cgi/status.c cgi/status.h cgi/status_redis.c
 cgi_event_status_LDADD = $(LIBEVENTS) $(MONGOC_LIBS) $(FCGI_LIBS)

@@ -19,65 +19,25 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
-#include "redisconn.h"
+#include "shard.h"
 #include "spool.h"
+#include "status.h"
 #include "store.h"
 #include "timeutil.h"
 
 struct status {
 	struct conf		 conf;
-	struct redisconn	*rc;
+	struct shardmap		*m;
 	struct store		*store;		/* NULL until it connects */
 };
 
 /* What /health and /metrics report, read fresh for each request. */
 struct snapshot {
-	int		 redis_up, store_up;
+	int		 redis_up, store_up;	/* redis_up: every shard answered */
 	struct store_server server;	/* when store_up */
-	long long	 backlog, dead;
-	long long	 oldest_ms;	/* -1: nothing waiting */
-	long long	 last_batch_ms;	/* -1: never */
-	long long	 last_seen_ms;	/* newest consumer heartbeat, -1: none */
 	long long	 spool_bytes;
-	redisReply	*metrics, *bots, *consumers;	/* HGETALL replies or NULL */
+	struct redis_view r;
 };
-
-static redisReply *
-cmd(struct status *st, const char *a0, const char *a1, const char *a2,
-    const char *a3, const char *a4, const char *a5)
-{
-	const char *argv[6] = { a0, a1, a2, a3, a4, a5 };
-	char err[ERRBUF_LEN];
-	redisReply *r;
-	int argc = 0;
-
-	while (argc < 6 && argv[argc] != NULL)
-		argc++;
-	r = redisconn_command(st->rc, argc, argv, NULL, err, sizeof(err));
-	if (r == NULL)
-		log_warn("%s", err);
-	else if (r->type == REDIS_REPLY_ERROR) {
-		log_warn("redis %s: %s: %s", redisconn_where(st->rc), a0, r->str);
-		freeReplyObject(r);
-		r = NULL;
-	}
-	return r;
-}
-
-static long long
-int_of(redisReply *r)
-{
-	long long v = -1;
-
-	if (r == NULL)
-		return -1;
-	if (r->type == REDIS_REPLY_INTEGER)
-		v = r->integer;
-	else if (r->type == REDIS_REPLY_STRING)
-		v = strtoll(r->str, NULL, 10);
-	freeReplyObject(r);
-	return v;
-}
 
 static int
 store_up(struct status *st, struct store_server *sv)
@@ -103,54 +63,17 @@ store_up(struct status *st, struct store_server *sv)
 static void
 snapshot(struct status *st, struct snapshot *s)
 {
-	char key[CONF_STR_LEN + 32];
-	redisReply *r;
-	size_t i;
-
 	memset(s, 0, sizeof(*s));
-	s->oldest_ms = s->last_batch_ms = s->last_seen_ms = -1;
 	s->spool_bytes = st->conf.spool_path[0] ? (long long)spool_size(st->conf.spool_path) : 0;
 	s->store_up = store_up(st, &s->server);
-	if ((r = cmd(st, "PING", NULL, NULL, NULL, NULL, NULL)) == NULL)
-		return;
-	freeReplyObject(r);
-	s->redis_up = 1;
-	s->backlog = int_of(cmd(st, "XLEN", st->conf.stream, NULL, NULL, NULL, NULL));
-	s->dead = int_of(cmd(st, "XLEN", st->conf.dead_stream, NULL, NULL, NULL, NULL));
-	/* The consumer deletes what it stored, so the first entry left is
-	 * the oldest not yet stored; its id starts with its ms. */
-	r = cmd(st, "XRANGE", st->conf.stream, "-", "+", "COUNT", "1");
-	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-	    r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements >= 1 &&
-	    r->element[0]->element[0]->type == REDIS_REPLY_STRING)
-		s->oldest_ms = strtoll(r->element[0]->element[0]->str, NULL, 10);
-	if (r != NULL)
-		freeReplyObject(r);
-	snprintf(key, sizeof(key), "%s" LAST_BATCH_KEY_SUFFIX, st->conf.stream);
-	s->last_batch_ms = int_of(cmd(st, "GET", key, NULL, NULL, NULL, NULL));
-	snprintf(key, sizeof(key), "%s" METRICS_KEY_SUFFIX, st->conf.stream);
-	s->metrics = cmd(st, "HGETALL", key, NULL, NULL, NULL, NULL);
-	snprintf(key, sizeof(key), "%s" BOTS_KEY_SUFFIX, st->conf.stream);
-	s->bots = cmd(st, "HGETALL", key, NULL, NULL, NULL, NULL);
-	snprintf(key, sizeof(key), "%s" CONSUMERS_KEY_SUFFIX, st->conf.stream);
-	s->consumers = cmd(st, "HGETALL", key, NULL, NULL, NULL, NULL);
-	if (s->consumers != NULL && s->consumers->type == REDIS_REPLY_ARRAY)
-		for (i = 0; i + 1 < s->consumers->elements; i += 2) {
-			long long v = strtoll(s->consumers->element[i + 1]->str, NULL, 10);
-			if (v > s->last_seen_ms)
-				s->last_seen_ms = v;
-		}
+	redis_view_read(st->m, &st->conf, &s->r);
+	s->redis_up = s->r.shards > 0 && s->r.shards_up == s->r.shards;
 }
 
 static void
 snapshot_free(struct snapshot *s)
 {
-	if (s->metrics)
-		freeReplyObject(s->metrics);
-	if (s->bots)
-		freeReplyObject(s->bots);
-	if (s->consumers)
-		freeReplyObject(s->consumers);
+	redis_view_free(&s->r);
 }
 
 static json_object *
@@ -167,10 +90,11 @@ static void
 health(struct status *st, struct http_req *req)
 {
 	struct snapshot s;
-	json_object *root, *problems, *warnings, *cons, *server = NULL;
+	json_object *root, *problems, *warnings, *cons, *server = NULL, *shards, *one;
 	int64_t now = time_now_ms(), lag = st->conf.health_max_lag_s * 1000;
 	char msg[160];
 	size_t i;
+	int any;
 
 	snapshot(st, &s);
 	root = json_object_new_object();
@@ -180,16 +104,21 @@ health(struct status *st, struct http_req *req)
 	snprintf(msg, sizeof(msg), __VA_ARGS__);			\
 	json_object_array_add(problems, json_object_new_string(msg));	\
 } while (0)
-	if (!s.redis_up)
+	any = s.r.shards_up > 0;
+	if (!any)
 		PROBLEM("redis is unreachable");
+	else
+		for (i = 0; i < s.r.shards; i++)
+			if (!s.r.shard[i].up)
+				PROBLEM("redis shard %zu is unreachable", i);
 	if (!s.store_up)
 		PROBLEM("the store is unreachable");
-	if (s.oldest_ms >= 0 && now - s.oldest_ms > lag)
-		PROBLEM("the oldest queued event waits for %lld s", (long long)(now - s.oldest_ms) / 1000);
-	if (s.redis_up && (s.last_seen_ms < 0 || now - s.last_seen_ms > lag))
+	if (s.r.oldest_ms >= 0 && now - s.r.oldest_ms > lag)
+		PROBLEM("the oldest queued event waits for %lld s", (long long)(now - s.r.oldest_ms) / 1000);
+	if (any && (s.r.last_seen_ms < 0 || now - s.r.last_seen_ms > lag))
 		PROBLEM("no consumer has run in the last %ld s", st->conf.health_max_lag_s);
-	if (s.dead > 0)
-		PROBLEM("%lld events in the dead-letter stream %.64s", s.dead, st->conf.dead_stream);
+	if (s.r.dead > 0)
+		PROBLEM("%lld events in the dead-letter stream %.64s", s.r.dead, st->conf.dead_stream);
 	if (s.spool_bytes > 0)
 		PROBLEM("%lld bytes spooled on disk wait for Redis", s.spool_bytes);
 	/* Worth knowing, not worth a 503. */
@@ -212,19 +141,31 @@ health(struct status *st, struct http_req *req)
 	json_object_object_add(root, "redis", json_object_new_boolean(s.redis_up));
 	json_object_object_add(root, "store", json_object_new_boolean(s.store_up));
 	json_object_object_add(root, "storeServer", server);
-	json_object_object_add(root, "backlog", s.redis_up ? json_object_new_int64(s.backlog) : NULL);
-	snprintf(msg, sizeof(msg), "%.3f", (double)(now - s.oldest_ms) / 1000.0);
-	json_object_object_add(root, "oldestAgeSeconds", s.oldest_ms >= 0 ?
-	    json_object_new_double_s((double)(now - s.oldest_ms) / 1000.0, msg) : NULL);
-	json_object_object_add(root, "deadLetters", s.redis_up ? json_object_new_int64(s.dead) : NULL);
+	/* The sums: null unless every shard answered. */
+	json_object_object_add(root, "backlog", s.redis_up ? json_object_new_int64(s.r.backlog) : NULL);
+	snprintf(msg, sizeof(msg), "%.3f", (double)(now - s.r.oldest_ms) / 1000.0);
+	json_object_object_add(root, "oldestAgeSeconds", s.r.oldest_ms >= 0 ?
+	    json_object_new_double_s((double)(now - s.r.oldest_ms) / 1000.0, msg) : NULL);
+	json_object_object_add(root, "deadLetters", s.redis_up ? json_object_new_int64(s.r.dead) : NULL);
 	json_object_object_add(root, "spoolBytes", json_object_new_int64(s.spool_bytes));
-	json_object_object_add(root, "lastBatchAt", time_or_null(s.last_batch_ms));
+	json_object_object_add(root, "lastBatchAt", time_or_null(s.r.last_batch_ms));
 	cons = json_object_new_object();
-	if (s.consumers != NULL && s.consumers->type == REDIS_REPLY_ARRAY)
-		for (i = 0; i + 1 < s.consumers->elements; i += 2)
-			json_object_object_add(cons, s.consumers->element[i]->str,
-			    time_or_null(strtoll(s.consumers->element[i + 1]->str, NULL, 10)));
+	for (i = 0; i < s.r.consumers.n; i++)
+		json_object_object_add(cons, s.r.consumers.e[i].name,
+		    time_or_null(s.r.consumers.e[i].v));
 	json_object_object_add(root, "consumers", cons);
+	shards = json_object_new_array();
+	for (i = 0; i < s.r.shards; i++) {
+		one = json_object_new_object();
+		json_object_object_add(one, "shard", json_object_new_int64((int64_t)i));
+		json_object_object_add(one, "up", json_object_new_boolean(s.r.shard[i].up));
+		json_object_object_add(one, "backlog", s.r.shard[i].up ?
+		    json_object_new_int64(s.r.shard[i].backlog) : NULL);
+		json_object_object_add(one, "deadLetters", s.r.shard[i].up ?
+		    json_object_new_int64(s.r.shard[i].dead) : NULL);
+		json_object_array_add(shards, one);
+	}
+	json_object_object_add(root, "shards", shards);
 	http_send_json(req, json_object_array_length(problems) ? 503 : 200, NULL, root);
 	json_object_put(root);
 	snapshot_free(&s);
@@ -281,32 +222,17 @@ bprintf(struct buf *b, const char *fmt, ...)
 	}
 }
 
-static long long
-hget(redisReply *h, const char *field)
-{
-	size_t i;
-
-	if (h == NULL || h->type != REDIS_REPLY_ARRAY)
-		return 0;
-	for (i = 0; i + 1 < h->elements; i += 2)
-		if (strcmp(h->element[i]->str, field) == 0)
-			return strtoll(h->element[i + 1]->str, NULL, 10);
-	return 0;
-}
-
-/* Counters whose field starts with prefix, as name{reason="..."}. */
+/* Counters whose name starts with prefix, as name{reason="..."}. */
 static void
-labelled(struct buf *b, redisReply *h, const char *prefix, const char *name)
+labelled(struct buf *b, const struct counters *h, const char *prefix, const char *name)
 {
 	char l[256];
 	size_t i, n = strlen(prefix);
 
-	if (h == NULL || h->type != REDIS_REPLY_ARRAY)
-		return;
-	for (i = 0; i + 1 < h->elements; i += 2)
-		if (strncmp(h->element[i]->str, prefix, n) == 0) {
-			label(l, sizeof(l), h->element[i]->str + n);
-			bprintf(b, "%s{reason=\"%s\"} %s\n", name, l, h->element[i + 1]->str);
+	for (i = 0; i < h->n; i++)
+		if (strncmp(h->e[i].name, prefix, n) == 0) {
+			label(l, sizeof(l), h->e[i].name + n);
+			bprintf(b, "%s{reason=\"%s\"} %lld\n", name, l, h->e[i].v);
 		}
 }
 
@@ -336,26 +262,25 @@ metrics(struct status *st, struct http_req *req)
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		bprintf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %lld\n", counters[i].name,
 		    counters[i].help, counters[i].name, counters[i].name,
-		    hget(s.metrics, counters[i].field));
+		    counters_get(&s.r.metrics, counters[i].field));
 	bprintf(&b, "# HELP events_rejected_total Requests refused, by reason.\n"
 	    "# TYPE events_rejected_total counter\n");
-	labelled(&b, s.metrics, METRIC_REJECTED, "events_rejected_total");
+	labelled(&b, &s.r.metrics, METRIC_REJECTED, "events_rejected_total");
 	bprintf(&b, "# HELP events_ignored_total Events answered but not kept (Do Not Track, crawlers).\n"
 	    "# TYPE events_ignored_total counter\n");
-	labelled(&b, s.metrics, METRIC_IGNORED, "events_ignored_total");
+	labelled(&b, &s.r.metrics, METRIC_IGNORED, "events_ignored_total");
 	bprintf(&b, "# HELP events_bot_events_total Events from known crawlers, by reason and agent.\n"
 	    "# TYPE events_bot_events_total counter\n");
-	if (s.bots != NULL && s.bots->type == REDIS_REPLY_ARRAY)
-		for (i = 0; i + 1 < s.bots->elements; i += 2) {
-			snprintf(l1, sizeof(l1), "%s", s.bots->element[i]->str);
-			if ((colon = strchr(l1, ':')) == NULL)
-				continue;
-			*colon = '\0';
-			label(l2, sizeof(l2), colon + 1);
-			label(l1, sizeof(l1), l1);
-			bprintf(&b, "events_bot_events_total{reason=\"%s\",agent=\"%s\"} %s\n",
-			    l1, l2, s.bots->element[i + 1]->str);
-		}
+	for (i = 0; i < s.r.bots.n; i++) {
+		snprintf(l1, sizeof(l1), "%s", s.r.bots.e[i].name);
+		if ((colon = strchr(l1, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		label(l2, sizeof(l2), colon + 1);
+		label(l1, sizeof(l1), l1);
+		bprintf(&b, "events_bot_events_total{reason=\"%s\",agent=\"%s\"} %lld\n",
+		    l1, l2, s.r.bots.e[i].v);
+	}
 	bprintf(&b, "# HELP events_up Whether a service answers (1) or not (0).\n"
 	    "# TYPE events_up gauge\nevents_up{service=\"redis\"} %d\nevents_up{service=\"store\"} %d\n",
 	    s.redis_up, s.store_up);
@@ -367,17 +292,29 @@ metrics(struct status *st, struct http_req *req)
 		    store_kind_name(s.server.kind), l1);
 	}
 	bprintf(&b, "# HELP events_backlog Entries in the stream not yet stored (queued and in flight).\n"
-	    "# TYPE events_backlog gauge\nevents_backlog %lld\n", s.redis_up ? s.backlog : 0);
+	    "# TYPE events_backlog gauge\nevents_backlog %lld\n", s.r.backlog);
 	bprintf(&b, "# HELP events_oldest_age_seconds Age of the oldest event not yet stored.\n"
 	    "# TYPE events_oldest_age_seconds gauge\nevents_oldest_age_seconds %.3f\n",
-	    s.oldest_ms >= 0 ? (double)(now - s.oldest_ms) / 1000.0 : 0.0);
+	    s.r.oldest_ms >= 0 ? (double)(now - s.r.oldest_ms) / 1000.0 : 0.0);
 	bprintf(&b, "# HELP events_dead_letters Entries in the dead-letter stream.\n"
-	    "# TYPE events_dead_letters gauge\nevents_dead_letters %lld\n", s.redis_up ? s.dead : 0);
+	    "# TYPE events_dead_letters gauge\nevents_dead_letters %lld\n", s.r.dead);
 	bprintf(&b, "# HELP events_spool_bytes Bytes in the disk spool.\n"
 	    "# TYPE events_spool_bytes gauge\nevents_spool_bytes %lld\n", s.spool_bytes);
 	bprintf(&b, "# HELP events_last_batch_timestamp_seconds When a consumer last stored a batch.\n"
 	    "# TYPE events_last_batch_timestamp_seconds gauge\nevents_last_batch_timestamp_seconds %.3f\n",
-	    s.last_batch_ms >= 0 ? (double)s.last_batch_ms / 1000.0 : 0.0);
+	    s.r.last_batch_ms >= 0 ? (double)s.r.last_batch_ms / 1000.0 : 0.0);
+	if (s.r.shards > 1) {
+		bprintf(&b, "# HELP events_shard_up Whether a shard's Redis answers (1) or not (0).\n"
+		    "# TYPE events_shard_up gauge\n");
+		for (i = 0; i < s.r.shards; i++)
+			bprintf(&b, "events_shard_up{shard=\"%zu\"} %d\n", i, s.r.shard[i].up);
+		bprintf(&b, "# HELP events_shard_backlog Entries in a shard's stream not yet stored.\n"
+		    "# TYPE events_shard_backlog gauge\n");
+		for (i = 0; i < s.r.shards; i++)
+			if (s.r.shard[i].up)
+				bprintf(&b, "events_shard_backlog{shard=\"%zu\"} %lld\n", i,
+				    s.r.shard[i].backlog);
+	}
 	http_send(req, 200, "text/plain; version=0.0.4; charset=utf-8", NULL, b.p, b.len);
 	free(b.p);
 	snapshot_free(&s);
@@ -451,13 +388,13 @@ main(int argc, char *argv[])
 	if (log_level_parse(st.conf.log_level, &lvl) == 0)
 		log_set_level(lvl);
 	store_init();
-	if ((st.rc = redisconn_new(&st.conf)) == NULL) {
-		log_error("out of memory");
+	if ((st.m = shardmap_new(&st.conf, err, sizeof(err))) == NULL) {
+		log_error("configuration: %s", err);
 		http_startup_failed();
 		return 1;
 	}
 	rc = http_serve(handle, &st);
-	redisconn_free(st.rc);
+	shardmap_free(st.m);
 	store_free(st.store);
 	store_cleanup();
 	return rc;

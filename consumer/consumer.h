@@ -11,6 +11,11 @@
  * insert of an event already stored is a duplicate-key error that counts
  * as success: at-least-once delivery plus an idempotent write.
  *
+ * With shards (shard.h) the consumer reads every shard, or those given
+ * by --shard, in turn: each has its own group, cursors, attempts and
+ * dead letters, and an outage of one shard's master holds up only that
+ * shard.
+ *
  * Files: main.c (options, start-up, signals), loop.c (the cycle above),
  * stream.c (Redis commands and scripts), deadletter.c (attempts, the
  * dead-letter stream, --replay-dead), spool.c (the ingest's disk spool,
@@ -27,7 +32,7 @@
 #include "conf.h"
 #include "enqueue.h"
 #include "limits.h"
-#include "redisconn.h"
+#include "shard.h"
 #include "store.h"
 
 /* A stream entry id: two 64-bit decimals and a dash. */
@@ -36,6 +41,9 @@
 /* Longest wait in one blocking XREADGROUP: bounds how late a SIGTERM or
  * the --max-seconds deadline is noticed while the stream is idle. */
 #define CONSUMER_BLOCK_MS	1000
+
+/* The shortest blocking read, when CONSUMER_BLOCK_MS is shared by shards. */
+#define CONSUMER_BLOCK_MIN_MS	50
 
 /* Pause before an entry the store refused is tried again. */
 #define CONSUMER_RETRY_MS	1000
@@ -57,12 +65,6 @@
 /* Ids handed to one XACK/XDEL inside the scripts (Lua's unpack() limit). */
 #define CONSUMER_ARGS_CHUNK	500
 
-/* A Lua script run by EVALSHA, loaded again after NOSCRIPT. */
-struct script {
-	const char	*name;
-	const char	*body;
-	char		 sha[41];	/* "" until loaded */
-};
 
 /* What became of an entry of the batch. */
 enum entry_fate {
@@ -97,20 +99,16 @@ enum phase {
 	PHASE_NEW	/* entries never delivered: ">" */
 };
 
-struct consumer {
-	struct conf		 conf;
-	struct redisconn	*rc;
-	struct store		*store;
-	char			 attempts_key[CONF_STR_LEN * 2 + 16];	/* <stream>:<group>:attempts */
-	char			 metrics_key[CONF_STR_LEN + 16];	/* metrics.h */
-	char			 consumers_key[CONF_STR_LEN + 16];
-	char			 last_batch_key[CONF_STR_LEN + 16];
-	char			 expire_key[CONF_STR_LEN + 16];	/* metrics.h */
-	struct enqueue		*spool_q;	/* spool replay; NULL: no spool */
-	int64_t			 next_house;	/* monotonic ms */
-	int			 once;
-	int64_t			 deadline;	/* monotonic ms; 0: none */
-	int64_t			 started;
+/* One shard as this consumer reads it: its keys (shard.h) and where
+ * reading it has got to. */
+struct cshard {
+	unsigned		 id;
+	char			*stream;
+	char			*dead_stream;
+	char			*attempts_key;		/* <stream>:<group>:attempts */
+	char			*metrics_key;		/* metrics.h */
+	char			*consumers_key;
+	char			*last_batch_key;
 
 	enum phase		 phase;
 	char			 own_cursor[STREAM_ID_LEN];
@@ -118,6 +116,35 @@ struct consumer {
 	int64_t			 next_claim;	/* monotonic ms */
 	int64_t			 next_retry;	/* 0: no refused entry waits */
 	int			 need_group;
+	int			 done;		/* --once: nothing left here */
+
+	/* An outage of this shard's master: reported once when it starts,
+	 * once when it ends; the shard is not read before next_try. */
+	int64_t			 down_since;	/* 0: up */
+	int64_t			 backoff;
+	int64_t			 next_try;
+};
+
+struct consumer {
+	struct conf		 conf;
+	struct shardmap		*m;
+	struct store		*store;
+	struct cshard		*sh;		/* the shards read */
+	size_t			 nsh;
+	struct cshard		*s;		/* the one read now */
+	size_t			 cur;		/* its index in sh[] */
+	size_t			 idle;		/* shards in a row with nothing new */
+	char			 where[CONF_STR_LEN + 64];	/* stream_where() */
+	/* Retention's turn and count (expire.c): in shard 0, whichever
+	 * shards this consumer reads, so all consumers share one turn. */
+	char			 expire_key[CONF_STR_LEN + SHARD_TAG_LEN + 32];	/* metrics.h */
+	char			 expire_metrics_key[CONF_STR_LEN + SHARD_TAG_LEN + 32];
+	struct enqueue		*spool_q;	/* spool replay; NULL: no spool */
+	int64_t			 next_house;	/* monotonic ms */
+	int			 once;
+	int64_t			 deadline;	/* monotonic ms; 0: none */
+	int64_t			 started;
+
 	int			 need_indexes;
 	int			 index_outage;	/* the last try looked like one */
 	int			 server_logged;	/* which server it is, said once */
@@ -130,11 +157,10 @@ struct consumer {
 	struct batch		 b;
 	const char		**argv;		/* script arguments */
 	size_t			*argvlen;
-	struct script		 ack_script, fail_script;
+	struct shard_script	 ack_script, fail_script;
 
-	/* Outages: reported once when they start, once when they end. */
-	int64_t			 redis_down_since;	/* 0: up */
-	int64_t			 store_down_since;
+	/* Store outages: reported once when they start, once when they end. */
+	int64_t			 store_down_since;	/* 0: up */
 	int64_t			 backoff;
 
 	/* Counters for the closing log line. */
@@ -156,14 +182,21 @@ int		 stream_read(struct consumer *c, const char *from, int64_t block_ms,
 int		 stream_claim(struct consumer *c, char *err, size_t errlen);
 int		 stream_ack(struct consumer *c, char *err, size_t errlen);
 void		 stream_heartbeat(struct consumer *c);
-redisReply	*stream_script(struct consumer *c, struct script *s, int nkeys,
+redisReply	*stream_script(struct consumer *c, struct shard_script *s, int nkeys,
 		    int argc, char *err, size_t errlen);
+const char	*stream_where(struct consumer *c);
 void		 batch_clear(struct batch *b);
 
 /* deadletter.c */
 extern const char deadletter_fail_lua[];
 int		 deadletter_count(struct consumer *c, char *err, size_t errlen);
 int		 deadletter_replay(struct consumer *c);
+
+/* shards.c */
+int		 shards_parse(const char *list, unsigned nshards, unsigned char *want,
+		    char *err, size_t errlen);
+int		 shards_init(struct consumer *c, const unsigned char *want);
+void		 shards_free(struct consumer *c);
 
 /* spool.c */
 void		 spool_drain(struct consumer *c);

@@ -128,14 +128,14 @@ deadletter_count(struct consumer *c, char *err, size_t errlen)
 		c->fail_script.body = deadletter_fail_lua;
 	}
 	snprintf(max, sizeof(max), "%ld", c->conf.max_attempts);
-	c->argv[argc] = c->conf.stream;
-	c->argvlen[argc++] = strlen(c->conf.stream);
-	c->argv[argc] = c->attempts_key;
-	c->argvlen[argc++] = strlen(c->attempts_key);
-	c->argv[argc] = c->conf.dead_stream;
-	c->argvlen[argc++] = strlen(c->conf.dead_stream);
-	c->argv[argc] = c->metrics_key;
-	c->argvlen[argc++] = strlen(c->metrics_key);
+	c->argv[argc] = c->s->stream;
+	c->argvlen[argc++] = strlen(c->s->stream);
+	c->argv[argc] = c->s->attempts_key;
+	c->argvlen[argc++] = strlen(c->s->attempts_key);
+	c->argv[argc] = c->s->dead_stream;
+	c->argvlen[argc++] = strlen(c->s->dead_stream);
+	c->argv[argc] = c->s->metrics_key;
+	c->argvlen[argc++] = strlen(c->s->metrics_key);
 	c->argv[argc] = c->conf.group;
 	c->argvlen[argc++] = strlen(c->conf.group);
 	c->argv[argc] = max;
@@ -157,7 +157,7 @@ deadletter_count(struct consumer *c, char *err, size_t errlen)
 		return -1;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != nbad) {
 		snprintf(err, errlen, "redis %s: dead-letter script: unexpected reply",
-		    redisconn_where(c->rc));
+		    stream_where(c));
 		freeReplyObject(r);
 		return -1;
 	}
@@ -169,7 +169,7 @@ deadletter_count(struct consumer *c, char *err, size_t errlen)
 		if (n < 0) {
 			c->n_dead++;
 			log_warn("entry %s moved to %s after %lld attempts: %s",
-			    c->b.e[i].id, c->conf.dead_stream, -n, c->b.e[i].reason);
+			    c->b.e[i].id, c->s->dead_stream, -n, c->b.e[i].reason);
 		} else if (n > 0) {
 			c->n_refused++;
 			waiting = 1;
@@ -179,42 +179,41 @@ deadletter_count(struct consumer *c, char *err, size_t errlen)
 		}
 	}
 	freeReplyObject(r);
-	if (waiting && c->next_retry == 0)
-		c->next_retry = time_mono_ms() + CONSUMER_RETRY_MS;
+	if (waiting && c->s->next_retry == 0)
+		c->s->next_retry = time_mono_ms() + CONSUMER_RETRY_MS;
 	return 0;
 }
 
-int
-deadletter_replay(struct consumer *c)
+/* Replay the dead letters of the shard read now.  0, or -1 with err set. */
+static int
+replay_shard(struct consumer *c, unsigned long long *moved, unsigned long long *left,
+    char *err, size_t errlen)
 {
-	struct script s = { "replay", replay_lua, "" };
-	char err[ERRBUF_LEN], count[24], from[STREAM_ID_LEN + 1], last[STREAM_ID_LEN];
-	const char *argv[] = { "XREVRANGE", c->conf.dead_stream, "+", "-", "COUNT", "1" };
+	struct shard_script s = { "replay", replay_lua, "" };
+	char count[24], from[STREAM_ID_LEN + 1], last[STREAM_ID_LEN];
+	const char *argv[] = { "XREVRANGE", c->s->dead_stream, "+", "-", "COUNT", "1" };
 	redisReply *r;
-	unsigned long long moved = 0, left = 0;
 	int argc;
 
 	/* Replay up to the newest dead letter there is now, so entries that
 	 * die again while this runs are not replayed in a loop. */
-	if ((r = redisconn_command(c->rc, 6, argv, NULL, err, sizeof(err))) == NULL)
-		goto fail;
+	if ((r = shardmap_command(c->m, c->s->id, 6, argv, NULL, err, errlen)) == NULL)
+		return -1;
 	if (r->type == REDIS_REPLY_ERROR) {
-		snprintf(err, sizeof(err), "redis %s: XREVRANGE: %s",
-		    redisconn_where(c->rc), r->str);
+		snprintf(err, errlen, "redis %s: XREVRANGE: %s", stream_where(c), r->str);
 		freeReplyObject(r);
-		goto fail;
+		return -1;
 	}
 	if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
 		freeReplyObject(r);
-		log_info("%s is empty: nothing to replay", c->conf.dead_stream);
+		log_info("%s is empty: nothing to replay", c->s->dead_stream);
 		return 0;
 	}
 	if (r->element[0]->type != REDIS_REPLY_ARRAY || r->element[0]->elements < 1 ||
 	    !is_id(r->element[0]->element[0])) {
 		freeReplyObject(r);
-		snprintf(err, sizeof(err), "redis %s: XREVRANGE: unexpected reply",
-		    redisconn_where(c->rc));
-		goto fail;
+		snprintf(err, errlen, "redis %s: XREVRANGE: unexpected reply", stream_where(c));
+		return -1;
 	}
 	snprintf(last, sizeof(last), "%s", r->element[0]->element[0]->str);
 	freeReplyObject(r);
@@ -223,29 +222,29 @@ deadletter_replay(struct consumer *c)
 	snprintf(count, sizeof(count), "%ld", c->conf.batch_size);
 	for (;;) {
 		argc = 3;
-		c->argv[argc] = c->conf.dead_stream;
-		c->argvlen[argc++] = strlen(c->conf.dead_stream);
-		c->argv[argc] = c->conf.stream;
-		c->argvlen[argc++] = strlen(c->conf.stream);
+		c->argv[argc] = c->s->dead_stream;
+		c->argvlen[argc++] = strlen(c->s->dead_stream);
+		c->argv[argc] = c->s->stream;
+		c->argvlen[argc++] = strlen(c->s->stream);
 		c->argv[argc] = from;
 		c->argvlen[argc++] = strlen(from);
 		c->argv[argc] = last;
 		c->argvlen[argc++] = strlen(last);
 		c->argv[argc] = count;
 		c->argvlen[argc++] = strlen(count);
-		if ((r = stream_script(c, &s, 2, argc, err, sizeof(err))) == NULL)
-			goto fail;
+		if ((r = stream_script(c, &s, 2, argc, err, errlen)) == NULL)
+			return -1;
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
 		    r->element[0]->type != REDIS_REPLY_INTEGER ||
 		    r->element[1]->type != REDIS_REPLY_INTEGER ||
 		    !is_id(r->element[2])) {
 			freeReplyObject(r);
-			snprintf(err, sizeof(err), "redis %s: replay script: unexpected reply",
-			    redisconn_where(c->rc));
-			goto fail;
+			snprintf(err, errlen, "redis %s: replay script: unexpected reply",
+			    stream_where(c));
+			return -1;
 		}
-		moved += (unsigned long long)r->element[0]->integer;
-		left += (unsigned long long)r->element[1]->integer;
+		*moved += (unsigned long long)r->element[0]->integer;
+		*left += (unsigned long long)r->element[1]->integer;
 		if (r->element[2]->len == 0) {
 			freeReplyObject(r);
 			break;
@@ -255,13 +254,31 @@ deadletter_replay(struct consumer *c)
 		if (strcmp(from + 1, last) == 0)
 			break;
 	}
-	log_info("replayed %llu dead letters from %s onto %s", moved,
-	    c->conf.dead_stream, c->conf.stream);
-	if (left > 0)
-		log_warn("%llu entries of %s have no entry:* field and were left there",
-		    left, c->conf.dead_stream);
 	return 0;
-fail:
-	log_error("--replay-dead: %s (replayed %llu before that)", err, moved);
-	return 1;
+}
+
+int
+deadletter_replay(struct consumer *c)
+{
+	char err[ERRBUF_LEN];
+	unsigned long long moved, left, total = 0;
+	size_t i;
+
+	for (i = 0; i < c->nsh; i++) {
+		c->s = &c->sh[i];
+		moved = left = 0;
+		if (replay_shard(c, &moved, &left, err, sizeof(err)) != 0) {
+			log_error("--replay-dead: %s (replayed %llu before that)", err,
+			    total + moved);
+			return 1;
+		}
+		total += moved;
+		if (moved > 0 || left > 0)
+			log_info("replayed %llu dead letters from %s onto %s", moved,
+			    c->s->dead_stream, c->s->stream);
+		if (left > 0)
+			log_warn("%llu entries of %s have no entry:* field and were left there",
+			    left, c->s->dead_stream);
+	}
+	return 0;
 }

@@ -73,11 +73,11 @@ static void
 count_expired(struct consumer *c, int64_t n)
 {
 	char num[24], err[ERRBUF_LEN];
-	const char *argv[4] = { "HINCRBY", c->metrics_key, METRIC_EXPIRED, num };
+	const char *argv[4] = { "HINCRBY", c->expire_metrics_key, METRIC_EXPIRED, num };
 	redisReply *r;
 
 	snprintf(num, sizeof(num), "%lld", (long long)n);
-	if ((r = redisconn_command(c->rc, 4, argv, NULL, err, sizeof(err))) == NULL)
+	if ((r = shardmap_command(c->m, 0, 4, argv, NULL, err, sizeof(err))) == NULL)
 		log_warn("%s (%lld expired events not counted)", err, (long long)n);
 	else
 		freeReplyObject(r);
@@ -93,7 +93,7 @@ take_turn(struct consumer *c)
 	int mine;
 
 	snprintf(ms, sizeof(ms), "%d", CONSUMER_EXPIRE_EVERY_MS);
-	if ((r = redisconn_command(c->rc, 6, argv, NULL, err, sizeof(err))) == NULL) {
+	if ((r = shardmap_command(c->m, 0, 6, argv, NULL, err, sizeof(err))) == NULL) {
 		log_debug("retention: %s", err);
 		return 0;
 	}
@@ -112,7 +112,7 @@ expire_maybe(struct consumer *c)
 
 	if (!c->expire_ready || c->expire_way != STORE_EXPIRE_DELETE ||
 	    c->conf.retention_days <= 0 || now < c->next_expire ||
-	    c->store_down_since != 0 || c->redis_down_since != 0)
+	    c->store_down_since != 0 || c->s->down_since != 0)
 		return;
 	c->next_expire = now + CONSUMER_EXPIRE_EVERY_MS;
 	if (!take_turn(c))

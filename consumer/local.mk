@@ -7,6 +7,7 @@ consumer_event_consumer_SOURCES = \
 	consumer/lock.c \
 	consumer/loop.c \
 	consumer/main.c \
+	consumer/shards.c \
 	consumer/spool.c \
 	consumer/stream.c
 consumer_event_consumer_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)

@@ -14,6 +14,11 @@
  *   PHASE_NEW    XREADGROUP ">": entries never delivered.
  * At start: OWN, then CLAIM, then NEW; CLAIM again every claim_idle_ms/2,
  * OWN again when a refused entry is due.
+ *
+ * With several shards each has its own phase and cursors, and the cycle
+ * takes them in turn, a batch each; an outage of a shard's master makes
+ * only that shard wait.  A blocking read waits on one shard for a share
+ * of CONSUMER_BLOCK_MS, and only once a whole round found nothing new.
  */
 #include "config.h"
 
@@ -34,17 +39,17 @@ claim_interval(const struct consumer *c)
 }
 
 static void
-to_own(struct consumer *c)
+to_own(struct cshard *s)
 {
-	c->phase = PHASE_OWN;
-	snprintf(c->own_cursor, sizeof(c->own_cursor), "0");
+	s->phase = PHASE_OWN;
+	snprintf(s->own_cursor, sizeof(s->own_cursor), "0");
 }
 
 static void
-to_claim(struct consumer *c)
+to_claim(struct cshard *s)
 {
-	c->phase = PHASE_CLAIM;
-	snprintf(c->claim_cursor, sizeof(c->claim_cursor), "0-0");
+	s->phase = PHASE_CLAIM;
+	snprintf(s->claim_cursor, sizeof(s->claim_cursor), "0-0");
 }
 
 /* Sleep the backoff (no further than the deadline), then double it. */
@@ -62,30 +67,38 @@ backoff(struct consumer *c)
 		c->backoff = c->conf.backoff_max_ms;
 }
 
+/* The shard read now cannot be reached: it waits its backoff (the
+ * others go on), which then doubles. */
 static void
 redis_trouble(struct consumer *c, const char *err)
 {
-	if (c->redis_down_since == 0) {
-		c->redis_down_since = time_mono_ms();
+	struct cshard *s = c->s;
+	int64_t now = time_mono_ms();
+
+	if (s->down_since == 0) {
+		s->down_since = now;
 		log_warn("%s; retrying (backoff up to %ld ms)", err,
 		    c->conf.backoff_max_ms);
 	} else
 		log_debug("%s", err);
-	backoff(c);
-	to_own(c);
+	s->next_try = now + s->backoff;
+	s->backoff *= 2;
+	if (s->backoff > c->conf.backoff_max_ms)
+		s->backoff = c->conf.backoff_max_ms;
+	to_own(s);
 }
 
 static void
 redis_fine(struct consumer *c)
 {
-	if (c->redis_down_since != 0) {
+	struct cshard *s = c->s;
+
+	if (s->down_since != 0) {
 		log_info("redis %s reachable again after %.1f s; resuming",
-		    redisconn_where(c->rc),
-		    (double)(time_mono_ms() - c->redis_down_since) / 1000);
-		c->redis_down_since = 0;
+		    stream_where(c), (double)(time_mono_ms() - s->down_since) / 1000);
+		s->down_since = 0;
 	}
-	if (c->store_down_since == 0)
-		c->backoff = CONSUMER_BACKOFF_MS;
+	s->backoff = CONSUMER_BACKOFF_MS;
 }
 
 static void
@@ -98,7 +111,7 @@ store_trouble(struct consumer *c, const char *err)
 	} else
 		log_debug("%s", err);
 	backoff(c);
-	to_own(c);
+	to_own(c->s);
 }
 
 /* Say once which server the store is (README: the store behind the
@@ -136,8 +149,7 @@ store_fine(struct consumer *c)
 		    (double)(time_mono_ms() - c->store_down_since) / 1000);
 		c->store_down_since = 0;
 	}
-	if (c->redis_down_since == 0)
-		c->backoff = CONSUMER_BACKOFF_MS;
+	c->backoff = CONSUMER_BACKOFF_MS;
 	log_server(c);
 }
 
@@ -234,13 +246,14 @@ process(struct consumer *c, char *err, size_t errlen)
 static int
 fetch(struct consumer *c, char *err, size_t errlen)
 {
+	struct cshard *s = c->s;
 	int64_t block = 0, left;
 	int n;
 
-	switch (c->phase) {
+	switch (s->phase) {
 	case PHASE_OWN:
-		if ((n = stream_read(c, c->own_cursor, 0, err, errlen)) > 0)
-			snprintf(c->own_cursor, sizeof(c->own_cursor), "%s",
+		if ((n = stream_read(c, s->own_cursor, 0, err, errlen)) > 0)
+			snprintf(s->own_cursor, sizeof(s->own_cursor), "%s",
 			    c->b.e[c->b.n - 1].id);
 		return n;
 	case PHASE_CLAIM:
@@ -248,9 +261,12 @@ fetch(struct consumer *c, char *err, size_t errlen)
 	default:
 		/* --once drains what is there and stops; the daemon waits
 		 * for more, a second at a time so it notices SIGTERM, its
-		 * deadline and its timers. */
-		if (!c->once) {
-			block = CONSUMER_BLOCK_MS;
+		 * deadline and its timers; with several shards, a share of
+		 * that on each, once none had anything new. */
+		if (!c->once && (c->nsh == 1 || c->idle >= c->nsh)) {
+			block = CONSUMER_BLOCK_MS / (int64_t)c->nsh;
+			if (block < CONSUMER_BLOCK_MIN_MS)
+				block = CONSUMER_BLOCK_MIN_MS;
 			if (c->deadline != 0 &&
 			    (left = c->deadline - time_mono_ms()) < block)
 				block = left > 1 ? left : 1;
@@ -266,37 +282,86 @@ fetch(struct consumer *c, char *err, size_t errlen)
 static int
 next_phase(struct consumer *c, int n)
 {
+	struct cshard *s = c->s;
 	int64_t now = time_mono_ms();
 
-	switch (c->phase) {
+	if (s->phase == PHASE_NEW && n == 0)
+		c->idle++;
+	else if (n > 0)
+		c->idle = 0;
+	switch (s->phase) {
 	case PHASE_OWN:
 		if (n > 0)
 			return 0;	/* go on from the cursor */
-		if (now >= c->next_claim)
-			to_claim(c);
+		if (now >= s->next_claim)
+			to_claim(s);
 		else
-			c->phase = PHASE_NEW;
+			s->phase = PHASE_NEW;
 		return 0;
 	case PHASE_CLAIM:
-		if (strcmp(c->claim_cursor, "0-0") == 0) {
-			c->next_claim = now + claim_interval(c);
-			c->phase = PHASE_NEW;
+		if (strcmp(s->claim_cursor, "0-0") == 0) {
+			s->next_claim = now + claim_interval(c);
+			s->phase = PHASE_NEW;
 		}
 		return 0;
 	default:
-		if (c->next_retry != 0 && now >= c->next_retry) {
-			c->next_retry = 0;
-			to_own(c);
-		} else if (now >= c->next_claim)
-			to_claim(c);
+		if (s->next_retry != 0 && now >= s->next_retry) {
+			s->next_retry = 0;
+			to_own(s);
+		} else if (now >= s->next_claim)
+			to_claim(s);
 		else if (n == 0 && c->once) {
-			if (c->next_retry == 0)
+			if (s->next_retry == 0)
 				return 1;
 			/* Refused entries wait: --once sees them through
 			 * to stored or dead-lettered (or its deadline). */
-			consumer_sleep(c->next_retry - now);
+			consumer_sleep(s->next_retry - now);
 		}
 		return 0;
+	}
+}
+
+/*
+ * The next shard to read, after the current one in turn: one that --once
+ * has not drained and that is not waiting out an outage.  When every
+ * shard waits, sleep until the first may be tried (no further than the
+ * deadline).  0 when --once has drained every shard, or the run is over.
+ */
+static int
+pick_shard(struct consumer *c)
+{
+	struct cshard *s;
+	int64_t now, first, ms;
+	size_t k, i;
+	int left;
+
+	for (;;) {
+		now = time_mono_ms();
+		first = 0;
+		left = 0;
+		for (k = 1; k <= c->nsh; k++) {
+			i = (c->cur + k) % c->nsh;
+			s = &c->sh[i];
+			if (s->done)
+				continue;
+			left = 1;
+			if (s->next_try <= now) {
+				c->cur = i;
+				c->s = s;
+				return 1;
+			}
+			if (first == 0 || s->next_try < first)
+				first = s->next_try;
+		}
+		if (!left)
+			return 0;
+		ms = first - now;
+		if (c->deadline != 0 && ms > c->deadline - now)
+			ms = c->deadline - now;
+		if (ms > 0 && consumer_sleep(ms))
+			return 0;
+		if (consumer_time_up(c))
+			return 0;
 	}
 }
 
@@ -307,7 +372,11 @@ housekeeping(struct consumer *c)
 {
 	int64_t now = time_mono_ms();
 
-	if (now < c->next_house || c->redis_down_since != 0)
+	size_t i, up = 0;
+
+	for (i = 0; i < c->nsh; i++)
+		up += c->sh[i].down_since == 0;
+	if (now < c->next_house || up == 0)
 		return;
 	c->next_house = now + CONSUMER_HOUSE_MS;
 	stream_heartbeat(c);
@@ -321,11 +390,17 @@ consumer_run(struct consumer *c)
 	enum outcome o;
 	int n;
 
-	c->need_group = 1;
+	size_t i;
+
 	c->need_indexes = 1;
 	c->backoff = CONSUMER_BACKOFF_MS;
-	c->next_claim = 0;
-	to_own(c);
+	for (i = 0; i < c->nsh; i++) {
+		c->sh[i].need_group = 1;
+		c->sh[i].backoff = CONSUMER_BACKOFF_MS;
+		c->sh[i].next_claim = 0;
+		to_own(&c->sh[i]);
+	}
+	c->cur = c->nsh - 1;	/* the first pick is shard sh[0] */
 	/* Credentials the store refuses are a configuration error: say so
 	 * and stop, rather than wait for them as for an outage.  (A store
 	 * that is down is waited for, below.) */
@@ -344,7 +419,9 @@ consumer_run(struct consumer *c)
 	ensure_indexes(c, err, sizeof(err));
 
 	while (!consumer_stopping() && !consumer_time_up(c)) {
-		if (c->need_group) {
+		if (!pick_shard(c))
+			break;
+		if (c->s->need_group) {
 			if (stream_ensure_group(c, err, sizeof(err)) != 0) {
 				redis_trouble(c, err);
 				continue;
@@ -374,7 +451,7 @@ consumer_run(struct consumer *c)
 		} else
 			batch_clear(&c->b);
 		if (next_phase(c, n))
-			break;
+			c->s->done = 1;		/* --once: drained */
 	}
 	return 0;
 }

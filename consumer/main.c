@@ -1,8 +1,9 @@
 /*
  * event-consumer: options, start-up, signals.
  *
- *   event-consumer [--config FILE] [--name NAME] [--once] [--max-seconds N]
- *   event-consumer [--config FILE] --replay-dead
+ *   event-consumer [--config FILE] [--name NAME] [--shard LIST] [--once]
+ *                  [--max-seconds N]
+ *   event-consumer [--config FILE] [--shard LIST] --replay-dead
  *
  * SIGTERM and SIGINT are blocked for the whole run and collected with
  * sigtimedwait() between batches and during waits: a batch in flight is
@@ -77,8 +78,9 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: event-consumer [--config FILE] [--name NAME] [--once] [--max-seconds N]\n"
-	    "       event-consumer [--config FILE] --replay-dead\n");
+	    "usage: event-consumer [--config FILE] [--name NAME] [--shard LIST] [--once]\n"
+	    "                      [--max-seconds N]\n"
+	    "       event-consumer [--config FILE] [--shard LIST] --replay-dead\n");
 	exit(2);
 }
 
@@ -86,7 +88,8 @@ int
 main(int argc, char *argv[])
 {
 	struct consumer c;
-	const char *path = NULL, *name = NULL;
+	const char *path = NULL, *name = NULL, *shards = NULL;
+	unsigned char *want = NULL;
 	char err[ERRBUF_LEN], msg[CONF_STR_LEN * 3];
 	enum log_level lvl;
 	long max_seconds = 0;
@@ -101,6 +104,8 @@ main(int argc, char *argv[])
 			path = argv[++i];
 		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
 			name = argv[++i];
+		else if (strcmp(argv[i], "--shard") == 0 && i + 1 < argc)
+			shards = argv[++i];
 		else if (strcmp(argv[i], "--once") == 0)
 			c.once = 1;
 		else if (strcmp(argv[i], "--replay-dead") == 0)
@@ -144,20 +149,33 @@ main(int argc, char *argv[])
 	c.b.docs = calloc((size_t)c.conf.batch_size, sizeof(*c.b.docs));
 	c.b.items = calloc((size_t)c.conf.batch_size, sizeof(*c.b.items));
 	if (c.argv == NULL || c.argvlen == NULL || c.b.e == NULL ||
-	    c.b.docs == NULL || c.b.items == NULL || (c.rc = redisconn_new(&c.conf)) == NULL) {
+	    c.b.docs == NULL || c.b.items == NULL) {
 		log_error("out of memory");
 		goto out;
 	}
-	snprintf(c.attempts_key, sizeof(c.attempts_key), "%s:%s:attempts",
-	    c.conf.stream, c.conf.group);
-	snprintf(c.metrics_key, sizeof(c.metrics_key), "%s" METRICS_KEY_SUFFIX,
-	    c.conf.stream);
-	snprintf(c.consumers_key, sizeof(c.consumers_key), "%s" CONSUMERS_KEY_SUFFIX,
-	    c.conf.stream);
-	snprintf(c.last_batch_key, sizeof(c.last_batch_key), "%s" LAST_BATCH_KEY_SUFFIX,
-	    c.conf.stream);
-	snprintf(c.expire_key, sizeof(c.expire_key), "%s" EXPIRE_PASS_KEY_SUFFIX,
-	    c.conf.stream);
+	if ((c.m = shardmap_new(&c.conf, err, sizeof(err))) == NULL) {
+		log_error("configuration: %s", err);
+		goto out;
+	}
+	if (shards != NULL) {
+		if ((want = calloc(shardmap_count(c.m), 1)) == NULL) {
+			log_error("out of memory");
+			goto out;
+		}
+		if (shards_parse(shards, shardmap_count(c.m), want, err, sizeof(err)) != 0) {
+			log_error("%s", err);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (shards_init(&c, want) != 0) {
+		log_error("out of memory");
+		goto out;
+	}
+	shardmap_key(c.m, 0, c.conf.stream, EXPIRE_PASS_KEY_SUFFIX, c.expire_key,
+	    sizeof(c.expire_key));
+	shardmap_key(c.m, 0, c.conf.stream, METRICS_KEY_SUFFIX, c.expire_metrics_key,
+	    sizeof(c.expire_metrics_key));
 
 	if (replay) {
 		rc = deadletter_replay(&c);
@@ -187,10 +205,16 @@ main(int argc, char *argv[])
 	c.started = time_mono_ms();
 	if (max_seconds > 0)
 		c.deadline = c.started + max_seconds * 1000;
-	log_info("%s stream %s (group %s) as %s into %s%s",
-	    c.once ? "draining" : "following", c.conf.stream, c.conf.group,
-	    c.conf.consumer_name, store_where(c.store),
-	    max_seconds > 0 ? " for at most --max-seconds" : "");
+	if (shardmap_count(c.m) == 1)
+		log_info("%s stream %s (group %s) as %s into %s%s",
+		    c.once ? "draining" : "following", c.conf.stream, c.conf.group,
+		    c.conf.consumer_name, store_where(c.store),
+		    max_seconds > 0 ? " for at most --max-seconds" : "");
+	else
+		log_info("%s %zu of %u shards of stream %s (group %s) as %s into %s%s",
+		    c.once ? "draining" : "following", c.nsh, shardmap_count(c.m),
+		    c.conf.stream, c.conf.group, c.conf.consumer_name, store_where(c.store),
+		    max_seconds > 0 ? " for at most --max-seconds" : "");
 	rc = consumer_run(&c);
 	log_info("stopping after %.1f s: %llu stored, %llu already stored, %llu refusals, %llu dead-lettered, %llu expired",
 	    (double)(time_mono_ms() - c.started) / 1000,
@@ -202,7 +226,9 @@ out:
 	store_free(c.store);
 	if (c.store != NULL)
 		store_cleanup();
-	redisconn_free(c.rc);
+	shards_free(&c);
+	shardmap_free(c.m);
+	free(want);
 	enqueue_free(c.spool_q);
 	free(c.argv);
 	free(c.argvlen);

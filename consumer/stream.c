@@ -108,14 +108,33 @@ take_entry(struct batch *b, const redisReply *el)
 	e->len = fv->element[1]->len;
 }
 
+/* Where the shard read now lives, for messages: "host:port", with
+ * " shard N" when there are several. */
+const char *
+stream_where(struct consumer *c)
+{
+	if (shardmap_count(c->m) == 1)
+		return shardmap_where(c->m, c->s->id);
+	snprintf(c->where, sizeof(c->where), "%s shard %u", shardmap_where(c->m, c->s->id),
+	    c->s->id);
+	return c->where;
+}
+
+/* One command on the shard read now. */
+static redisReply *
+command(struct consumer *c, int argc, const char **argv, char *err, size_t errlen)
+{
+	return shardmap_command(c->m, c->s->id, argc, argv, NULL, err, errlen);
+}
+
 /* A reply error as a message; NOGROUP means the group must be made. */
 static int
 reply_error(struct consumer *c, const char *what, redisReply *r, char *err,
     size_t errlen)
 {
 	if (strncmp(r->str, "NOGROUP", 7) == 0)
-		c->need_group = 1;
-	snprintf(err, errlen, "redis %s: %s: %s", redisconn_where(c->rc), what, r->str);
+		c->s->need_group = 1;
+	snprintf(err, errlen, "redis %s: %s: %s", stream_where(c), what, r->str);
 	freeReplyObject(r);
 	return -1;
 }
@@ -126,23 +145,22 @@ stream_ensure_group(struct consumer *c, char *err, size_t errlen)
 	/* ID 0, not $: entries queued before the group existed (the ingest
 	 * side may run first) are delivered too.  MKSTREAM: the stream
 	 * may not exist yet. */
-	const char *argv[] = { "XGROUP", "CREATE", c->conf.stream, c->conf.group,
+	const char *argv[] = { "XGROUP", "CREATE", c->s->stream, c->conf.group,
 	    "0", "MKSTREAM" };
 	redisReply *r;
 
-	if ((r = redisconn_command(c->rc, 6, argv, NULL, err, errlen)) == NULL)
+	if ((r = command(c, 6, argv, err, errlen)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
-		snprintf(err, errlen, "redis %s: XGROUP CREATE: %s",
-		    redisconn_where(c->rc), r->str);
+		snprintf(err, errlen, "redis %s: XGROUP CREATE: %s", stream_where(c), r->str);
 		freeReplyObject(r);
 		return -1;
 	}
 	if (r->type != REDIS_REPLY_ERROR)
 		log_info("created consumer group %s on stream %s", c->conf.group,
-		    c->conf.stream);
+		    c->s->stream);
 	freeReplyObject(r);
-	c->need_group = 0;
+	c->s->need_group = 0;
 	return 0;
 }
 
@@ -152,7 +170,7 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 {
 	char count[24], block[24];
 	const char *argv[12];
-	redisContext *ctx;
+	struct redis_cmd cmd;
 	redisReply *r, *entries;
 	int argc = 0;
 	size_t i;
@@ -170,24 +188,15 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 		argv[argc++] = block;
 	}
 	argv[argc++] = "STREAMS";
-	argv[argc++] = c->conf.stream;
+	argv[argc++] = c->s->stream;
 	argv[argc++] = from;
 
-	if ((ctx = redisconn_get(c->rc, err, errlen)) == NULL)
-		return -1;
 	/* The socket must wait longer than the server blocks. */
-	if (block_ms > 0)
-		redisconn_timeout(c->rc, (long)block_ms);
-	r = redisCommandArgv(ctx, argc, argv, NULL);
-	if (r == NULL) {
-		snprintf(err, errlen, "redis %s: XREADGROUP: %s", redisconn_where(c->rc),
-		    ctx->errstr);
-		redisconn_drop(c->rc);
+	cmd.argc = argc;
+	cmd.argv = argv;
+	cmd.argvlen = NULL;
+	if (shardmap_run(c->m, c->s->id, &cmd, 1, (long)block_ms, &r, err, errlen) != 0)
 		return -1;
-	}
-	if (block_ms > 0)
-		redisconn_timeout(c->rc, 0);
-	redisconn_failover(c->rc, r);
 	if (r->type == REDIS_REPLY_ERROR)
 		return reply_error(c, "XREADGROUP", r, err, errlen);
 	c->b.reply = r;
@@ -214,14 +223,14 @@ stream_claim(struct consumer *c, char *err, size_t errlen)
 	snprintf(idle, sizeof(idle), "%ld", c->conf.claim_idle_ms);
 	snprintf(count, sizeof(count), "%ld", c->conf.batch_size);
 	argv[0] = "XAUTOCLAIM";
-	argv[1] = c->conf.stream;
+	argv[1] = c->s->stream;
 	argv[2] = c->conf.group;
 	argv[3] = c->conf.consumer_name;
 	argv[4] = idle;
-	argv[5] = c->claim_cursor;
+	argv[5] = c->s->claim_cursor;
 	argv[6] = "COUNT";
 	argv[7] = count;
-	if ((r = redisconn_command(c->rc, 8, argv, NULL, err, errlen)) == NULL)
+	if ((r = command(c, 8, argv, err, errlen)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR)
 		return reply_error(c, "XAUTOCLAIM", r, err, errlen);
@@ -232,12 +241,11 @@ stream_claim(struct consumer *c, char *err, size_t errlen)
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || !is_str(r->element[0]) ||
 	    r->element[0]->len >= STREAM_ID_LEN ||
 	    r->element[1]->type != REDIS_REPLY_ARRAY) {
-		snprintf(err, errlen, "redis %s: XAUTOCLAIM: unexpected reply",
-		    redisconn_where(c->rc));
+		snprintf(err, errlen, "redis %s: XAUTOCLAIM: unexpected reply", stream_where(c));
 		return -1;
 	}
-	memcpy(c->claim_cursor, r->element[0]->str, r->element[0]->len);
-	c->claim_cursor[r->element[0]->len] = '\0';
+	memcpy(c->s->claim_cursor, r->element[0]->str, r->element[0]->len);
+	c->s->claim_cursor[r->element[0]->len] = '\0';
 	entries = r->element[1];
 	for (i = 0; i < entries->elements && c->b.n < (size_t)c->conf.batch_size; i++)
 		take_entry(&c->b, entries->element[i]);
@@ -248,41 +256,21 @@ stream_claim(struct consumer *c, char *err, size_t errlen)
 }
 
 redisReply *
-stream_script(struct consumer *c, struct script *s, int nkeys, int argc,
+stream_script(struct consumer *c, struct shard_script *s, int nkeys, int argc,
     char *err, size_t errlen)
 {
 	char nk[16];
 	redisReply *r;
+	long acked;
 
-	if (s->sha[0] == '\0' &&
-	    redisconn_script_load(c->rc, s->body, s->sha, err, errlen) != 0)
-		return NULL;
 	snprintf(nk, sizeof(nk), "%d", nkeys);
-	c->argv[0] = "EVALSHA";
-	c->argvlen[0] = 7;
-	c->argv[1] = s->sha;
-	c->argvlen[1] = 40;
 	c->argv[2] = nk;
 	c->argvlen[2] = strlen(nk);
-	r = redisconn_command(c->rc, argc, c->argv, c->argvlen, err, errlen);
-	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
-	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
-		/* A restarted Redis has an empty script cache. */
-		freeReplyObject(r);
-		s->sha[0] = '\0';
-		c->argv[0] = "EVAL";
-		c->argvlen[0] = 4;
-		c->argv[1] = s->body;
-		c->argvlen[1] = strlen(s->body);
-		r = redisconn_command(c->rc, argc, c->argv, c->argvlen, err, errlen);
-	}
-	if (r == NULL) {
-		s->sha[0] = '\0';
+	if ((r = shardmap_eval(c->m, c->s->id, s, argc, c->argv, c->argvlen, 0, &acked,
+	    err, errlen)) == NULL)
 		return NULL;
-	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		snprintf(err, errlen, "redis %s: %s script: %s", redisconn_where(c->rc),
-		    s->name, r->str);
+		snprintf(err, errlen, "redis %s: %s script: %s", stream_where(c), s->name, r->str);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -301,14 +289,14 @@ stream_ack(struct consumer *c, char *err, size_t errlen)
 		c->ack_script.name = "ack";
 		c->ack_script.body = ack_lua;
 	}
-	c->argv[argc] = c->conf.stream;
-	c->argvlen[argc++] = strlen(c->conf.stream);
-	c->argv[argc] = c->attempts_key;
-	c->argvlen[argc++] = strlen(c->attempts_key);
-	c->argv[argc] = c->metrics_key;
-	c->argvlen[argc++] = strlen(c->metrics_key);
-	c->argv[argc] = c->last_batch_key;
-	c->argvlen[argc++] = strlen(c->last_batch_key);
+	c->argv[argc] = c->s->stream;
+	c->argvlen[argc++] = strlen(c->s->stream);
+	c->argv[argc] = c->s->attempts_key;
+	c->argvlen[argc++] = strlen(c->s->attempts_key);
+	c->argv[argc] = c->s->metrics_key;
+	c->argvlen[argc++] = strlen(c->s->metrics_key);
+	c->argv[argc] = c->s->last_batch_key;
+	c->argvlen[argc++] = strlen(c->s->last_batch_key);
 	c->argv[argc] = c->conf.group;
 	c->argvlen[argc++] = strlen(c->conf.group);
 	c->argv[argc] = stored;
@@ -341,16 +329,24 @@ stream_ack(struct consumer *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* "<stream>:consumers" name -> epoch ms: this consumer is alive (metrics.h).
- * Best effort: a failure shows in the next command. */
+/* "<stream>:consumers" name -> epoch ms: this consumer is alive (metrics.h),
+ * in every shard it reads.  Best effort: a failure shows in the next
+ * command. */
 void
 stream_heartbeat(struct consumer *c)
 {
 	char now[24], err[ERRBUF_LEN];
-	const char *argv[4] = { "HSET", c->consumers_key, c->conf.consumer_name, now };
+	const char *argv[4] = { "HSET", NULL, c->conf.consumer_name, now };
 	redisReply *r;
+	size_t i;
 
 	snprintf(now, sizeof(now), "%lld", (long long)time_now_ms());
-	if ((r = redisconn_command(c->rc, 4, argv, NULL, err, sizeof(err))) != NULL)
-		freeReplyObject(r);
+	for (i = 0; i < c->nsh; i++) {
+		if (c->sh[i].down_since != 0)
+			continue;
+		argv[1] = c->sh[i].consumers_key;
+		if ((r = shardmap_command(c->m, c->sh[i].id, 4, argv, NULL, err,
+		    sizeof(err))) != NULL)
+			freeReplyObject(r);
+	}
 }

@@ -59,9 +59,9 @@ check_names(const char *v, char *why, size_t whylen)
 	return n > 0 ? 0 : -1;
 }
 
-/* A list of Sentinel addresses, "" for none. */
+/* A list of addresses, "" for none. */
 static int
-check_sentinels(const char *v, char *why, size_t whylen)
+check_addrs(const char *v, int port, char *why, size_t whylen)
 {
 	struct redisaddr *a;
 	int n;
@@ -70,9 +70,62 @@ check_sentinels(const char *v, char *why, size_t whylen)
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	n = redisaddr_list(v, 26379, a, REDISADDR_MAX, why, whylen);
+	n = redisaddr_list(v, port, a, REDISADDR_MAX, why, whylen);
 	free(a);
 	return n < 0 ? -1 : 0;
+}
+
+static int
+check_sentinels(const char *v, char *why, size_t whylen)
+{
+	return check_addrs(v, 26379, why, whylen);
+}
+
+static int
+check_servers(const char *v, char *why, size_t whylen)
+{
+	return check_addrs(v, 6379, why, whylen);
+}
+
+/* How many words a list has (redisaddr.h). */
+static size_t
+words(const char *v)
+{
+	size_t n = 0, len;
+
+	while (redisaddr_word(&v, &len) != NULL)
+		n++;
+	return n;
+}
+
+/* Keys that only make sense together.  0, or -1 with err set. */
+static int
+check_together(const struct conf *c, const char *file, char *err, size_t errlen)
+{
+	size_t masters;
+
+	if (c->redis_cluster && c->redis_sentinels[0]) {
+		snprintf(err, errlen, "%s: redis_cluster: a Redis Cluster fails over by itself; "
+		    "leave redis_sentinels empty", file);
+		return -1;
+	}
+	if (c->redis_cluster && c->redis_db != 0) {
+		snprintf(err, errlen, "%s: redis_db: a Redis Cluster has database 0 only", file);
+		return -1;
+	}
+	if (c->redis_servers[0] && c->redis_sentinels[0]) {
+		snprintf(err, errlen, "%s: redis_servers: with redis_sentinels, name the "
+		    "masters in redis_master_name instead", file);
+		return -1;
+	}
+	masters = c->redis_cluster ? 0 : c->redis_sentinels[0] ? words(c->redis_master_name) :
+	    words(c->redis_servers);
+	if (masters > (size_t)c->shards) {
+		snprintf(err, errlen, "%s: shards: %ld shards for %zu masters; each master "
+		    "needs a shard at least", file, c->shards, masters);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -163,6 +216,9 @@ static const struct conf_key keys[] = {
 	S(redis_master_name, "events", check_names),
 	S(redis_sentinel_user, "", NULL),
 	S(redis_sentinel_password, "", NULL),
+	L(shards, 1, 1024, "1"),
+	S(redis_servers, "", check_servers),
+	L(redis_cluster, 0, 1, "0"),
 	L(redis_min_replicas, 0, 100, "0"),
 	L(redis_replica_timeout_ms, 10, 60000, "1000"),
 	S(stream, "events", check_name),
@@ -392,6 +448,9 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		if (set_key(c, &keys[i], v, where, err, errlen) != 0)
 			return -1;
 	}
+	if (check_together(c, path != NULL && *path ? path : "configuration", err,
+	    errlen) != 0)
+		return -1;
 	if (strcmp(c->ip_mode, "hash") == 0 && c->ip_hash_secret[0] == '\0') {
 		snprintf(err, errlen, "%s: ip_mode: \"hash\" needs ip_hash_secret",
 		    path != NULL && *path ? path : "configuration");

@@ -31,6 +31,13 @@ struct conf {
 	char	redis_sentinel_user[CONF_STR_LEN];
 	char	redis_sentinel_password[CONF_STR_LEN];
 
+	/* The sharded queue (shard.h): this many streams, on one Redis, on
+	 * independent masters (redis_servers, or several Sentinel names),
+	 * or on a Redis Cluster whose seeds are redis_servers. */
+	long	shards;
+	char	redis_servers[CONF_STR_LEN];
+	long	redis_cluster;
+
 	/* Copies on replicas before a 202: WAIT for this many, this long. */
 	long	redis_min_replicas;
 	long	redis_replica_timeout_ms;

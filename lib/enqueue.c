@@ -1,14 +1,16 @@
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "enqueue.h"
 #include "limits.h"
 #include "metrics.h"
-#include "redisconn.h"
+#include "cluster.h"
+#include "shard.h"
 
 /*
  * KEYS: 1 stream, 2 metrics hash, 3 address counter, 4 key counter.
@@ -52,14 +54,16 @@ static const char enqueue_lua[] =
 #define NKEYS	4
 #define NFIXED	(2 + 1 + NKEYS + 4)	/* EVALSHA sha numkeys KEYS ARGV[1..4] */
 
+/* Longest rate-limit counter name: "<stream>{tag}:rl:<kind>:<id>". */
+#define KEY_LEN	(CONF_STR_LEN + SHARD_TAG_LEN + 128)
+
 struct enqueue {
-	struct redisconn	*rc;
+	struct shardmap		*m;
+	struct shard_script	 script;
+	unsigned		 n;		/* shards */
+	unsigned		 next;		/* the next shard in turn */
+	unsigned		 last;		/* where the last batch went */
 	char			 stream[CONF_STR_LEN];
-	char			 metrics[CONF_STR_LEN + 16];
-	char			 bots[CONF_STR_LEN + 16];
-	long			 min_replicas;	/* WAIT for this many; 0: no WAIT */
-	long			 replica_timeout_ms;
-	char			 sha[41];	/* "" until loaded */
 	const char		*argv[NFIXED + LIMIT_EVENTS];
 	size_t			 argvlen[NFIXED + LIMIT_EVENTS];
 };
@@ -68,18 +72,20 @@ struct enqueue *
 enqueue_new(const struct conf *c)
 {
 	struct enqueue *q;
+	char err[ERRBUF_LEN];
 
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return NULL;
-	if ((q->rc = redisconn_new(c)) == NULL) {
+	if ((q->m = shardmap_new(c, err, sizeof(err))) == NULL) {
 		free(q);
 		return NULL;
 	}
+	q->script.name = "enqueue";
+	q->script.body = enqueue_lua;
+	q->n = shardmap_count(q->m);
+	/* Processes start their turns at different shards. */
+	q->next = (unsigned)getpid() ^ (unsigned)time(NULL);
 	snprintf(q->stream, sizeof(q->stream), "%s", c->stream);
-	snprintf(q->metrics, sizeof(q->metrics), "%s" METRICS_KEY_SUFFIX, c->stream);
-	snprintf(q->bots, sizeof(q->bots), "%s" BOTS_KEY_SUFFIX, c->stream);
-	q->min_replicas = c->redis_min_replicas;
-	q->replica_timeout_ms = c->redis_replica_timeout_ms;
 	return q;
 }
 
@@ -88,116 +94,26 @@ enqueue_free(struct enqueue *q)
 {
 	if (q == NULL)
 		return;
-	redisconn_free(q->rc);
+	shardmap_free(q->m);
 	free(q);
 }
 
-/*
- * The script and, with min_replicas, "WAIT min_replicas timeout" behind
- * it, written together and read together: one round trip.  WAIT returns
- * how many replicas have acknowledged every write this connection made
- * so far, so the script's entries included (the WAIT command page).
- * Returns the script's reply (and *acked, -1 without WAIT), or NULL with
- * err set and the connection dropped.
- */
-static redisReply *
-send_script(struct enqueue *q, redisContext *ctx, int argc, long *acked,
-    char *err, size_t errlen)
+/* FNV-1a, to send one address (or key) to one shard. */
+static unsigned
+hash(const char *s)
 {
-	redisReply *r = NULL, *w = NULL;
-	void *rep;
+	uint32_t h = 2166136261u;
 
-	*acked = -1;
-	if (redisAppendCommandArgv(ctx, argc, q->argv, q->argvlen) != REDIS_OK)
-		goto io;
-	if (q->min_replicas > 0) {
-		if (redisAppendCommand(ctx, "WAIT %ld %ld", q->min_replicas,
-		    q->replica_timeout_ms) != REDIS_OK)
-			goto io;
-		/* The socket waits longer than the server does. */
-		redisconn_timeout(q->rc, q->replica_timeout_ms);
-	}
-	if (redisGetReply(ctx, &rep) != REDIS_OK)
-		goto io;
-	r = rep;
-	if (q->min_replicas > 0) {
-		if (redisGetReply(ctx, &rep) != REDIS_OK)
-			goto io;
-		w = rep;
-		redisconn_timeout(q->rc, 0);
-		if (w->type == REDIS_REPLY_INTEGER)
-			*acked = (long)w->integer;
-		else
-			*acked = 0;
-		freeReplyObject(w);
-	}
-	return r;
-io:
-	snprintf(err, errlen, "redis %s: %s", redisconn_where(q->rc), ctx->errstr);
-	if (r != NULL)
-		freeReplyObject(r);
-	return NULL;
-}
-
-/*
- * One attempt.  Returns the reply, or NULL with *retry set when the
- * command failed in a way that shows it never ran (a connection Redis had
- * closed while we idled), so that one retry cannot queue anything twice.
- */
-static redisReply *
-attempt(struct enqueue *q, int argc, long *acked, int *retry, char *err,
-    size_t errlen)
-{
-	redisContext *ctx;
-	redisReply *r;
-	int reused = 1, eof;
-
-	*retry = 0;
-	*acked = -1;
-	if ((ctx = redisconn_get(q->rc, err, errlen)) == NULL)
-		return NULL;
-	if (q->sha[0] == '\0') {
-		reused = 0;
-		if (redisconn_script_load(q->rc, enqueue_lua, q->sha, err, errlen) != 0)
-			return NULL;
-	}
-	q->argv[0] = "EVALSHA";
-	q->argvlen[0] = 7;
-	q->argv[1] = q->sha;
-	q->argvlen[1] = 40;
-	r = send_script(q, ctx, argc, acked, err, errlen);
-	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
-	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
-		/* The script cache was flushed under us: send the body. */
-		freeReplyObject(r);
-		q->sha[0] = '\0';
-		q->argv[0] = "EVAL";
-		q->argvlen[0] = 4;
-		q->argv[1] = enqueue_lua;
-		q->argvlen[1] = sizeof(enqueue_lua) - 1;
-		r = send_script(q, ctx, argc, acked, err, errlen);
-	}
-	if (r == NULL) {
-		eof = ctx->err == REDIS_ERR_EOF ||
-		    (ctx->err == REDIS_ERR_IO && (errno == EPIPE || errno == ECONNRESET));
-		redisconn_drop(q->rc);
-		q->sha[0] = '\0';	/* a restarted Redis has no scripts */
-		*retry = eof && reused;
-		return NULL;
-	}
-	if (redisconn_failover(q->rc, r))
-		q->sha[0] = '\0';	/* the next master may not have it */
-	return r;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
 static void
-set_key(struct enqueue *q, int i, char *buf, size_t len, const char *kind,
-    const char *id)
+set_arg(struct enqueue *q, int i, const char *v, size_t len)
 {
-	int n = snprintf(buf, len, "%s:rl:%s:%s", q->stream, kind, id ? id : "");
-
-	q->argv[3 + i] = buf;
-	q->argvlen[3 + i] = n < 0 ? 0 : ((size_t)n >= len ? len - 1 : (size_t)n);
+	q->argv[i] = v;
+	q->argvlen[i] = len;
 }
 
 static void
@@ -205,68 +121,63 @@ set_num(struct enqueue *q, int i, char *buf, size_t len, long v)
 {
 	int n = snprintf(buf, len, "%ld", v);
 
-	q->argv[i] = buf;
-	q->argvlen[i] = (size_t)n;
+	set_arg(q, i, buf, (size_t)n);
 }
 
-enum enqueue_status
-enqueue_batch(struct enqueue *q, const struct event_batch *b,
-    const struct enqueue_limits *lim, long *retry_s, char *err, size_t errlen)
+/* The limits as one shard applies them. */
+struct shard_limits {
+	long	ip_max, key_max, max_backlog;
+};
+
+/*
+ * Queue the batch (argv from NFIXED on, set by the caller) on one shard.
+ * ENQUEUE_* as enqueue_batch.
+ */
+static enum enqueue_status
+enqueue_on(struct enqueue *q, unsigned shard, int argc, const struct enqueue_limits *lim,
+    const struct shard_limits *sl, size_t nev, long *retry_s, char *err, size_t errlen)
 {
-	static const struct enqueue_limits none;
-	char ipkey[CONF_STR_LEN + 128], keykey[CONF_STR_LEN + 128];
+	char stream[KEY_LEN], metrics[KEY_LEN], ipkey[KEY_LEN], keykey[KEY_LEN], suffix[256];
 	char nums[4][24];
 	redisReply *r;
 	enum enqueue_status st = ENQUEUE_UNAVAILABLE;
 	long long code, val;
 	long acked;
-	size_t i;
-	int retry, argc;
 
-	*retry_s = 0;
-	if (lim == NULL)
-		lim = &none;
-	if (b->n == 0 || b->n > LIMIT_EVENTS) {
-		snprintf(err, errlen, "enqueue: batch of %zu events", b->n);
-		return ENQUEUE_UNAVAILABLE;
-	}
-	q->argv[2] = "4";
-	q->argvlen[2] = 1;
-	q->argv[3] = q->stream;
-	q->argvlen[3] = strlen(q->stream);
-	q->argv[4] = q->metrics;
-	q->argvlen[4] = strlen(q->metrics);
-	set_key(q, 2, ipkey, sizeof(ipkey), "ip", lim->ip_max > 0 ? lim->ip : NULL);
-	set_key(q, 3, keykey, sizeof(keykey), "key", lim->key_max > 0 ? lim->key : NULL);
-	set_num(q, 7, nums[0], sizeof(nums[0]), lim->ip != NULL ? lim->ip_max : 0);
-	set_num(q, 8, nums[1], sizeof(nums[1]), lim->key != NULL ? lim->key_max : 0);
+	shardmap_key(q->m, shard, q->stream, "", stream, sizeof(stream));
+	shardmap_key(q->m, shard, q->stream, METRICS_KEY_SUFFIX, metrics, sizeof(metrics));
+	snprintf(suffix, sizeof(suffix), ":rl:ip:%s", sl->ip_max > 0 && lim->ip ? lim->ip : "");
+	shardmap_key(q->m, shard, q->stream, suffix, ipkey, sizeof(ipkey));
+	snprintf(suffix, sizeof(suffix), ":rl:key:%s", sl->key_max > 0 && lim->key ? lim->key : "");
+	shardmap_key(q->m, shard, q->stream, suffix, keykey, sizeof(keykey));
+	set_arg(q, 2, "4", 1);
+	set_arg(q, 3, stream, strlen(stream));
+	set_arg(q, 4, metrics, strlen(metrics));
+	set_arg(q, 5, ipkey, strlen(ipkey));
+	set_arg(q, 6, keykey, strlen(keykey));
+	set_num(q, 7, nums[0], sizeof(nums[0]), lim->ip != NULL ? sl->ip_max : 0);
+	set_num(q, 8, nums[1], sizeof(nums[1]), lim->key != NULL ? sl->key_max : 0);
 	set_num(q, 9, nums[2], sizeof(nums[2]), lim->window_s > 0 ? lim->window_s : 1);
-	set_num(q, 10, nums[3], sizeof(nums[3]), lim->max_backlog);
-	for (i = 0; i < b->n; i++) {
-		q->argv[NFIXED + i] = b->ev[i].json;
-		q->argvlen[NFIXED + i] = b->ev[i].json_len;
-	}
-	argc = NFIXED + (int)b->n;
-	if ((r = attempt(q, argc, &acked, &retry, err, errlen)) == NULL && retry)
-		r = attempt(q, argc, &acked, &retry, err, errlen);
-	if (r == NULL)
+	set_num(q, 10, nums[3], sizeof(nums[3]), sl->max_backlog);
+	if ((r = shardmap_eval(q->m, shard, &q->script, argc, q->argv, q->argvlen, 1,
+	    &acked, err, errlen)) == NULL)
 		return ENQUEUE_UNAVAILABLE;
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_INTEGER &&
 	    r->element[1]->type == REDIS_REPLY_INTEGER) {
 		code = r->element[0]->integer;
 		val = r->element[1]->integer;
-		if (code == 0 && val == (long long)b->n && q->min_replicas > 0 &&
-		    acked < q->min_replicas) {
+		if (code == 0 && val == (long long)nev && acked >= 0 &&
+		    acked < shardmap_min_replicas(q->m)) {
 			st = ENQUEUE_UNREPLICATED;
 			snprintf(err, errlen, "redis %s: %ld of %ld replicas acknowledged "
-			    "the entries within %ld ms", redisconn_where(q->rc), acked,
-			    q->min_replicas, q->replica_timeout_ms);
+			    "the entries within the timeout", shardmap_where(q->m, shard), acked,
+			    shardmap_min_replicas(q->m));
 			/* A master whose replicas left may be one Sentinel has
 			 * replaced (it keeps taking writes until Sentinel turns
 			 * it into a replica, some seconds later): ask again. */
-			redisconn_drop(q->rc);
-		} else if (code == 0 && val == (long long)b->n)
+			shardmap_drop(q->m, shard);
+		} else if (code == 0 && val == (long long)nev)
 			st = ENQUEUE_OK;
 		else if (code == 1 || code == 2) {
 			st = code == 1 ? ENQUEUE_RATE_IP : ENQUEUE_RATE_KEY;
@@ -275,34 +186,111 @@ enqueue_batch(struct enqueue *q, const struct event_batch *b,
 			st = ENQUEUE_BACKLOG;
 		else
 			snprintf(err, errlen, "redis %s: enqueue: unexpected reply",
-			    redisconn_where(q->rc));
+			    shardmap_where(q->m, shard));
 	} else
-		snprintf(err, errlen, "redis %s: enqueue: %s", redisconn_where(q->rc),
+		snprintf(err, errlen, "redis %s: enqueue: %s", shardmap_where(q->m, shard),
 		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 	freeReplyObject(r);
 	return st;
 }
 
-static void
-count(struct enqueue *q, const char *hash, const char *name, long n)
+enum enqueue_status
+enqueue_batch(struct enqueue *q, const struct event_batch *b,
+    const struct enqueue_limits *lim, long *retry_s, char *err, size_t errlen)
 {
-	char num[24], err[ERRBUF_LEN];
-	const char *argv[4] = { "HINCRBY", hash, name, num };
+	static const struct enqueue_limits none;
+	unsigned char down[CLUSTER_NODES_MAX];
+	struct shard_limits sl;
+	enum enqueue_status st, worst = ENQUEUE_UNAVAILABLE;
+	unsigned start, k, shard;
+	size_t i;
+	int srv, by_key = 0;
+
+	*retry_s = 0;
+	if (lim == NULL)
+		lim = &none;
+	if (b->n == 0 || b->n > LIMIT_EVENTS) {
+		snprintf(err, errlen, "enqueue: batch of %zu events", b->n);
+		return ENQUEUE_UNAVAILABLE;
+	}
+	for (i = 0; i < b->n; i++)
+		set_arg(q, NFIXED + (int)i, b->ev[i].json, b->ev[i].json_len);
+	/*
+	 * Which shard first: the one the address hashes to when addresses
+	 * are limited (its counter is then exact), else the key's when keys
+	 * are, else the next in turn.  A limit not chosen by is counted per
+	 * shard, each shard allowing its share; so is the backlog.
+	 */
+	if (lim->ip_max > 0 && lim->ip != NULL)
+		start = hash(lim->ip) % q->n;
+	else if (lim->key_max > 0 && lim->key != NULL) {
+		start = hash(lim->key) % q->n;
+		by_key = 1;
+	} else
+		start = q->next++ % q->n;
+	sl.ip_max = lim->ip_max;
+	sl.key_max = by_key || q->n == 1 ? lim->key_max :
+	    (lim->key_max + (long)q->n - 1) / (long)q->n;
+	sl.max_backlog = (lim->max_backlog + (long)q->n - 1) / (long)q->n;
+	memset(down, 0, sizeof(down));
+	err[0] = '\0';
+	/* A shard that is down, or full: the next one, on another master
+	 * (a master that failed this request is not asked again). */
+	for (k = 0; k < q->n; k++) {
+		shard = (start + k) % q->n;
+		srv = shardmap_server(q->m, shard);
+		if (srv >= 0 && srv < CLUSTER_NODES_MAX && down[srv])
+			continue;
+		st = enqueue_on(q, shard, NFIXED + (int)b->n, lim, &sl, b->n, retry_s,
+		    err, errlen);
+		switch (st) {
+		case ENQUEUE_OK:
+		case ENQUEUE_RATE_IP:
+		case ENQUEUE_RATE_KEY:
+			q->last = shard;
+			return st;
+		case ENQUEUE_BACKLOG:
+			if (worst == ENQUEUE_UNAVAILABLE)
+				worst = ENQUEUE_BACKLOG;
+			break;
+		case ENQUEUE_UNREPLICATED:
+		case ENQUEUE_UNAVAILABLE:
+			/* Events that may be on a master: the client must send
+			 * them again with the same ids. */
+			if (st == ENQUEUE_UNREPLICATED)
+				worst = st;
+			srv = shardmap_server(q->m, shard);
+			if (srv >= 0 && srv < CLUSTER_NODES_MAX)
+				down[srv] = 1;
+			break;
+		}
+	}
+	if (worst == ENQUEUE_BACKLOG)
+		q->last = start;
+	return worst;
+}
+
+static void
+count(struct enqueue *q, const char *suffix, const char *name, long n)
+{
+	char num[24], err[ERRBUF_LEN], hash_key[KEY_LEN];
+	const char *argv[4] = { "HINCRBY", hash_key, name, num };
 	redisReply *r;
 
+	shardmap_key(q->m, q->last, q->stream, suffix, hash_key, sizeof(hash_key));
 	snprintf(num, sizeof(num), "%ld", n);
-	if ((r = redisconn_command(q->rc, 4, argv, NULL, err, sizeof(err))) != NULL)
+	if ((r = shardmap_command(q->m, q->last, 4, argv, NULL, err, sizeof(err))) != NULL)
 		freeReplyObject(r);
 }
 
 void
 enqueue_count(struct enqueue *q, const char *name, long n)
 {
-	count(q, q->metrics, name, n);
+	count(q, METRICS_KEY_SUFFIX, name, n);
 }
 
 void
 enqueue_count_bot(struct enqueue *q, const char *name, long n)
 {
-	count(q, q->bots, name, n);
+	count(q, BOTS_KEY_SUFFIX, name, n);
 }

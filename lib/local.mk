@@ -12,9 +12,11 @@ lib_libevents_a_SOURCES = \
 	lib/metrics.h \
 	lib/privacy.c lib/privacy.h \
 	lib/proxies.c lib/proxies.h \
+	lib/cluster.c lib/cluster.h \
 	lib/redisaddr.c lib/redisaddr.h \
 	lib/redisconn.c lib/redisconn.h \
 	lib/sentinel.c lib/sentinel.h \
+	lib/shard.c lib/shard.h \
 	lib/spool.c lib/spool.h \
 	lib/timeutil.c lib/timeutil.h \
 	lib/utf8.c lib/utf8.h \

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,22 @@ redisconn_new_addr(const struct conf *c, const struct redisaddr *a)
 
 	if ((rc = conn_new(c)) == NULL)
 		return NULL;
+	rc->addr = *a;
+	redisaddr_str(&rc->addr, rc->where, sizeof(rc->where));
+	return rc;
+}
+
+struct redisconn *
+redisconn_new_like(const struct redisconn *proto, const struct redisaddr *a)
+{
+	struct redisconn *rc;
+
+	if ((rc = calloc(1, sizeof(*rc))) == NULL)
+		return NULL;
+	rc->timeout_ms = proto->timeout_ms;
+	memcpy(rc->user, proto->user, sizeof(rc->user));
+	memcpy(rc->password, proto->password, sizeof(rc->password));
+	rc->db = proto->db;
 	rc->addr = *a;
 	redisaddr_str(&rc->addr, rc->where, sizeof(rc->where));
 	return rc;
@@ -271,6 +288,49 @@ redisconn_command(struct redisconn *rc, int argc, const char **argv,
 	}
 	redisconn_failover(rc, r);
 	return r;
+}
+
+int
+redisconn_pipeline(struct redisconn *rc, const struct redis_cmd *cmds, size_t n,
+    long extra_ms, redisReply **replies, char *err, size_t errlen)
+{
+	redisContext *ctx;
+	void *rep;
+	size_t i, got;
+	int try, reused, eof;
+
+	for (try = 0; try < 2; try++) {
+		reused = rc->ctx != NULL;
+		if ((ctx = redisconn_get(rc, err, errlen)) == NULL)
+			return -1;
+		got = 0;
+		for (i = 0; i < n; i++)
+			if (redisAppendCommandArgv(ctx, cmds[i].argc, cmds[i].argv,
+			    cmds[i].argvlen) != REDIS_OK)
+				goto io;
+		if (extra_ms > 0)
+			redisconn_timeout(rc, extra_ms);
+		for (got = 0; got < n; got++) {
+			if (redisGetReply(ctx, &rep) != REDIS_OK)
+				goto io;
+			replies[got] = rep;
+		}
+		if (extra_ms > 0)
+			redisconn_timeout(rc, 0);
+		for (i = 0; i < n; i++)
+			redisconn_failover(rc, replies[i]);
+		return 0;
+io:
+		eof = ctx->err == REDIS_ERR_EOF ||
+		    (ctx->err == REDIS_ERR_IO && (errno == EPIPE || errno == ECONNRESET));
+		snprintf(err, errlen, "redis %s: %s", rc->where, ctx->errstr);
+		while (got > 0)
+			freeReplyObject(replies[--got]);
+		redisconn_drop(rc);
+		if (!(reused && eof && got == 0))
+			break;
+	}
+	return -1;
 }
 
 int

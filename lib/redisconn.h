@@ -39,6 +39,9 @@ struct redisconn	*redisconn_new(const struct conf *c);
 /* A fixed address, with c's credentials, database and timeout. */
 struct redisconn	*redisconn_new_addr(const struct conf *c, const struct redisaddr *a);
 
+/* Another address with the credentials, database and timeout of rc. */
+struct redisconn	*redisconn_new_like(const struct redisconn *rc, const struct redisaddr *a);
+
 /* The master Sentinel calls name (c->redis_sentinels must be set). */
 struct redisconn	*redisconn_new_master(const struct conf *c, const char *name);
 
@@ -72,6 +75,30 @@ void			 redisconn_timeout(struct redisconn *rc, long extra_ms);
 redisReply		*redisconn_command(struct redisconn *rc, int argc,
 			    const char **argv, const size_t *argvlen,
 			    char *err, size_t errlen);
+
+/* One command of a pipeline (argv form; argvlen NULL: strlen each). */
+struct redis_cmd {
+	int		 argc;
+	const char	**argv;
+	const size_t	*argvlen;
+};
+
+/* Commands in one pipeline, at most. */
+#define REDISCONN_PIPELINE_MAX	4
+
+/*
+ * Send n commands (1..REDISCONN_PIPELINE_MAX) in one write and read their
+ * n replies into replies[] (the caller frees each): one round trip.  The
+ * socket waits extra_ms longer than the configured timeout (a BLOCK, a
+ * WAIT).  A connection the server had closed while it idled (EOF or reset
+ * on a reused connection: nothing ran) is opened again and the commands
+ * sent once more.  Returns 0, or -1 with err set, no replies, and the
+ * connection dropped.  Error replies are returned as replies, after
+ * redisconn_failover() has seen them.
+ */
+int			 redisconn_pipeline(struct redisconn *rc,
+			    const struct redis_cmd *cmds, size_t n, long extra_ms,
+			    redisReply **replies, char *err, size_t errlen);
 
 /* Where it connects, for messages ("127.0.0.1:6379", "/run/redis.sock",
  * "events (10.0.0.3:6379 by Sentinel)"). */

@@ -134,3 +134,7 @@ tests_test_redis_SOURCES = tests/test-redis.c tests/check.h
 tests_test_redis_LDADD = $(LIBEVENTS)
 TESTS += tests/redis-sentinel.sh
 EXTRA_DIST += tests/redis-sentinel.sh tests/redis-lib.sh tests/load-client.py
+## the sharded queue: one Redis and two independent masters; a Redis
+## Cluster of three masters and three replicas (slot migration, failover)
+TESTS += tests/redis-shards.sh tests/redis-cluster.sh
+EXTRA_DIST += tests/redis-shards.sh tests/redis-cluster.sh

@@ -62,8 +62,10 @@ python3 - "$SVC_DIR/http.body" "$STORE_KIND" <<'EOF' || fail "the /health fields
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 want = ["status", "problems", "warnings", "redis", "store", "storeServer", "backlog",
-        "oldestAgeSeconds", "deadLetters", "spoolBytes", "lastBatchAt", "consumers"]
+        "oldestAgeSeconds", "deadLetters", "spoolBytes", "lastBatchAt", "consumers",
+        "shards"]
 assert list(d) == want, list(d)
+assert d["shards"] == [{"shard": 0, "up": True, "backlog": 0, "deadLetters": 0}], d["shards"]
 assert d["redis"] is True and d["store"] is True, d
 assert d["storeServer"]["kind"] == sys.argv[2] and d["storeServer"]["version"], d["storeServer"]
 # A stock FerretDB is worth a warning, never a 503.

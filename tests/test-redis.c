@@ -1,12 +1,14 @@
 /* The Redis address lists of the configuration (redisaddr.c): words,
  * host:port, IPv6 in brackets, unix sockets, default ports, and every
- * kind of bad address refused with a reason. */
+ * kind of bad address refused with a reason.  Redis Cluster's pure parts
+ * (cluster.c): key slots with hash tags, redirections, shard tags. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "cluster.h"
 #include "redisaddr.h"
 
 static void
@@ -96,10 +98,56 @@ test_list(void)
 	CHECK(redisaddr_word(&p, &len) == NULL, "end of list");
 }
 
+static void
+test_cluster(void)
+{
+	struct redisaddr to;
+	unsigned slot, i, seen[8] = { 0 };
+	char tag[24], tag2[24];
+
+	/* The specification's test vector, and its hash-tag examples. */
+	CHECK(cluster_keyslot("123456789", 9) == 0x31C3, "CRC16 of 123456789");
+	CHECK(cluster_keyslot("{user1000}.following", 20) ==
+	    cluster_keyslot("{user1000}.followers", 20), "same tag, same slot");
+	CHECK(cluster_keyslot("{user1000}.following", 20) == cluster_keyslot("user1000", 8),
+	    "the tag alone is hashed");
+	CHECK(cluster_keyslot("foo{}{bar}", 10) != cluster_keyslot("bar", 3),
+	    "empty first tag: the whole key");
+	CHECK(cluster_keyslot("foo{{bar}}zap", 13) == cluster_keyslot("{bar", 4),
+	    "tag up to the first }");
+	CHECK(cluster_keyslot("foo{bar}{zap}", 13) == cluster_keyslot("bar", 3),
+	    "the first tag only");
+	CHECK(cluster_keyslot("events{3}:metrics", 17) == cluster_keyslot("events:dead{3}", 14),
+	    "a shard's keys share a slot");
+
+	CHECK(cluster_redirect("MOVED 3999 127.0.0.1:6381", &slot, &to) == 1 &&
+	    slot == 3999 && strcmp(to.host, "127.0.0.1") == 0 && to.port == 6381, "MOVED");
+	CHECK(cluster_redirect("ASK 3999 [::1]:7000", &slot, &to) == 2 &&
+	    strcmp(to.host, "::1") == 0 && to.port == 7000, "ASK to IPv6");
+	CHECK(cluster_redirect("MOVED 16384 h:1", &slot, &to) == 0, "slot out of range");
+	CHECK(cluster_redirect("MOVED x h:1", &slot, &to) == 0, "no slot");
+	CHECK(cluster_redirect("MOVED 1 h", &slot, &to) == 0, "no port");
+	CHECK(cluster_redirect("ERR MOVED 1 h:1", &slot, &to) == 0, "another error");
+
+	/* Shard tags: stable, and the first 2^k shards spread one to each
+	 * 1/2^k of the slots. */
+	CHECK(strcmp(cluster_shard_tag(5, tag, sizeof(tag)),
+	    cluster_shard_tag(5, tag2, sizeof(tag2))) == 0, "tags are stable");
+	for (i = 0; i < 8; i++) {
+		cluster_shard_tag(i, tag, sizeof(tag));
+		seen[cluster_keyslot(tag, strlen(tag)) / 2048]++;
+	}
+	for (i = 0; i < 8; i++)
+		CHECK(seen[i] == 1, "eighth %u of the slots has %u of the first 8 shards", i, seen[i]);
+	cluster_shard_tag(1023, tag, sizeof(tag));
+	CHECK(strncmp(tag, "1023.", 5) == 0, "tag of shard 1023: %s", tag);
+}
+
 int
 main(void)
 {
 	test_addr();
 	test_list();
+	test_cluster();
 	return check_exit("test-redis");
 }
