@@ -8,8 +8,10 @@ www_track_rules_SOURCES = www/track-rules.c
 www_track_rules_LDADD = $(LIBEVENTS)
 
 wwwdir = $(datadir)/events/www
-nodist_www_DATA = htdocs/index.html htdocs/app.js htdocs/style.css htdocs/track.js
-EXTRA_DIST += www/index.html www/app.js www/style.css www/track.js.in
+nodist_www_DATA = htdocs/index.html htdocs/app.js htdocs/style.css htdocs/favicon.svg \
+	htdocs/track.js
+EXTRA_DIST += www/index.html www/app.js www/style.css www/favicon.svg www/track.js.in \
+	docs/page.png
 CLEANFILES += $(nodist_www_DATA)
 
 htdocs/track.js: www/track.js.in www/track-rules$(EXEEXT)
@@ -21,3 +23,5 @@ htdocs/app.js: www/app.js
 	$(AM_V_GEN)$(MKDIR_P) htdocs && cp $(srcdir)/www/app.js $@
 htdocs/style.css: www/style.css
 	$(AM_V_GEN)$(MKDIR_P) htdocs && cp $(srcdir)/www/style.css $@
+htdocs/favicon.svg: www/favicon.svg
+	$(AM_V_GEN)$(MKDIR_P) htdocs && cp $(srcdir)/www/favicon.svg $@
