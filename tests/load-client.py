@@ -3,7 +3,9 @@
 client does: each batch is POSTed until it is answered 202, to the next
 web host after a refused connection, a timeout or a 5xx, with the same ids
 every time, so that the store keeping one copy per id makes it exactly
-once.  Used by the failover tests (redis-sentinel.sh, redis-cluster.sh,
+once.  Batches go to the web hosts in turn (as DNS round robin spreads
+clients); a host that failed is left alone for a few seconds (as a load
+balancer's health check would).  Used by the failover tests (redis-sentinel.sh, redis-cluster.sh,
 hosts-netns.sh).
 
     load-client.py --out DIR --stop FILE [--url BASE]... [--prefix P]
@@ -32,7 +34,8 @@ p.add_argument("--prefix", default="ev")
 p.add_argument("--per", type=int, default=20)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--give-up", type=float, default=120.0)
-p.add_argument("--timeout", type=float, default=10.0)
+p.add_argument("--timeout", type=float, default=3.0)
+p.add_argument("--shun", type=float, default=5.0)
 a = p.parse_args()
 
 lock = threading.Lock()
@@ -40,6 +43,7 @@ ids_f = open(os.path.join(a.out, "ids"), "w")
 answers_f = open(os.path.join(a.out, "answers"), "w")
 counts = {"events": 0, "batches": 0, "status": {}}
 failed = []
+shunned = {}    # url index -> time until which it is left alone
 
 
 def note(status, ids=None):
@@ -53,10 +57,20 @@ def note(status, ids=None):
         answers_f.flush()
 
 
+def pick(k, n):
+    """The next host from k on that is not shunned (else k)."""
+    now = time.time()
+    for i in range(n):
+        j = (k + i) % n
+        if shunned.get(j, 0) <= now:
+            return j
+    return k
+
+
 def worker(t):
     urls = [urllib.parse.urlsplit(u) for u in a.url]
     k = t % len(urls)
-    conn = None
+    conns = {}
     n = 0
     while not os.path.exists(a.stop) and not failed:
         ids = ["%s-%d-%d" % (a.prefix, t, n + i) for i in range(a.per)]
@@ -67,20 +81,19 @@ def worker(t):
             counts["events"] += a.per
             counts["batches"] += 1
         start = time.time()
+        k = pick((k + 1) % len(urls), len(urls))
         while True:
             u = urls[k]
             status = 0
             try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=a.timeout)
-                conn.request("POST", "/events", body, {"Content-Type": "application/x-ndjson"})
-                r = conn.getresponse()
+                if k not in conns:
+                    conns[k] = http.client.HTTPConnection(u.hostname, u.port, timeout=a.timeout)
+                conns[k].request("POST", "/events", body, {"Content-Type": "application/x-ndjson"})
+                r = conns[k].getresponse()
                 data = r.read()
                 status = r.status
             except (OSError, http.client.HTTPException):
-                if conn is not None:
-                    conn.close()
-                conn = None
+                conns.pop(k).close()
             if status == 202:
                 got = json.loads(data)["ids"]
                 assert got == ids, (got[:3], ids[:3])
@@ -91,10 +104,12 @@ def worker(t):
                 failed.append("batch %s..: not accepted after %.0f s (last status %03d)"
                               % (ids[0], a.give_up, status))
                 return
-            # Another web host next, after a short pause (what a load
-            # balancer or track.js's retry does).
+            # Another web host next, after a short pause; one that did
+            # not answer at all is left alone for a while.
+            if status == 0:
+                shunned[k] = time.time() + a.shun
             if status == 0 or status >= 500:
-                k = (k + 1) % len(urls)
+                k = pick((k + 1) % len(urls), len(urls))
             time.sleep(0.1)
 
 

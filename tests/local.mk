@@ -138,3 +138,9 @@ EXTRA_DIST += tests/redis-sentinel.sh tests/redis-lib.sh tests/load-client.py
 ## Cluster of three masters and three replicas (slot migration, failover)
 TESTS += tests/redis-shards.sh tests/redis-cluster.sh
 EXTRA_DIST += tests/redis-shards.sh tests/redis-cluster.sh
+## several hosts in network namespaces (root and ip(8); exit 77 without):
+## two web hosts, a master with two replicas, three Sentinels, two
+## consumer hosts, a store host, a client; the master killed, a web
+## host's link cut, a consumer host killed
+TESTS += tests/hosts-netns.sh
+EXTRA_DIST += tests/hosts-netns.sh

@@ -7,9 +7,10 @@
 #	sentinel_wait PORT REPLICAS SENTINELS
 #	load_start URL...; load_stop; load_report
 #
-# $RUN_IN prefixes each command (the netns test runs them in a network
-# namespace: "ip netns exec NS"); $REDIS_BIND is the address they listen
-# on (default 127.0.0.1).
+# $RUN_IN prefixes each server and redis-cli command (the netns test runs
+# them in a network namespace: "ip netns exec NS"); $REDIS_BIND is the
+# address they listen on (default 127.0.0.1); $LOAD_RUN_IN prefixes the
+# load client.
 
 # redis_node_start NAME PORT [ARGS...]: a redis-server writing every
 # write to its AOF before answering (appendfsync always), as the
@@ -24,7 +25,7 @@ redis_node_start()
 	    --dir "$SVC_DIR/$_rn" --appendonly yes --appendfsync always \
 	    --save "" --daemonize no --logfile "" "$@"
 	svc_wait "$_rn" "redis-server $_rn on port $_rp" \
-	    redis-cli -h "${REDIS_BIND:-127.0.0.1}" -p "$_rp" ping
+	    ${RUN_IN:-} redis-cli -h "${REDIS_BIND:-127.0.0.1}" -p "$_rp" ping
 }
 
 # sentinel_start NAME PORT MASTER-HOST MASTER-PORT: a Sentinel watching
@@ -49,13 +50,13 @@ CONF
 	svc_spawn "$_sn" "$SVC_DIR/log/$_sn.log" ${RUN_IN:-} redis-server \
 	    "$SVC_DIR/$_sn/sentinel.conf" --sentinel
 	svc_wait "$_sn" "sentinel $_sn on port $_sp" \
-	    redis-cli -h "${REDIS_BIND:-127.0.0.1}" -p "$_sp" ping
+	    ${RUN_IN:-} redis-cli -h "${REDIS_BIND:-127.0.0.1}" -p "$_sp" ping
 }
 
 # sentinel_field PORT FIELD [HOST]: a field of SENTINEL MASTER events.
 sentinel_field()
 {
-	redis-cli -h "${3:-${REDIS_BIND:-127.0.0.1}}" -p "$1" SENTINEL MASTER events 2>/dev/null |
+	${RUN_IN:-} redis-cli -h "${3:-${REDIS_BIND:-127.0.0.1}}" -p "$1" SENTINEL MASTER events 2>/dev/null |
 	    awk -v f="$2" 'NR % 2 == 1 && $0 == f { getline; print; exit }'
 }
 
@@ -80,7 +81,7 @@ sentinel_wait()
 # sentinel_master_port PORT [HOST]: the port of the master that Sentinel names.
 sentinel_master_port()
 {
-	redis-cli -h "${2:-${REDIS_BIND:-127.0.0.1}}" -p "$1" \
+	${RUN_IN:-} redis-cli -h "${2:-${REDIS_BIND:-127.0.0.1}}" -p "$1" \
 	    SENTINEL GET-MASTER-ADDR-BY-NAME events 2>/dev/null | sed -n 2p
 }
 
