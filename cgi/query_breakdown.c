@@ -240,7 +240,8 @@ answer(const struct query_params *p, struct tally *t, int64_t until,
 	int64_t shown = 0;
 	size_t i;
 
-	qsort(t->vals, t->n, sizeof(*t->vals), by_count);
+	if (t->n > 1)
+		qsort(t->vals, t->n, sizeof(*t->vals), by_count);
 	if ((root = json_object_new_object()) == NULL)
 		return NULL;
 	json_object_object_add(root, "by", json_object_new_string(query_by_name(p, name, sizeof(name))));
