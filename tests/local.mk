@@ -51,6 +51,14 @@ tests_store_smoke_LDADD = $(MONGOC_LIBS)
 TESTS += tests/store-kind.sh
 EXTRA_DIST += tests/store-kind.sh
 
+## our FerretDB patch against FerretDB's own evaluation (differential)
+TESTS += tests/store-pushdown.sh
+EXTRA_DIST += tests/store-pushdown.sh
+check_PROGRAMS += tests/store-diff
+tests_store_diff_SOURCES = tests/store-diff.c
+tests_store_diff_CPPFLAGS =
+tests_store_diff_LDADD = $(MONGOC_LIBS)
+
 ## consumer tests
 # tests/store-read reads the store back (count, ids, dump, indexes).
 CONSUMER_TESTS = tests/consumer-exactly-once.sh tests/consumer-crash.sh \

@@ -238,21 +238,51 @@ svc_redis_stop()
 
 ## the MongoDB-compatible store: mongod, else FerretDB with SQLite
 
-# The FerretDB binary: $FERRETDB, else on the PATH, else where go install
-# puts it.
+# Where Go installs binaries (scripts/lib/deps.sh builds FerretDB there).
+svc_gobin()
+{
+	_gp=
+	for _go in go /usr/local/go/bin/go; do
+		_gp=$("$_go" env GOPATH 2>/dev/null) && break
+	done
+	printf '%s\n' "${_gp:-$HOME/go}/bin"
+}
+
+# The FerretDB binary: $FERRETDB, else ferretdb-events (FerretDB with
+# this project's patch, as scripts/lib/deps.sh builds it) on the PATH,
+# else where deps.sh puts it.
 svc_ferretdb_bin()
 {
 	if [ -n "${FERRETDB:-}" ]; then
 		printf '%s\n' "$FERRETDB"
-	elif command -v ferretdb >/dev/null 2>&1; then
-		command -v ferretdb
+	elif command -v ferretdb-events >/dev/null 2>&1; then
+		command -v ferretdb-events
 	else
-		_gp=
-		for _go in go /usr/local/go/bin/go; do
-			_gp=$("$_go" env GOPATH 2>/dev/null) && break
-		done
-		printf '%s\n' "${_gp:-$HOME/go}/bin/ferretdb"
+		printf '%s\n' "$(svc_gobin)/ferretdb-events"
 	fi
+}
+
+# The stock FerretDB 1.24.2 deps.sh builds beside it: $FERRETDB_STOCK,
+# else where deps.sh puts it.
+svc_ferretdb_stock_bin()
+{
+	printf '%s\n' "${FERRETDB_STOCK:-$(svc_gobin)/ferretdb}"
+}
+
+# svc_ferretdb_spawn NAME BIN PORT [FLAG...]: FerretDB with SQLite as
+# service NAME, its data in $SVC_DIR/NAME/ and its state in
+# $SVC_DIR/NAME-state/, on 127.0.0.1:PORT; waits until it listens.
+svc_ferretdb_spawn()
+{
+	_n=$1 _b=$2 _p=$3
+	shift 3
+	mkdir -p "$SVC_DIR/$_n" "$SVC_DIR/$_n-state"
+	svc_spawn "$_n" "$SVC_DIR/log/$_n.log" "$_b" \
+	    --handler=sqlite --sqlite-url="file:$SVC_DIR/$_n/" \
+	    --state-dir="$SVC_DIR/$_n-state" \
+	    --listen-addr="127.0.0.1:$_p" --debug-addr=- \
+	    --telemetry=disable --log-level=warn "$@"
+	svc_wait "$_n" "FerretDB ($_n) on port $_p" svc_tcp_open "$_p"
 }
 
 # Sets STORE_PORT, STORE_VERSION, STORE_KIND (what GET /health should
@@ -273,7 +303,7 @@ svc_store_start()
 	else
 		_fb=$(svc_ferretdb_bin)
 		[ -x "$_fb" ] || svc_missing "no mongod and no FerretDB ($_fb):" \
-		    "go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2, or run scripts/start"
+		    "scripts/start builds it (see scripts/lib/deps.sh)"
 		# A plain go install builds a binary that panics at start
 		# (FerretDB issue 2982); scripts/lib/deps.sh builds a good one.
 		"$_fb" --version >/dev/null 2>&1 || svc_missing "$_fb does not run;" \

@@ -3,10 +3,10 @@
 # another user it prints the exact command and stops.
 
 # Debian packages.  python3 and procps are for the tests (JSON checks,
-# free ports; ps).
+# free ports; ps); patch applies ours to FerretDB's source.
 DEPS_PACKAGES="autoconf automake pkg-config gcc make libfcgi-dev
 libhiredis-dev libmongoc-dev libbson-dev libjson-c-dev redis-server
-lighttpd curl python3 procps"
+lighttpd curl python3 procps patch"
 
 # What scripts/test needs beyond that: the browser tests (chromium; Node.js
 # and npm come with the machine), the fuzzers (clang and its runtime),
@@ -17,8 +17,17 @@ lighttpd curl python3 procps"
 DEPS_TEST_PACKAGES="chromium clang libclang-rt-14-dev valgrind python3-venv
 apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk iproute2"
 
+# The store where there is no mongod: FerretDB with its SQLite backend,
+# built from its module source with our patch (scripts/ferretdb/), which
+# makes its reads use the indexes.  FERRETDB_EVENTS_VERSION is the version
+# the patched build reports (the programs tell it from a stock FerretDB by
+# "-events."); its commit is the SHA-256 of the patch, so a changed patch
+# is rebuilt.  A stock build of the same version stays beside it for the
+# benchmarks' comparison and the upgrade test.
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2
+FERRETDB_EVENTS_VERSION=v1.24.2-events.1
+FERRETDB_PATCH=$root/scripts/ferretdb/sqlite-pushdown.patch
 
 deps_missing_packages()
 {
@@ -46,48 +55,103 @@ deps_packages()
 	DEBIAN_FRONTEND=noninteractive apt-get install -y $_miss
 }
 
-# Where go install puts the binary.
+# deps_gobin: where Go installs binaries.
+deps_gobin()
+{
+	if command -v go >/dev/null 2>&1; then
+		printf '%s\n' "$(go env GOPATH)/bin"
+	else
+		printf '%s\n' "$HOME/go/bin"
+	fi
+}
+
+# The patched FerretDB the scripts and tests run: $FERRETDB, else
+# ferretdb-events on the PATH, else where deps_store builds it.
 deps_ferretdb_bin()
 {
 	if [ -n "${FERRETDB:-}" ]; then
 		printf '%s\n' "$FERRETDB"
-	elif command -v ferretdb >/dev/null 2>&1; then
-		command -v ferretdb
-	elif command -v go >/dev/null 2>&1; then
-		printf '%s\n' "$(go env GOPATH)/bin/ferretdb"
+	elif command -v ferretdb-events >/dev/null 2>&1; then
+		command -v ferretdb-events
 	else
-		printf '%s\n' "$HOME/go/bin/ferretdb"
+		printf '%s\n' "$(deps_gobin)/ferretdb-events"
 	fi
 }
 
-# The store: mongod if installed, else FerretDB built with Go.
+# The stock FerretDB: $FERRETDB_STOCK, else where go install puts it.
+deps_ferretdb_stock_bin()
+{
+	printf '%s\n' "${FERRETDB_STOCK:-$(deps_gobin)/ferretdb}"
+}
+
+# The SHA-256 of the patch: the commit the patched build reports.
+deps_ferretdb_patch_id()
+{
+	sha256sum "$FERRETDB_PATCH" | cut -d' ' -f1
+}
+
+# deps_ferretdb_tree DIR [stock]: FerretDB's module source in DIR (made
+# afresh), with our patch applied unless "stock", and the version files a
+# release build generates (the published module lacks
+# build/version/version.txt, so a plain build panics at start: FerretDB
+# issue 2982).
+deps_ferretdb_tree()
+{
+	_src=$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" |
+	    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[ -d "$_src" ] || die "go mod download $FERRETDB_MODULE@$FERRETDB_VERSION: no source folder"
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp -R "$_src/." "$1"
+	chmod -R u+w "$1"
+	if [ "${2:-}" = stock ]; then
+		echo "$FERRETDB_VERSION" >"$1/build/version/version.txt"
+		return 0
+	fi
+	(cd "$1" && patch -p1 --forward --quiet) <"$FERRETDB_PATCH" ||
+	    die "$FERRETDB_PATCH does not apply to $FERRETDB_MODULE@$FERRETDB_VERSION"
+	echo "$FERRETDB_EVENTS_VERSION" >"$1/build/version/version.txt"
+	deps_ferretdb_patch_id >"$1/build/version/commit.txt"
+}
+
+# deps_ferretdb_build BIN [stock]: build FerretDB into BIN, replacing it
+# only once the new binary runs.
+deps_ferretdb_build()
+{
+	_tmp=$(mktemp -d)
+	deps_ferretdb_tree "$_tmp/src" "${2:-}"
+	mkdir -p "$(dirname "$1")"
+	(cd "$_tmp/src" && go build -buildvcs=false -o "$1.new.$$" ./cmd/ferretdb) ||
+	    { rm -rf "$_tmp"; die "building FerretDB failed"; }
+	rm -rf "$_tmp"
+	"$1.new.$$" --version >/dev/null 2>&1 || die "$1.new.$$ does not run"
+	mv -f "$1.new.$$" "$1"
+}
+
+# The store: mongod if installed, else our FerretDB, built again when the
+# patch changed (unless $FERRETDB names a binary); with "test", the stock
+# FerretDB as well.
 deps_store()
 {
 	command -v mongod >/dev/null 2>&1 && return 0
 	_fb=$(deps_ferretdb_bin)
-	"$_fb" --version >/dev/null 2>&1 && return 0
-	command -v go >/dev/null 2>&1 ||
-	    die "no mongod and no Go to build FerretDB: install Go 1.24 or later" \
-	    "from https://go.dev/dl/ (Debian's golang-go is too old), or MongoDB"
-	say "installing FerretDB $FERRETDB_VERSION with go install"
-	go install "$FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION"
-	_fb=$(deps_ferretdb_bin)
-	"$_fb" --version >/dev/null 2>&1 && return 0
-	# The module as published lacks build/version/version.txt, which
-	# release builds generate, so the binary go install makes panics at
-	# start (FerretDB issue 2982).  Build it again from the same module
-	# source with that file written.
-	say "rebuilding FerretDB with build/version/version.txt (FerretDB issue 2982)"
-	_src=$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" |
-	    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	[ -d "$_src" ] || die "go mod download $FERRETDB_MODULE@$FERRETDB_VERSION: no source folder"
-	_tmp=$(mktemp -d)
-	cp -R "$_src/." "$_tmp"
-	chmod -R u+w "$_tmp"
-	echo "$FERRETDB_VERSION" >"$_tmp/build/version/version.txt"
-	(cd "$_tmp" && go build -o "$_fb" ./cmd/ferretdb) || { rm -rf "$_tmp"; die "building FerretDB failed"; }
-	rm -rf "$_tmp"
-	"$_fb" --version >/dev/null 2>&1 || die "$_fb still does not run"
+	if [ -n "${FERRETDB:-}" ] || [ "$("$_fb" --version 2>/dev/null |
+	    sed -n 's/^commit: //p')" = "$(deps_ferretdb_patch_id)" ]; then
+		:
+	else
+		command -v go >/dev/null 2>&1 ||
+		    die "no mongod and no Go to build FerretDB: install Go 1.24 or later" \
+		    "from https://go.dev/dl/ (Debian's golang-go is too old), or MongoDB"
+		say "building FerretDB $FERRETDB_EVENTS_VERSION (FerretDB $FERRETDB_VERSION with scripts/ferretdb/sqlite-pushdown.patch)"
+		deps_ferretdb_build "$_fb"
+		say "FerretDB $FERRETDB_EVENTS_VERSION in $_fb"
+	fi
+	[ -n "${DEPS_WANT_TEST:-}" ] || return 0
+	_fb=$(deps_ferretdb_stock_bin)
+	"$_fb" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION" && return 0
+	command -v go >/dev/null 2>&1 || return 0
+	say "building the stock FerretDB $FERRETDB_VERSION (for the benchmarks' comparison)"
+	deps_ferretdb_build "$_fb" stock
 	say "FerretDB $FERRETDB_VERSION in $_fb"
 }
 
