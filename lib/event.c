@@ -13,15 +13,46 @@
 #include "utf8.h"
 #include "uuid7.h"
 
+/*
+ * Every piece of JSON this file writes comes from json-c's serialiser,
+ * but for numbers and strings of an alphabet that needs no escaping
+ * (RFC 8259 section 7): event types and the ids it makes.
+ */
+#define JSON_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* A batch's JSON buffer past this size is not kept for the next request. */
+#define KEEP_BYTES	(128 * 1024)
+
+struct event_parser {
+	json_tokener		*tok;
+	/* A one-element array: json-c serialises a value into the array's
+	 * own buffer, which then serves every value of every request
+	 * instead of each value allocating one. */
+	json_object		*carrier;
+	json_object		*str;		/* a string for the carrier */
+	struct event_batch	 batch;		/* the last request's */
+	size_t			 cap;		/* room in batch.ev */
+	size_t			 size;		/* bytes at batch.buf */
+	char			*tail;		/* see struct parse */
+	size_t			 tail_size;
+};
+
 /* What the parser works with while it walks one request. */
 struct parse {
+	struct event_parser	*ep;
 	const struct event_ctx	*ctx;
 	int64_t			 sent_at;	/* -1: no sentAt */
-	char			 ua[LIMIT_UA_LEN + 1];
 	char			*err;
 	size_t			 errlen;
-	struct event_batch	*b;
-	size_t			 cap;		/* room in b->ev */
+	struct event_batch	*b;		/* &ep->batch */
+	/* Bytes of b->buf used.  Until finish() each event's json_len
+	 * holds where its JSON starts. */
+	size_t			 used;
+	/* What every event of the request shares, made once: ,"receivedAt":N
+	 * and, in ep->tail, ,"ua":"...","ip":"..."} and a NUL. */
+	char			 received[40];
+	size_t			 received_len;
+	size_t			 tail_len;
 };
 
 static enum event_err
@@ -66,14 +97,100 @@ event_err_code(enum event_err e)
 void
 event_batch_free(struct event_batch *b)
 {
-	size_t i;
-
 	if (b == NULL)
 		return;
-	for (i = 0; i < b->n; i++)
-		free(b->ev[i].json);
+	free(b->buf);
 	free(b->ev);
 	free(b);
+}
+
+/* Append s[0..n) to (*buf, *used, *size), growing it.  0, or -1 on out
+ * of memory. */
+static int
+buf_add(char **buf, size_t *used, size_t *size, const char *s, size_t n)
+{
+	size_t nsize;
+	char *nb;
+
+	if (n > *size - *used) {
+		nsize = *size ? *size : 1024;
+		while (nsize - *used < n)
+			nsize *= 2;
+		if ((nb = realloc(*buf, nsize)) == NULL)
+			return -1;
+		*buf = nb;
+		*size = nsize;
+	}
+	memcpy(*buf + *used, s, n);
+	*used += n;
+	return 0;
+}
+
+/* Append s[0..n) to the batch's JSON.  0 or -1. */
+static int
+out_add(struct parse *p, const char *s, size_t n)
+{
+	return buf_add(&p->b->buf, &p->used, &p->ep->size, s, n);
+}
+
+/* v in decimal into buf (24 bytes); returns the length. */
+static size_t
+fmt_int64(char *buf, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n > 0)
+		buf[i++] = tmp[--n];
+	return i;
+}
+
+/* ",key":v */
+static int
+out_int(struct parse *p, const char *key, size_t keylen, int64_t v)
+{
+	char buf[24];
+
+	return out_add(p, key, keylen) == 0 && out_add(p, buf, fmt_int64(buf, v)) == 0 ? 0 : -1;
+}
+
+/*
+ * json-c's serialisation of o, in the carrier's buffer: valid until the
+ * next call.  NULL on out of memory.
+ */
+static const char *
+serialise(struct parse *p, json_object *o, size_t *len)
+{
+	const char *s;
+
+	if (json_object_array_put_idx(p->ep->carrier, 0, json_object_get(o)) != 0)
+		return NULL;
+	/* "[" value "]" */
+	if ((s = json_object_to_json_string_length(p->ep->carrier, JSON_FLAGS, len)) == NULL ||
+	    *len < 2)
+		return NULL;
+	*len -= 2;
+	return s + 1;
+}
+
+/* ",key":value, value serialised by json-c. */
+static enum event_err
+out_value(struct parse *p, const char *key, size_t keylen, json_object *o)
+{
+	const char *s;
+	size_t len;
+
+	if ((s = serialise(p, o, &len)) == NULL || out_add(p, key, keylen) != 0 ||
+	    out_add(p, s, len) != 0)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
+	return EVENT_OK;
 }
 
 /* A JSON string field: its bytes, or NULL if the value is not a string. */
@@ -243,9 +360,12 @@ check_meta(struct parse *p, size_t idx, json_object *o, int depth)
 	}
 }
 
-/* Add page.* to the output event, checked. */
+/*
+ * Check page.* and append ,"page":{...} to the event: the members that
+ * are not null.
+ */
 static enum event_err
-take_page(struct parse *p, size_t idx, json_object *page, json_object *out)
+take_page(struct parse *p, size_t idx, json_object *page)
 {
 	static const struct { const char *name; size_t max; } fields[] = {
 		{ "url", LIMIT_PAGE_URL_LEN },
@@ -253,17 +373,15 @@ take_page(struct parse *p, size_t idx, json_object *page, json_object *out)
 		{ "referrer", LIMIT_PAGE_REFERRER_LEN },
 		{ "title", LIMIT_PAGE_TITLE_LEN },
 	};
-	json_object *po;
-	size_t i, len;
+	json_object *kept;
+	size_t i, len, nulls = 0;
 	const char *s;
+	enum event_err rc;
 
 	if (json_object_is_type(page, json_type_null))
 		return EVENT_OK;
 	if (!json_object_is_type(page, json_type_object))
 		return fail(p, EVENT_ERR_INVALID, "event %zu: page: must be an object", idx);
-	if ((po = json_object_new_object()) == NULL)
-		return fail(p, EVENT_ERR_NOMEM, "out of memory");
-	json_object_object_add(out, "page", po);
 	json_object_object_foreach(page, key, val) {
 		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			if (strcmp(key, fields[i].name) == 0)
@@ -271,8 +389,10 @@ take_page(struct parse *p, size_t idx, json_object *page, json_object *out)
 		if (i == sizeof(fields) / sizeof(fields[0]))
 			return fail(p, EVENT_ERR_INVALID,
 			    "event %zu: page: unknown field (allowed: url, path, referrer, title)", idx);
-		if (json_object_is_type(val, json_type_null))
+		if (json_object_is_type(val, json_type_null)) {
+			nulls++;
 			continue;
+		}
 		if ((s = str_of(val, &len)) == NULL)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: page.%s: must be a string",
 			    idx, fields[i].name);
@@ -282,19 +402,52 @@ take_page(struct parse *p, size_t idx, json_object *page, json_object *out)
 		if (memchr(s, '\0', len) != NULL)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: page.%s: holds a NUL character",
 			    idx, fields[i].name);
-		json_object_object_add(po, fields[i].name, json_object_get(val));
 	}
+	if (nulls == 0)
+		return out_value(p, ",\"page\":", 8, page);
+	if ((kept = json_object_new_object()) == NULL)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
+	json_object_object_foreach(page, k, v)
+		if (!json_object_is_type(v, json_type_null))
+			json_object_object_add(kept, k, json_object_get(v));
+	rc = out_value(p, ",\"page\":", 8, kept);
+	json_object_put(kept);
+	return rc;
+}
+
+/* Room for one more event in the batch. */
+static enum event_err
+event_slot(struct parse *p)
+{
+	struct event_parser *ep = p->ep;
+	struct event_out *nev;
+	size_t cap;
+
+	if (p->b->n < ep->cap)
+		return EVENT_OK;
+	/* Twice as many, within max_events: a parser that has once seen
+	 * a large batch keeps the room. */
+	cap = ep->cap ? ep->cap * 2 : 8;
+	if (cap > p->ctx->max_events)
+		cap = p->ctx->max_events;
+	if (cap <= p->b->n ||
+	    (nev = reallocarray(p->b->ev, cap, sizeof(*nev))) == NULL)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
+	p->b->ev = nev;
+	ep->cap = cap;
 	return EVENT_OK;
 }
 
-/* Validate event number idx and append its enriched form to the batch. */
+/*
+ * Validate event number idx and append its enriched form to the batch's
+ * JSON, rule by rule: type, id, metadata, ts, page.
+ */
 static enum event_err
 take_event(struct parse *p, size_t idx, json_object *ev)
 {
 	json_object *type = NULL, *meta = NULL, *id = NULL, *ts = NULL, *page = NULL;
-	json_object *out = NULL;
 	struct event_out *eo;
-	const char *s, *why, *json;
+	const char *s, *why;
 	size_t len;
 	int64_t t, created, client = -1;
 	enum event_err rc;
@@ -326,31 +479,36 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		return fail(p, EVENT_ERR_INVALID,
 		    "event %zu: type: must be a string of 1-%d characters of [A-Za-z0-9_.:-]",
 		    idx, LIMIT_TYPE_LEN);
-
-	if (p->b->n == p->cap) {
-		/* Room for this one and as many again: an array reserves its
-		 * length up front, so only NDJSON bodies grow here. */
-		size_t cap = p->cap ? p->cap * 2 : 1;
-		struct event_out *nev;
-
-		if (cap > p->ctx->max_events)
-			cap = p->ctx->max_events;
-		if ((nev = reallocarray(p->b->ev, cap, sizeof(*nev))) == NULL)
-			return fail(p, EVENT_ERR_NOMEM, "out of memory");
-		p->b->ev = nev;
-		p->cap = cap;
-	}
+	if ((rc = event_slot(p)) != EVENT_OK)
+		return rc;
 	eo = &p->b->ev[p->b->n];
 	eo->json = NULL;
-	if (id != NULL && !json_object_is_type(id, json_type_null)) {
+	eo->json_len = p->used;		/* where it starts, until finish() */
+
+	if (id != NULL && json_object_is_type(id, json_type_null))
+		id = NULL;
+	if (id != NULL) {
 		if ((s = str_of(id, &len)) == NULL || !event_id_valid(s, len))
 			return fail(p, EVENT_ERR_INVALID,
 			    "event %zu: id: must be a string of 1-%d printable ASCII characters",
 			    idx, LIMIT_ID_LEN);
 		memcpy(eo->id, s, len);
 		eo->id[len] = '\0';
-	} else if (uuid7_make(p->ctx->received_ms, eo->id) != 0)
-		return fail(p, EVENT_ERR_NOMEM, "no randomness for an event id");
+		if ((rc = out_value(p, "{\"id\":", 6, id)) != EVENT_OK)
+			return rc;
+	} else {
+		if (uuid7_make(p->ctx->received_ms, eo->id) != 0)
+			return fail(p, EVENT_ERR_NOMEM, "no randomness for an event id");
+		if (out_add(p, "{\"id\":\"", 7) != 0 ||
+		    out_add(p, eo->id, UUID7_STRLEN - 1) != 0 || out_add(p, "\"", 1) != 0)
+			return fail(p, EVENT_ERR_NOMEM, "out of memory");
+	}
+	/* The type's alphabet needs no escaping. */
+	s = json_object_get_string(type);
+	if (out_add(p, ",\"type\":\"", 9) != 0 ||
+	    out_add(p, s, (size_t)json_object_get_string_len(type)) != 0 ||
+	    out_add(p, "\"", 1) != 0)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
 
 	if (meta != NULL && json_object_is_type(meta, json_type_null))
 		meta = NULL;
@@ -359,7 +517,11 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: metadata: must be an object", idx);
 		if (check_meta(p, idx, meta, 1) != 0)
 			return EVENT_ERR_INVALID;
-		json_object_to_json_string_length(meta, JSON_C_TO_STRING_PLAIN, &len);
+		/* Measured as it is queued: serialised once. */
+		len = p->used;
+		if ((rc = out_value(p, ",\"metadata\":", 12, meta)) != EVENT_OK)
+			return rc;
+		len = p->used - len - 12;
 		if (len > LIMIT_METADATA_BYTES)
 			return fail(p, EVENT_ERR_INVALID,
 			    "event %zu: metadata: %zu bytes serialized, at most %d",
@@ -380,38 +542,18 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 			client = t;
 		}
 	}
-
-	if ((out = json_object_new_object()) == NULL)
+	if (out_int(p, ",\"createdAt\":", 13, created) != 0 ||
+	    out_add(p, p->received, p->received_len) != 0 ||
+	    (client >= 0 && out_int(p, ",\"clientTs\":", 12, client) != 0))
 		return fail(p, EVENT_ERR_NOMEM, "out of memory");
-	json_object_object_add(out, "id", json_object_new_string(eo->id));
-	json_object_object_add(out, "type", json_object_get(type));
-	if (meta != NULL)
-		json_object_object_add(out, "metadata", json_object_get(meta));
-	json_object_object_add(out, "createdAt", json_object_new_int64(created));
-	json_object_object_add(out, "receivedAt", json_object_new_int64(p->ctx->received_ms));
-	if (client >= 0)
-		json_object_object_add(out, "clientTs", json_object_new_int64(client));
-	if (page != NULL && (rc = take_page(p, idx, page, out)) != EVENT_OK)
-		goto err;
-	if (p->ua[0] != '\0')
-		json_object_object_add(out, "ua", json_object_new_string(p->ua));
-	if (p->ctx->ip != NULL && p->ctx->ip[0] != '\0')
-		json_object_object_add(out, "ip", json_object_new_string(p->ctx->ip));
 
-	json = json_object_to_json_string_length(out,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (json == NULL || (eo->json = malloc(len + 1)) == NULL) {
-		rc = fail(p, EVENT_ERR_NOMEM, "out of memory");
-		goto err;
-	}
-	memcpy(eo->json, json, len + 1);
-	eo->json_len = len;
+	if (page != NULL && (rc = take_page(p, idx, page)) != EVENT_OK)
+		return rc;
+	/* ,"ua":...,"ip":...} and the NUL that ends the event's string */
+	if (out_add(p, p->ep->tail, p->tail_len + 1) != 0)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
 	p->b->n++;
-	json_object_put(out);
 	return EVENT_OK;
-err:
-	json_object_put(out);
-	return rc;
 }
 
 static enum event_err
@@ -425,9 +567,6 @@ take_array(struct parse *p, json_object *arr)
 	if (n > p->ctx->max_events)
 		return fail(p, EVENT_ERR_TOO_MANY, "%zu events in one request, at most %zu",
 		    n, p->ctx->max_events);
-	if ((p->b->ev = calloc(n, sizeof(*p->b->ev))) == NULL)
-		return fail(p, EVENT_ERR_NOMEM, "out of memory");
-	p->cap = n;
 	for (i = 0; i < n; i++)
 		if ((rc = take_event(p, i, json_object_array_get_idx(arr, i))) != EVENT_OK)
 			return rc;
@@ -463,25 +602,35 @@ take_document(struct parse *p, json_object *doc)
 	return take_array(p, events);
 }
 
+/* "body", or "line N" of an NDJSON body: where an error is. */
+static const char *
+where(size_t line, char buf[32])
+{
+	if (line == 0)
+		return "body";
+	snprintf(buf, 32, "line %zu", line);
+	return buf;
+}
+
 /*
- * Parse one JSON text that must fill s[0..len) but for white space.
- * EVENT_OK with the value in *out (NULL for JSON null), or the error.
+ * Parse one JSON text that must fill s[0..len) but for white space: the
+ * body (line 0), or NDJSON line number line.  EVENT_OK with the value in
+ * *out (NULL for JSON null), or the error.
  */
 static enum event_err
-parse_json(struct parse *p, const char *s, size_t len, const char *what,
+parse_json(struct parse *p, const char *s, size_t len, size_t line,
     json_object **out)
 {
-	json_tokener *tok;
+	json_tokener *tok = p->ep->tok;
 	json_object *o;
 	enum json_tokener_error jerr;
 	size_t off, i;
+	char w[32];
 
 	*out = NULL;
-	if (len > (size_t)INT32_MAX ||
-	    (tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL) {
+	if (len > (size_t)INT32_MAX)
 		return fail(p, EVENT_ERR_NOMEM, "out of memory");
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_reset(tok);
 	o = json_tokener_parse_ex(tok, s, (int)len);
 	jerr = json_tokener_get_error(tok);
 	off = json_tokener_get_parse_end(tok);
@@ -492,13 +641,13 @@ parse_json(struct parse *p, const char *s, size_t len, const char *what,
 		jerr = json_tokener_get_error(tok);
 		off = len;
 	}
-	json_tokener_free(tok);
 	if (jerr != json_tokener_success) {
 		if (jerr == json_tokener_continue || off >= len)
-			fail(p, EVENT_ERR_JSON, "%s: malformed JSON: unexpected end of input", what);
+			fail(p, EVENT_ERR_JSON, "%s: malformed JSON: unexpected end of input",
+			    where(line, w));
 		else
 			fail(p, EVENT_ERR_JSON, "%s: malformed JSON at byte %zu: %s",
-			    what, off, json_tokener_error_desc(jerr));
+			    where(line, w), off, json_tokener_error_desc(jerr));
 		json_object_put(o);
 		return EVENT_ERR_JSON;
 	}
@@ -506,7 +655,7 @@ parse_json(struct parse *p, const char *s, size_t len, const char *what,
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
 			fail(p, EVENT_ERR_JSON,
 			    "%s: malformed JSON: unexpected data at byte %zu after the value (for one event a line, send application/x-ndjson)",
-			    what, i);
+			    where(line, w), i);
 			json_object_put(o);
 			return EVENT_ERR_JSON;
 		}
@@ -518,7 +667,6 @@ static enum event_err
 take_ndjson(struct parse *p, const char *body, size_t len)
 {
 	const char *line = body, *end = body + len, *nl;
-	char what[48];
 	size_t lineno = 0, idx = 0;
 	json_object *o;
 	enum event_err rc;
@@ -534,8 +682,7 @@ take_ndjson(struct parse *p, const char *body, size_t len)
 		if (idx == p->ctx->max_events)
 			return fail(p, EVENT_ERR_TOO_MANY, "more than %zu events in one request",
 			    p->ctx->max_events);
-		snprintf(what, sizeof(what), "line %zu", lineno);
-		if ((rc = parse_json(p, line, (size_t)(nl - line), what, &o)) != EVENT_OK)
+		if ((rc = parse_json(p, line, (size_t)(nl - line), lineno, &o)) != EVENT_OK)
 			return rc;
 		rc = take_event(p, idx++, o);
 		json_object_put(o);
@@ -547,22 +694,115 @@ take_ndjson(struct parse *p, const char *body, size_t len)
 	return EVENT_OK;
 }
 
+struct event_parser *
+event_parser_new(void)
+{
+	struct event_parser *ep;
+
+	if ((ep = calloc(1, sizeof(*ep))) == NULL)
+		return NULL;
+	if ((ep->tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL ||
+	    (ep->carrier = json_object_new_array_ext(1)) == NULL ||
+	    (ep->str = json_object_new_string("")) == NULL) {
+		event_parser_free(ep);
+		return NULL;
+	}
+	/* No JSON_TOKENER_VALIDATE_UTF8: the whole body has passed
+	 * utf8_valid(), which is stricter, before the tokenizer sees it. */
+	json_tokener_set_flags(ep->tok, JSON_TOKENER_STRICT);
+	return ep;
+}
+
+void
+event_parser_free(struct event_parser *ep)
+{
+	if (ep == NULL)
+		return;
+	if (ep->tok != NULL)
+		json_tokener_free(ep->tok);
+	json_object_put(ep->carrier);
+	json_object_put(ep->str);
+	free(ep->tail);
+	free(ep->batch.buf);
+	free(ep->batch.ev);
+	free(ep);
+}
+
+/*
+ * What every event of the request shares: ,"receivedAt":N, and what it
+ * ends with, into ep->tail: ,"ua":"...","ip":"..."} and a NUL, ua and ip
+ * serialised by json-c.  0 or -1.
+ */
+static int
+shared_parts(struct parse *p, const char *ua)
+{
+	struct event_parser *ep = p->ep;
+	const char *ip = p->ctx->ip, *s;
+	size_t len;
+
+	memcpy(p->received, ",\"receivedAt\":", 14);
+	p->received_len = 14 + fmt_int64(p->received + 14, p->ctx->received_ms);
+	p->tail_len = 0;
+	if (ua[0] != '\0') {
+		if (json_object_set_string(ep->str, ua) != 1 ||
+		    (s = serialise(p, ep->str, &len)) == NULL ||
+		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, ",\"ua\":", 6) != 0 ||
+		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, s, len) != 0)
+			return -1;
+	}
+	if (ip != NULL && ip[0] != '\0') {
+		if (json_object_set_string(ep->str, ip) != 1 ||
+		    (s = serialise(p, ep->str, &len)) == NULL ||
+		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, ",\"ip\":", 6) != 0 ||
+		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, s, len) != 0)
+			return -1;
+	}
+	if (buf_add(&ep->tail, &p->tail_len, &ep->tail_size, "}", 2) != 0)
+		return -1;
+	p->tail_len--;		/* the NUL is copied, not counted */
+	return 0;
+}
+
+/* Point each event at its JSON, now that the buffer has stopped moving. */
+static void
+finish(struct parse *p)
+{
+	size_t i, start, end;
+
+	for (i = 0; i < p->b->n; i++) {
+		start = p->b->ev[i].json_len;
+		end = i + 1 < p->b->n ? p->b->ev[i + 1].json_len : p->used;
+		p->b->ev[i].json = p->b->buf + start;
+		p->b->ev[i].json_len = end - start - 1;		/* less the NUL */
+	}
+}
+
 enum event_err
-event_batch_parse(const char *body, size_t len, enum event_body fmt,
-    const struct event_ctx *ctx, struct event_batch **out, char *err,
-    size_t errlen)
+event_parser_parse(struct event_parser *ep, const char *body, size_t len,
+    enum event_body fmt, const struct event_ctx *ctx,
+    const struct event_batch **out, char *err, size_t errlen)
 {
 	struct parse p;
 	json_object *doc;
 	enum event_err rc;
+	char ua[LIMIT_UA_LEN + 1];
 	size_t max = ctx->max_events;
 
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
+	p.ep = ep;
 	p.ctx = ctx;
 	p.sent_at = -1;
 	p.err = err;
 	p.errlen = errlen;
+	p.b = &ep->batch;
+	p.b->n = 0;
+	/* The last request's JSON is done with; a large buffer goes. */
+	if (ep->size > KEEP_BYTES) {
+		free(p.b->buf);
+		p.b->buf = NULL;
+		ep->size = 0;
+	}
 	if (max == 0 || max > LIMIT_EVENTS)
 		return fail(&p, EVENT_ERR_NOMEM, "max_events out of range");
 	/* RFC 8259 allows no raw control character, NUL least of all; json-c
@@ -573,20 +813,53 @@ event_batch_parse(const char *body, size_t len, enum event_body fmt,
 	/* json-c's own check lets overlong forms and surrogates through. */
 	if (!utf8_valid(body, len))
 		return fail(&p, EVENT_ERR_JSON, "body: malformed JSON: not valid UTF-8");
+	ua[0] = '\0';
 	if (ctx->user_agent != NULL)
-		utf8_sanitize(p.ua, sizeof(p.ua), ctx->user_agent, LIMIT_UA_LEN);
-	if ((p.b = calloc(1, sizeof(*p.b))) == NULL)
+		utf8_sanitize(ua, sizeof(ua), ctx->user_agent, LIMIT_UA_LEN);
+	if (shared_parts(&p, ua) != 0)
 		return fail(&p, EVENT_ERR_NOMEM, "out of memory");
 	if (fmt == EVENT_BODY_NDJSON)
 		rc = take_ndjson(&p, body, len);
-	else if ((rc = parse_json(&p, body, len, "body", &doc)) == EVENT_OK) {
+	else if ((rc = parse_json(&p, body, len, 0, &doc)) == EVENT_OK) {
 		rc = take_document(&p, doc);
 		json_object_put(doc);
 	}
+	/* Let go of the last value serialised. */
+	(void)json_object_array_put_idx(ep->carrier, 0, NULL);
 	if (rc != EVENT_OK) {
-		event_batch_free(p.b);
+		p.b->n = 0;
 		return rc;
 	}
+	finish(&p);
 	*out = p.b;
 	return EVENT_OK;
+}
+
+enum event_err
+event_batch_parse(const char *body, size_t len, enum event_body fmt,
+    const struct event_ctx *ctx, struct event_batch **out, char *err,
+    size_t errlen)
+{
+	struct event_parser *ep;
+	const struct event_batch *kept;
+	enum event_err rc;
+
+	*out = NULL;
+	if ((ep = event_parser_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return EVENT_ERR_NOMEM;
+	}
+	rc = event_parser_parse(ep, body, len, fmt, ctx, &kept, err, errlen);
+	if (rc == EVENT_OK) {
+		/* The caller's now: take it from the parser. */
+		if ((*out = malloc(sizeof(**out))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			rc = EVENT_ERR_NOMEM;
+		} else {
+			**out = ep->batch;
+			memset(&ep->batch, 0, sizeof(ep->batch));
+		}
+	}
+	event_parser_free(ep);
+	return rc;
 }

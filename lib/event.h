@@ -43,7 +43,7 @@ enum event_err {
  * {"id","type","metadata"?,"createdAt","receivedAt","clientTs"?,"page"?,
  *  "ua"?,"ip"?} with the times as integer ms since the epoch. */
 struct event_out {
-	char	*json;			/* owned by the batch */
+	char	*json;			/* NUL-ended, in the batch's buffer */
 	size_t	 json_len;
 	char	 id[LIMIT_ID_LEN + 1];
 };
@@ -51,7 +51,26 @@ struct event_out {
 struct event_batch {
 	size_t		  n;
 	struct event_out *ev;
+	char		 *buf;		/* every event's JSON, one after another */
 };
+
+/*
+ * A parser kept from request to request (one per thread: it is not
+ * shared): it holds the JSON tokenizer, so that a request does not make
+ * and free one.  event_batch_parse() makes one for the call.
+ */
+struct event_parser;
+
+/* NULL on out of memory. */
+struct event_parser *event_parser_new(void);
+/* NULL is a no-op. */
+void		event_parser_free(struct event_parser *ep);
+
+/* event_batch_parse() with a kept parser.  *out belongs to ep: it stays
+ * valid until the next call with ep or event_parser_free(ep). */
+enum event_err	event_parser_parse(struct event_parser *ep, const char *body,
+		    size_t len, enum event_body fmt, const struct event_ctx *ctx,
+		    const struct event_batch **out, char *err, size_t errlen);
 
 /*
  * Parse body[0..len) into *out (freed with event_batch_free).  On error

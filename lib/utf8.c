@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -40,9 +41,19 @@ int
 utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	uint64_t w;
 	size_t i = 0, n;
 
 	while (i < len) {
+		/* Most of a JSON body is ASCII: eight bytes at a time while
+		 * none has the high bit set. */
+		if (len - i >= 8) {
+			memcpy(&w, p + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		if ((n = seq_len(p + i, len - i)) == 0)
 			return 0;
 		i += n;
@@ -78,6 +89,13 @@ utf8_sanitize(char *dst, size_t dstlen, const char *s, size_t max)
 	if (max > dstlen - 1)
 		max = dstlen - 1;
 	while (i < len) {
+		/* Printable ASCII, the usual case, as it is. */
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			if (o + 1 > max)
+				break;
+			dst[o++] = (char)p[i++];
+			continue;
+		}
 		n = seq_len(p + i, len - i);
 		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
 			if (o + 1 > max)

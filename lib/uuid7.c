@@ -1,17 +1,17 @@
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "uuid7.h"
 
 /*
- * Random bytes come from a per-process buffer refilled from getrandom(2)
- * 4 KiB at a time, so a batch of 500 ids costs one system call, not 500.
+ * Random bytes come from a buffer refilled from getrandom(2) 4 KiB at a
+ * time, so a batch of 500 ids costs one system call, not 500.  One
+ * buffer per thread: threads that serve requests at once never share.
  */
-static unsigned char pool[4096];
-static size_t pool_left;
+static _Thread_local unsigned char pool[4096];
+static _Thread_local size_t pool_left;
 
 static int
 random_bytes(unsigned char *out, size_t n)
@@ -34,8 +34,9 @@ random_bytes(unsigned char *out, size_t n)
 int
 uuid7_make(int64_t ms, char out[UUID7_STRLEN])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	int i;
+	int i, o = 0;
 
 	if (random_bytes(b + 6, 10) != 0)
 		return -1;
@@ -43,9 +44,13 @@ uuid7_make(int64_t ms, char out[UUID7_STRLEN])
 		b[i] = (unsigned char)((uint64_t)ms >> (40 - 8 * i));
 	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));	/* version 7 */
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));	/* variant 10 */
-	snprintf(out, UUID7_STRLEN,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-	    b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	/* 8-4-4-4-12 hex digits (RFC 9562 section 4) */
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 0x0f];
+	}
+	out[o] = '\0';
 	return 0;
 }
