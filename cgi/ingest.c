@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +20,21 @@
 #include "spool.h"
 #include "timeutil.h"
 
-/* Read exactly len body bytes into in->body.  0, or -1 if the body ended
+/* Read exactly len body bytes into body.  0, or -1 if the body ended
  * early or could not be read. */
 static int
-read_body(struct http_req *req, struct ingest *in, size_t len)
+read_body(struct http_req *req, char *body, size_t len)
 {
 	size_t got = 0;
 	ssize_t n;
 
 	while (got < len) {
-		n = http_read(req, in->body + got, len - got);
+		n = http_read(req, body + got, len - got);
 		if (n <= 0)
 			return -1;
 		got += (size_t)n;
 	}
-	in->body[len] = '\0';
+	body[len] = '\0';
 	return 0;
 }
 
@@ -82,12 +83,12 @@ ignored_reason(struct ingest *in, struct http_req *req, const struct event_batch
 	const char *ua = http_param(req, "HTTP_USER_AGENT"), *name, *reason;
 	char field[128];
 
-	if (in->conf.honour_dnt &&
+	if (in->set->conf.honour_dnt &&
 	    privacy_opted_out(http_param(req, "HTTP_DNT"), http_param(req, "HTTP_SEC_GPC"))) {
 		enqueue_count(in->q, METRIC_IGNORED "dnt", (long)b->n);
 		return "dnt";
 	}
-	if (in->conf.drop_bots && privacy_bot(ua, &name, &reason)) {
+	if (in->set->conf.drop_bots && privacy_bot(ua, &name, &reason)) {
 		enqueue_count(in->q, METRIC_IGNORED "bot", (long)b->n);
 		snprintf(field, sizeof(field), "%s:%s", reason, name);
 		enqueue_count_bot(in->q, field, (long)b->n);
@@ -110,22 +111,23 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	/* The per-address counter lives in Redis for one window, named by
 	 * a hash of the address keyed by ip_hash_secret (which conf_load
 	 * requires with rate_limit_ip), never by the address. */
-	if (addr != NULL && in->conf.rate_limit_ip > 0) {
-		privacy_ip(IP_HASH, in->conf.ip_hash_secret, time_now_ms(), addr, hashed);
+	if (addr != NULL && in->set->conf.rate_limit_ip > 0) {
+		privacy_ip(IP_HASH, in->set->conf.ip_hash_secret, time_now_ms(), addr, hashed);
 		addr = hashed;
 	} else
 		addr = NULL;
 	lim.ip = addr;
-	lim.ip_max = in->conf.rate_limit_ip;
+	lim.ip_max = in->set->conf.rate_limit_ip;
 	lim.key = a->key;
-	lim.key_max = in->conf.rate_limit_key;
-	lim.window_s = in->conf.rate_window_s;
-	lim.max_backlog = in->conf.max_backlog;
+	lim.key_max = in->set->conf.rate_limit_key;
+	lim.window_s = in->set->conf.rate_window_s;
+	lim.max_backlog = in->set->conf.max_backlog;
 	st = enqueue_batch(in->q, b, &lim, &retry, err, sizeof(err));
-	if (st != ENQUEUE_UNAVAILABLE && in->redis_down) {
+	/* Each thread has its own connection; the process logs an outage
+	 * once, whichever thread sees it first. */
+	if (st != ENQUEUE_UNAVAILABLE && atomic_load(&in->set->redis_down) &&
+	    atomic_exchange(&in->set->redis_down, 0))
 		log_info("redis is reachable again");
-		in->redis_down = 0;
-	}
 	switch (st) {
 	case ENQUEUE_OK:
 		send_accepted(req, a->headers, b, NULL);
@@ -146,19 +148,17 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	case ENQUEUE_UNREPLICATED:
 		break;
 	}
-	if (!in->redis_down) {
-		log_warn("%s%s", err, in->conf.spool_path[0] ? "; spooling to disk" : "");
-		in->redis_down = 1;
-	}
+	if (!atomic_exchange(&in->set->redis_down, 1))
+		log_warn("%s%s", err, in->set->conf.spool_path[0] ? "; spooling to disk" : "");
 	/* Not on enough replicas is as good as not queued: the spool keeps
 	 * a copy (one queued twice is stored once, by its id). */
-	if (in->conf.spool_path[0] &&
-	    spool_append(in->conf.spool_path, (off_t)in->conf.spool_max_bytes, b,
+	if (in->set->conf.spool_path[0] &&
+	    spool_append(in->set->conf.spool_path, (off_t)in->set->conf.spool_max_bytes, b,
 	    err, sizeof(err)) == 0) {
 		send_accepted(req, a->headers, b, NULL);
 		return;
 	}
-	if (in->conf.spool_path[0])
+	if (in->set->conf.spool_path[0])
 		log_error("%s", err);
 	snprintf(hdr, sizeof(hdr), "%sRetry-After: 1\r\n", a->headers);
 	if (st == ENQUEUE_UNREPLICATED)
@@ -170,18 +170,50 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 		    "the event queue is unreachable; retry later");
 }
 
+/* Parse a read body, then queue its events or answer why not. */
+static void
+take_body(struct ingest *in, struct http_req *req, const struct ingest_access *a,
+    const char *body, size_t len, enum event_body fmt)
+{
+	const struct event_batch *b;
+	struct event_ctx ctx;
+	enum event_err e;
+	const char *addr, *why;
+	char err[ERRBUF_LEN], clip[80], ip[PRIVACY_IP_LEN], client[PROXIES_ADDR_LEN];
+
+	ctx.received_ms = time_now_ms();
+	/* The client's address, behind trusted proxies too: what is kept
+	 * of it and what the rate limit counts. */
+	addr = http_param(req, "REMOTE_ADDR");
+	proxies_client(&in->set->proxies, addr, http_param(req,
+	    in->set->proxies.header == PROXIES_FORWARDED ? "HTTP_FORWARDED" :
+	    "HTTP_X_FORWARDED_FOR"), client);
+	addr = addr != NULL ? client : NULL;
+	privacy_ip(in->set->ip_mode, in->set->conf.ip_hash_secret, ctx.received_ms, addr, ip);
+	ctx.ip = ip;
+	ctx.user_agent = http_param(req, "HTTP_USER_AGENT");
+	ctx.max_events = (size_t)in->set->conf.max_events;
+	e = event_parser_parse(in->parser, body, len, fmt, &ctx, &b, err, sizeof(err));
+	if (e != EVENT_OK) {
+		log_info("rejected %s: %s", event_err_code(e),
+		    log_clip(clip, sizeof(clip), err, strlen(err)));
+		reject(in, req, event_err_status(e), a->headers, event_err_code(e), err);
+		return;
+	}
+	if ((why = ignored_reason(in, req, b)) != NULL)
+		send_accepted(req, a->headers, b, why);
+	else
+		queue(in, req, a, b, addr);
+}
+
 static void
 handle(struct http_req *req, void *arg)
 {
 	struct ingest *in = arg;
 	struct ingest_access a;
-	struct event_batch *b = NULL;
-	struct event_ctx ctx;
 	enum event_body fmt;
-	enum event_err e;
-	const char *method, *clen, *addr, *why;
-	char mt[64], err[ERRBUF_LEN], clip[80], ip[PRIVACY_IP_LEN], *end;
-	char client[PROXIES_ADDR_LEN];
+	const char *method, *clen;
+	char mt[64], err[ERRBUF_LEN], clip[80], *end;
 	char hdr[sizeof(a.headers) + 32];
 	unsigned long long len;
 
@@ -224,45 +256,35 @@ handle(struct http_req *req, void *arg)
 		    "Content-Length is not a number");
 		return;
 	}
-	if (len > (unsigned long long)in->conf.max_body_bytes) {
+	if (len > (unsigned long long)in->set->conf.max_body_bytes) {
 		snprintf(err, sizeof(err), "body of %llu bytes, at most %ld", len,
-		    in->conf.max_body_bytes);
+		    in->set->conf.max_body_bytes);
 		/* The unread body follows: ask the server not to reuse the
 		 * connection rather than read it. */
 		snprintf(hdr, sizeof(hdr), "%sConnection: close\r\n", a.headers);
 		reject(in, req, 413, hdr, "body_too_large", err);
 		return;
 	}
-	if (read_body(req, in, (size_t)len) != 0) {
+	if (in->body_size < len + 1) {
+		free(in->body);
+		in->body_size = 0;
+		if ((in->body = malloc((size_t)len + 1)) == NULL) {
+			http_send_error(req, 500, a.headers, "internal", "out of memory");
+			return;
+		}
+		in->body_size = (size_t)len + 1;
+	}
+	if (read_body(req, in->body, (size_t)len) != 0)
 		reject(in, req, 400, a.headers, "short_body",
 		    "the body ended before Content-Length bytes");
-		return;
-	}
-
-	ctx.received_ms = time_now_ms();
-	/* The client's address, behind trusted proxies too: what is kept
-	 * of it and what the rate limit counts. */
-	addr = http_param(req, "REMOTE_ADDR");
-	proxies_client(&in->proxies, addr, http_param(req,
-	    in->proxies.header == PROXIES_FORWARDED ? "HTTP_FORWARDED" :
-	    "HTTP_X_FORWARDED_FOR"), client);
-	addr = addr != NULL ? client : NULL;
-	privacy_ip(in->ip_mode, in->conf.ip_hash_secret, ctx.received_ms, addr, ip);
-	ctx.ip = ip;
-	ctx.user_agent = http_param(req, "HTTP_USER_AGENT");
-	ctx.max_events = (size_t)in->conf.max_events;
-	e = event_batch_parse(in->body, (size_t)len, fmt, &ctx, &b, err, sizeof(err));
-	if (e != EVENT_OK) {
-		log_info("rejected %s: %s", event_err_code(e),
-		    log_clip(clip, sizeof(clip), err, strlen(err)));
-		reject(in, req, event_err_status(e), a.headers, event_err_code(e), err);
-		return;
-	}
-	if ((why = ignored_reason(in, req, b)) != NULL)
-		send_accepted(req, a.headers, b, why);
 	else
-		queue(in, req, &a, b, addr);
-	event_batch_free(b);
+		take_body(in, req, &a, in->body, (size_t)len, fmt);
+	/* A large body's buffer goes back (see main). */
+	if (in->body_size > INGEST_BODY_KEEP) {
+		free(in->body);
+		in->body = NULL;
+		in->body_size = 0;
+	}
 }
 
 static void
@@ -275,11 +297,14 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct ingest in;
+	/* Large (the configuration's strings): not on the stack. */
+	static struct ingest_settings set;
+	struct ingest *in[HTTP_MAX_THREADS];
+	void *args[HTTP_MAX_THREADS];
 	const char *path = NULL;
 	char err[ERRBUF_LEN];
 	enum log_level lvl;
-	int i, rc;
+	int i, n, rc;
 
 	log_init("event-ingest", LOG_LEVEL_INFO);
 	/* RFC 3875 4.4: run as a CGI script, the command line holds the
@@ -293,27 +318,45 @@ main(int argc, char *argv[])
 		else
 			usage();
 	}
-	memset(&in, 0, sizeof(in));
-	if (conf_load(&in.conf, path, err, sizeof(err)) != 0) {
+	if (conf_load(&set.conf, path, err, sizeof(err)) != 0) {
 		log_error("configuration: %s", err);
 		http_startup_failed();
 		return 1;
 	}
-	if (log_level_parse(in.conf.log_level, &lvl) == 0)
+	if (log_level_parse(set.conf.log_level, &lvl) == 0)
 		log_set_level(lvl);
 	/* Both were checked by conf_load: these cannot fail. */
-	(void)access_parse(&in.access, in.conf.write_keys, err, sizeof(err));
-	(void)privacy_ip_mode(in.conf.ip_mode, &in.ip_mode);
-	(void)proxies_parse(&in.proxies, in.conf.trusted_proxies, err, sizeof(err));
-	(void)proxies_header_parse(in.conf.forwarded_header, &in.proxies.header);
-	if ((in.q = enqueue_new(&in.conf)) == NULL ||
-	    (in.body = malloc((size_t)in.conf.max_body_bytes + 1)) == NULL) {
-		log_error("out of memory");
-		http_startup_failed();
-		return 1;
+	(void)access_parse(&set.access, set.conf.write_keys, err, sizeof(err));
+	(void)privacy_ip_mode(set.conf.ip_mode, &set.ip_mode);
+	(void)proxies_parse(&set.proxies, set.conf.trusted_proxies, err, sizeof(err));
+	(void)proxies_header_parse(set.conf.forwarded_header, &set.proxies.header);
+	/* A block over 128 KiB (a large body, a large batch's JSON) gets
+	 * its own mapping, returned at free(3).  Fixed, so that glibc does
+	 * not raise the threshold after the first such block and keep them
+	 * in each thread's heap from then on. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	/* One request at a time under plain CGI; under FastCGI each thread
+	 * its own Redis connection (made on its first request). */
+	n = FCGX_IsCGI() ? 1 : (int)set.conf.fcgi_threads;
+	for (i = 0; i < n; i++) {
+		if ((in[i] = calloc(1, sizeof(*in[i]))) == NULL ||
+		    (in[i]->q = enqueue_new(&set.conf)) == NULL ||
+		    (in[i]->parser = event_parser_new()) == NULL) {
+			log_error("out of memory");
+			http_startup_failed();
+			return 1;
+		}
+		in[i]->set = &set;
+		args[i] = in[i];
 	}
-	rc = http_serve(handle, &in);
-	enqueue_free(in.q);
-	free(in.body);
+	rc = http_serve_threads(handle, args, n);
+	/* Under FastCGI other threads may still be answering as the process
+	 * ends: their state goes with it. */
+	if (n == 1) {
+		enqueue_free(in[0]->q);
+		event_parser_free(in[0]->parser);
+		free(in[0]->body);
+		free(in[0]);
+	}
 	return rc;
 }

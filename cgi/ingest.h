@@ -2,22 +2,38 @@
 #ifndef EVENTS_CGI_INGEST_H
 #define EVENTS_CGI_INGEST_H
 
+#include <stdatomic.h>
+
 #include "access.h"
 #include "conf.h"
 #include "enqueue.h"
+#include "event.h"
 #include "http.h"
 #include "privacy.h"
 #include "proxies.h"
 
-struct ingest {
+/* What every thread of the process shares: read-only once serving, but
+ * for the one flag that is changed atomically. */
+struct ingest_settings {
 	struct conf	 conf;
 	struct access	 access;
 	enum ip_mode	 ip_mode;
 	struct proxies	 proxies;	/* trusted_proxies, forwarded_header */
-	struct enqueue	*q;
-	char		*body;		/* conf.max_body_bytes + 1 */
-	int		 redis_down;	/* for logging changes of state only */
+	atomic_int	 redis_down;	/* for logging changes of state only */
 };
+
+/* One serving thread's own: the handler's argument. */
+struct ingest {
+	struct ingest_settings	*set;
+	struct enqueue		*q;	/* its own Redis connection */
+	struct event_parser	*parser;
+	char			*body;	/* the request's body, kept up to */
+	size_t			 body_size;	/* INGEST_BODY_KEEP bytes */
+};
+
+/* A body buffer larger than this is freed after its request, so that one
+ * large request does not leave each thread holding its size. */
+#define INGEST_BODY_KEEP	(64 * 1024)
 
 /* ingest_cors.c */
 

@@ -54,7 +54,7 @@ cors_lines(const struct ingest *in, const struct access_site *site,
 {
 	size_t i;
 
-	if (in->access.nsites == 0 || (site != NULL && site->norigins == 0)) {
+	if (in->set->access.nsites == 0 || (site != NULL && site->norigins == 0)) {
 		snprintf(out, len, "Access-Control-Allow-Origin: *\r\n" EXPOSE);
 		return;
 	}
@@ -79,7 +79,7 @@ ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a)
 	if (a->origin != NULL && *a->origin == '\0')
 		a->origin = NULL;
 	a->key = find_key(req, a->keybuf, sizeof(a->keybuf));
-	v = access_check(&in->access, a->key, a->origin, &site);
+	v = access_check(&in->set->access, a->key, a->origin, &site);
 	switch (v) {
 	case ACCESS_OK:
 		cors_lines(in, site, a->origin, a->headers, sizeof(a->headers));
@@ -110,16 +110,16 @@ ingest_preflight(struct ingest *in, struct http_req *req)
 	size_t i;
 
 	key = find_key(req, keybuf, sizeof(keybuf));
-	if (in->access.nsites > 0 && origin != NULL && *origin) {
+	if (in->set->access.nsites > 0 && origin != NULL && *origin) {
 		/* With the key in the URL, that site decides; without (it
 		 * will come in a header the preflight cannot show), any
 		 * site that allows the origin will do. */
 		if (key != NULL) {
-			if (access_check(&in->access, key, origin, &site) != ACCESS_OK)
+			if (access_check(&in->set->access, key, origin, &site) != ACCESS_OK)
 				site = NULL;
 		} else
-			for (i = 0; i < in->access.nsites && site == NULL; i++)
-				if (access_check(&in->access, in->access.sites[i].key,
+			for (i = 0; i < in->set->access.nsites && site == NULL; i++)
+				if (access_check(&in->set->access, in->set->access.sites[i].key,
 				    origin, &site) != ACCESS_OK)
 					site = NULL;
 		if (site == NULL) {

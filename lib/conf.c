@@ -9,6 +9,7 @@
 
 #include "access.h"
 #include "conf.h"
+#include "http.h"
 #include "limits.h"
 #include "log.h"
 #include "privacy.h"
@@ -229,6 +230,7 @@ static const struct conf_key keys[] = {
 	S(mongo_collection, "events", check_name),
 	L(max_body_bytes, 1024, LIMIT_BODY_BYTES, "1048576"),
 	L(max_events, 1, LIMIT_EVENTS, "500"),
+	L(fcgi_threads, 1, HTTP_MAX_THREADS, "8"),
 	S(consumer_name, "consumer", check_name),
 	L(batch_size, 1, 10000, "500"),
 	L(claim_idle_ms, 1000, 86400000, "60000"),

@@ -56,6 +56,10 @@ struct conf {
 	long	max_body_bytes;
 	long	max_events;
 
+	/* FastCGI: threads per event-ingest process, each serving one
+	 * request at a time over its own Redis connection. */
+	long	fcgi_threads;
+
 	/* Consumer. */
 	char	consumer_name[CONF_STR_LEN];
 	long	batch_size;

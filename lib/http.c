@@ -1,39 +1,261 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
 #include "log.h"
 
-int
-http_serve(http_handler h, void *arg)
+/* A serving thread's stack: the handlers keep a few KiB of buffers
+ * there and recurse only as deep as the JSON limits allow (limits.h). */
+#define HTTP_THREAD_STACK	(512 * 1024)
+
+/* On a stop signal, how long the requests being answered get. */
+#define HTTP_STOP_MS		10000
+
+/*
+ * libfcgi's threaded example serialises FCGX_Accept_r, which some
+ * systems need for accept(2) on a shared socket; it also keeps idle
+ * threads from all waking for one connection.  Only the accept and the
+ * reading of the request's parameters happen under it.
+ */
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * The threads' state, under state_lock: how many still serve, and which
+ * one waits in accept(2), to be woken when the process stops.
+ */
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t state_cond = PTHREAD_COND_INITIALIZER;
+static int serving;
+static int accepting_set;
+static pthread_t accepting;
+static pthread_t main_thread;
+static atomic_int stopping;
+
+struct worker {
+	http_handler	 h;
+	void		*arg;
+};
+
+/* One thread: accept and answer requests until accepting fails. */
+static void
+serve_one(struct worker *w)
 {
 	FCGX_Request fr;
 	struct http_req req;
+
+	/* A lone thread stops the way libfcgi has it: its handlers for
+	 * SIGTERM and SIGUSR1 end the accept. */
+	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+		log_error("cannot initialise a FastCGI request");
+		return;
+	}
+	req.fcgi = &fr;
+	while (FCGX_Accept_r(&fr) >= 0) {
+		w->h(&req, w->arg);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+}
+
+static void
+set_accepting(int on)
+{
+	pthread_mutex_lock(&state_lock);
+	accepting_set = on;
+	if (on)
+		accepting = pthread_self();
+	pthread_mutex_unlock(&state_lock);
+}
+
+/* One of several threads. */
+static void *
+serve_thread(void *p)
+{
+	struct worker *w = p;
+	FCGX_Request fr;
+	struct http_req req;
+	int rc;
+
+	/* FCGI_FAIL_ACCEPT_ON_INTR: the signal that wakes a thread from
+	 * accept(2) when the process stops ends FCGX_Accept_r. */
+	if (FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_error("cannot initialise a FastCGI request");
+		goto out;
+	}
+	req.fcgi = &fr;
+	for (;;) {
+		pthread_mutex_lock(&accept_lock);
+		if (atomic_load(&stopping)) {
+			pthread_mutex_unlock(&accept_lock);
+			break;
+		}
+		set_accepting(1);
+		rc = FCGX_Accept_r(&fr);
+		set_accepting(0);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0) {
+			if (atomic_load(&stopping))
+				break;
+			if (rc == -EINTR)
+				continue;
+			/* The listening socket is gone: stop the process. */
+			log_error("FastCGI accept failed: %s", strerror(-rc));
+			pthread_kill(main_thread, SIGTERM);
+			break;
+		}
+		w->h(&req, w->arg);
+		/* Flush the answer and close the connection outside the
+		 * lock, so that another thread accepts meanwhile. */
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+out:
+	pthread_mutex_lock(&state_lock);
+	serving--;
+	pthread_cond_signal(&state_cond);
+	pthread_mutex_unlock(&state_lock);
+	return NULL;
+}
+
+/* The signal that interrupts accept(2): it need do nothing else. */
+static void
+wake(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Wait for a stop signal, then let the threads finish the requests they
+ * are answering (for HTTP_STOP_MS at most) while the one waiting in
+ * accept(2) is woken.
+ */
+static void
+wait_stop(const sigset_t *stop)
+{
+	struct timespec until, now;
+	int sig;
+
+	while (sigwait(stop, &sig) != 0)
+		;
+	log_debug("signal %d: finishing the requests being answered", sig);
+	atomic_store(&stopping, 1);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HTTP_STOP_MS / 1000;
+	pthread_mutex_lock(&state_lock);
+	while (serving > 0) {
+		/* Again and again: the thread may take the signal just
+		 * before it enters accept(2). */
+		if (accepting_set)
+			pthread_kill(accepting, SIGRTMIN);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec > until.tv_sec ||
+		    (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec)) {
+			log_warn("stopping with %d requests unfinished", serving);
+			break;
+		}
+		now.tv_nsec += 50 * 1000 * 1000;
+		if (now.tv_nsec >= 1000000000L) {
+			now.tv_sec++;
+			now.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&state_cond, &state_lock, &now);
+	}
+	pthread_mutex_unlock(&state_lock);
+}
+
+int
+http_serve(http_handler h, void *arg)
+{
+	return http_serve_threads(h, &arg, 1);
+}
+
+int
+http_serve_threads(http_handler h, void *const args[], int nthreads)
+{
+	/* Static: the threads read theirs until the process ends. */
+	static struct worker w[HTTP_MAX_THREADS];
+	struct sigaction sa;
+	sigset_t stop;
+	pthread_attr_t attr;
+	pthread_t tid;
+	struct http_req req;
+	int i, err = 0;
 
 	/* A client that goes away mid-answer must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
 	if (FCGX_IsCGI()) {
 		req.fcgi = NULL;
-		h(&req, arg);
+		h(&req, args[0]);
 		fflush(stdout);
 		return 0;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+	if (nthreads < 1 || nthreads > HTTP_MAX_THREADS) {
+		log_error("%d threads: from 1 to %d", nthreads, HTTP_MAX_THREADS);
+		return 1;
+	}
+	if (FCGX_Init() != 0) {
 		log_error("cannot initialise FastCGI");
 		return 1;
 	}
-	req.fcgi = &fr;
-	while (FCGX_Accept_r(&fr) >= 0) {
-		h(&req, arg);
-		FCGX_Finish_r(&fr);
+	for (i = 0; i < nthreads; i++) {
+		w[i].h = h;
+		w[i].arg = args[i];
 	}
-	FCGX_Free(&fr, 1);
+	if (nthreads == 1) {
+		serve_one(&w[0]);
+		return 0;
+	}
+	/*
+	 * Several threads: this one takes the stop signals (SIGTERM from
+	 * lighttpd, mod_fcgid or spawn-fcgi.sh; SIGUSR1, libfcgi's
+	 * graceful stop; SIGINT, SIGHUP), which the others block, and
+	 * SIGRTMIN wakes the thread waiting in accept(2).
+	 */
+	main_thread = pthread_self();
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wake;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: accept(2) returns EINTR */
+	sigaction(SIGRTMIN, &sa, NULL);
+	if ((err = pthread_attr_init(&attr)) == 0) {
+		(void)pthread_attr_setstacksize(&attr, HTTP_THREAD_STACK);
+		(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		for (i = 0; i < nthreads; i++) {
+			pthread_mutex_lock(&state_lock);
+			serving++;
+			pthread_mutex_unlock(&state_lock);
+			if ((err = pthread_create(&tid, &attr, serve_thread, &w[i])) != 0) {
+				pthread_mutex_lock(&state_lock);
+				serving--;
+				pthread_mutex_unlock(&state_lock);
+				break;
+			}
+		}
+		pthread_attr_destroy(&attr);
+	}
+	if (i == 0) {
+		log_error("cannot start a thread: %s", strerror(err));
+		return 1;
+	}
+	if (i < nthreads)
+		log_warn("%d of %d threads started: %s", i, nthreads, strerror(err));
+	wait_stop(&stop);
 	return 0;
 }
 

@@ -3,6 +3,13 @@
  * (RFC 3875): the same binary decides at start-up (libfcgi's
  * FCGX_IsCGI: is standard input a listening socket?).  Handlers see only
  * this interface.
+ *
+ * Under FastCGI a program may serve several requests at once, one per
+ * thread, all accepting connections on the one listening socket the web
+ * server handed over (FastCGI specification 2.2; libfcgi's FCGX_Accept_r
+ * is made for it).  Each thread has its own struct http_req and its own
+ * handler argument: a handler shares nothing with the other threads but
+ * what it only reads.
  */
 #ifndef EVENTS_HTTP_H
 #define EVENTS_HTTP_H
@@ -19,9 +26,24 @@ struct http_req {
 
 typedef void (*http_handler)(struct http_req *req, void *arg);
 
+/* Most threads one process may serve requests with. */
+#define HTTP_MAX_THREADS	64
+
 /* Serve requests until the process is told to stop (FastCGI) or the one
  * request is answered (CGI).  Returns the process exit status. */
 int		 http_serve(http_handler h, void *arg);
+
+/*
+ * The same with nthreads threads (1 to HTTP_MAX_THREADS) under FastCGI,
+ * thread i calling h with args[i]; under plain CGI the one request gets
+ * args[0].  The args stay the caller's.  With more than one thread, the
+ * calling thread serves none: it waits for SIGTERM, SIGINT, SIGHUP or
+ * SIGUSR1, then lets the requests being answered finish (10 s at most)
+ * and returns; a thread may then still hold its args, so the process
+ * should exit without freeing them.  Returns the process exit status (1
+ * when no thread could be started).
+ */
+int		 http_serve_threads(http_handler h, void *const args[], int nthreads);
 
 /* A CGI meta-variable ("REQUEST_METHOD", "CONTENT_LENGTH", ...) or NULL. */
 const char	*http_param(struct http_req *req, const char *name);

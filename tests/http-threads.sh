@@ -1,0 +1,153 @@
+#!/bin/sh
+# event-ingest with several threads in one FastCGI process, through
+# lighttpd and a real Redis:
+#   - each thread answers a request of its own at the same time as the
+#     others, over a Redis connection of its own (fcgi_threads);
+#   - many clients at once: every event answered 202 is queued, once;
+#   - SIGTERM lets the requests being answered finish (their events
+#     queued, their 202 sent), then the process exits.
+. "$(dirname "$0")/services.sh"
+svc_init
+svc_redis_start
+EVENTS_FCGI_PROCS=1
+EVENTS_FCGI_THREADS=4
+# Requests below wait on a paused Redis for seconds.
+EVENTS_REDIS_TIMEOUT_MS=10000
+export EVENTS_FCGI_THREADS EVENTS_REDIS_TIMEOUT_MS
+svc_lighttpd_start
+URL=$BASE_URL/events
+
+rcli()
+{
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+# The event-ingest process under lighttpd.
+ingest_pid()
+{
+	for _p in $(svc_http_programs); do
+		[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = event-ingest ] && { echo "$_p"; return 0; }
+	done
+	return 1
+}
+
+# post_bg ID: POST one event in the background, its status into
+# $SVC_DIR/status-ID; its PID is added to $bg.
+post_bg()
+{
+	curl -s -m 30 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	    -d '{"type":"t","id":"'"$1"'"}' "$URL" >"$SVC_DIR/status-$1" &
+	bg="$bg $!"
+}
+
+# Ids on the stream, sorted, one a line.
+queued_ids()
+{
+	rcli --json XRANGE events - + | python3 -c 'import json, sys
+for e in json.load(sys.stdin):
+    print(json.loads(e[1][1])["id"])' | sort
+}
+
+# Redis connections whose command waits (CLIENT PAUSE): each is one
+# request in flight, on a connection of its own.
+waiting()
+{
+	rcli INFO clients | tr -d '\r' | sed -n 's/^blocked_clients://p'
+}
+
+# until_true SECONDS CMD...: poll.
+until_true()
+{
+	_end=$(( $(date +%s) + $1 ))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.1
+	done
+}
+
+pid=$(ingest_pid) || fail "no event-ingest under lighttpd"
+expect_eq 5 "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" \
+    "threads of event-ingest: 4 serving and the one that waits for signals"
+ok "one process, 4 serving threads"
+
+# Four requests at once while Redis holds every write: all four are in
+# flight together, each on a connection of its own.
+rcli CLIENT PAUSE 3000 WRITE >/dev/null
+bg=
+for i in 1 2 3 4; do
+	post_bg "p-$i"
+done
+waiting_4()
+{
+	[ "$(waiting)" -ge 4 ]
+}
+until_true 10 waiting_4 || fail "4 requests at once: $(waiting) waiting in Redis, want 4"
+rcli CLIENT UNPAUSE >/dev/null
+wait $bg
+for i in 1 2 3 4; do
+	expect_eq 202 "$(cat "$SVC_DIR/status-p-$i")" "request $i of 4 at once"
+done
+ok "4 requests answered at the same time, 4 Redis connections"
+
+# Many clients: each event answered 202 is on the stream once.
+python3 - "$URL" "$SVC_DIR/answered" <<'PY' || fail "concurrent posts"
+import http.client, json, sys, threading, urllib.parse
+url, out = urllib.parse.urlsplit(sys.argv[1]), sys.argv[2]
+ok, sent, lock = [], [], threading.Lock()
+def client(c):
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    for i in range(25):
+        ids = ["m-%d-%d-%d" % (c, i, k) for k in range(1 + i % 3)]
+        with lock:
+            sent.extend(ids)
+        body = json.dumps([{"type": "many", "id": x} for x in ids])
+        conn.request("POST", url.path, body, {"Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        if r.status == 202:
+            with lock:
+                ok.extend(ids)
+threads = [threading.Thread(target=client, args=(c,)) for c in range(12)]
+for t in threads: t.start()
+for t in threads: t.join()
+open(out, "w").write("".join(x + "\n" for x in sorted(ok)))
+if len(ok) != len(sent):
+    sys.exit("%d of %d events answered 202" % (len(ok), len(sent)))
+PY
+expect_eq 588 "$(wc -l <"$SVC_DIR/answered" | tr -d ' ')" "events answered 202 by 12 clients at once"
+queued_ids | grep '^m-' >"$SVC_DIR/queued"
+cmp -s "$SVC_DIR/answered" "$SVC_DIR/queued" ||
+    fail "queued events differ from those answered 202: $(diff "$SVC_DIR/answered" "$SVC_DIR/queued" | head -5)"
+ok "588 events in 300 requests from 12 clients at once: each queued once"
+
+# SIGTERM while 3 requests wait on Redis: they are answered, then the
+# process exits.
+pid=$(ingest_pid) || fail "no event-ingest under lighttpd"
+rcli CLIENT PAUSE 2000 WRITE >/dev/null
+bg=
+for i in 1 2 3; do
+	post_bg "s-$i"
+done
+waiting_3()
+{
+	[ "$(waiting)" -ge 3 ]
+}
+until_true 10 waiting_3 || fail "3 requests did not reach Redis: $(waiting) waiting"
+kill -TERM "$pid"
+sleep 0.5
+kill -0 "$pid" 2>/dev/null || fail "event-ingest exited before its requests were answered"
+rcli CLIENT UNPAUSE >/dev/null
+gone()
+{
+	! kill -0 "$pid" 2>/dev/null
+}
+until_true 10 gone || fail "event-ingest still running 10 s after SIGTERM"
+wait $bg
+for i in 1 2 3; do
+	expect_eq 202 "$(cat "$SVC_DIR/status-s-$i")" "request $i answered across SIGTERM"
+done
+for i in 1 2 3; do
+	queued_ids | grep -qx "s-$i" || fail "s-$i answered 202 but not queued"
+done
+ok "SIGTERM: the 3 requests in flight answered and queued, then the process exited"
