@@ -1,6 +1,7 @@
 #!/bin/sh
 # event-ingest with several threads in one FastCGI process, through
-# lighttpd and a real Redis:
+# lighttpd (or Apache with mod_proxy_fcgi: tests/apache-run.sh) and a real
+# Redis:
 #   - each thread answers a request of its own at the same time as the
 #     others, over a Redis connection of its own (fcgi_threads);
 #   - many clients at once: every event answered 202 is queued, once;
@@ -14,7 +15,7 @@ EVENTS_FCGI_THREADS=4
 # Requests below wait on a paused Redis for seconds.
 EVENTS_REDIS_TIMEOUT_MS=10000
 export EVENTS_FCGI_THREADS EVENTS_REDIS_TIMEOUT_MS
-svc_lighttpd_start
+svc_http_start
 URL=$BASE_URL/events
 
 rcli()
@@ -22,7 +23,7 @@ rcli()
 	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
 }
 
-# The event-ingest process under lighttpd.
+# The event-ingest process the web server runs.
 ingest_pid()
 {
 	for _p in $(svc_http_programs); do
@@ -66,7 +67,7 @@ until_true()
 	done
 }
 
-pid=$(ingest_pid) || fail "no event-ingest under lighttpd"
+pid=$(ingest_pid) || fail "no event-ingest process"
 expect_eq 5 "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" \
     "threads of event-ingest: 4 serving and the one that waits for signals"
 ok "one process, 4 serving threads"
@@ -123,7 +124,7 @@ ok "588 events in 300 requests from 12 clients at once: each queued once"
 
 # SIGTERM while 3 requests wait on Redis: they are answered, then the
 # process exits.
-pid=$(ingest_pid) || fail "no event-ingest under lighttpd"
+pid=$(ingest_pid) || fail "no event-ingest process"
 rcli CLIENT PAUSE 2000 WRITE >/dev/null
 bg=
 for i in 1 2 3; do
