@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +62,16 @@ struct enqueue {
 	struct shardmap		*m;
 	struct shard_script	 script;
 	unsigned		 n;		/* shards */
-	unsigned		 next;		/* the next shard in turn */
 	unsigned		 last;		/* where the last batch went */
 	char			 stream[CONF_STR_LEN];
 	const char		*argv[NFIXED + LIMIT_EVENTS];
 	size_t			 argvlen[NFIXED + LIMIT_EVENTS];
 };
+
+/* The next shard in turn: one turn for the process, shared by the
+ * threads' enqueue (each has its own connections), so that requests go
+ * round the shards whichever thread takes them. */
+static atomic_uint next_shard;
 
 struct enqueue *
 enqueue_new(const struct conf *c)
@@ -84,7 +89,8 @@ enqueue_new(const struct conf *c)
 	q->script.body = enqueue_lua;
 	q->n = shardmap_count(q->m);
 	/* Processes start their turns at different shards. */
-	q->next = (unsigned)getpid() ^ (unsigned)time(NULL);
+	if (atomic_load(&next_shard) == 0)
+		atomic_store(&next_shard, (unsigned)getpid() ^ (unsigned)time(NULL));
 	snprintf(q->stream, sizeof(q->stream), "%s", c->stream);
 	return q;
 }
@@ -227,7 +233,7 @@ enqueue_batch(struct enqueue *q, const struct event_batch *b,
 		start = hash(lim->key) % q->n;
 		by_key = 1;
 	} else
-		start = q->next++ % q->n;
+		start = atomic_fetch_add(&next_shard, 1) % q->n;
 	sl.ip_max = lim->ip_max;
 	sl.key_max = by_key || q->n == 1 ? lim->key_max :
 	    (lim->key_max + (long)q->n - 1) / (long)q->n;
