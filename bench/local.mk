@@ -1,5 +1,5 @@
 # bench/: benchmarks; bench/run runs them all and prints one table.
-EXTRA_DIST += bench/run bench/ingest.sh
+EXTRA_DIST += bench/run bench/ingest.sh bench/shards.sh
 
 ## ingest: the no-op FastCGI responder that is the ceiling of FastCGI
 noinst_PROGRAMS += bench/bench-noop-fcgi
