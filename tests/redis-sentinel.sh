@@ -135,5 +135,3 @@ http_post "$BASE_URL/events" application/json '{"type":"alone","id":"alone-1"}'
 expect_error 503 queue_unreplicated "POST with no replica to copy to"
 expect_eq 1 "$(http_header Retry-After)" "Retry-After"
 ok "no replica acknowledges: 503 queue_unreplicated, Retry-After: 1"
-[ -n "${KEEP_LOGS:-}" ] && cp -r "$SVC_DIR/log" "$KEEP_LOGS"
-:
