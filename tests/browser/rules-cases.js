@@ -78,7 +78,7 @@
 		m.s += '\u2028';
 		return m;
 	})());
-	add('size: slashes count once (1 byte)', 'ok', 'a', sized(SIZE, '/', 1), { known: ISSUE11 });
+	add('size: slashes count once (1 byte)', 'ok', 'a', sized(SIZE, '/', 1));
 	add('size: slashes, one byte over', 'drop', 'a', sized(SIZE + 1, '/', 1));
 	add('size: many keys', 'ok', 'a', (function () {
 		var m = {};
