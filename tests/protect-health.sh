@@ -76,6 +76,7 @@ T = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 assert T.match(d["lastBatchAt"]), d["lastBatchAt"]
 assert list(d["consumers"]) == ["consumer"] and T.match(d["consumers"]["consumer"]), d["consumers"]
 EOF
+consumer_once	# the checks above may take seconds on a loaded machine
 curl -fsS --max-time 10 -o /dev/null "$BASE_URL/health" || fail "curl -f failed on a 200"
 req HEAD "$BASE_URL/health" --head
 expect_eq 200 "$HTTP_STATUS" "HEAD /health"
@@ -145,6 +146,9 @@ expect_attention "a dead letter"
 expect_problem "1 events in the dead-letter stream events:dead" "a dead letter"
 expect_eq 1 "$(json_get 'd["deadLetters"]')" "a dead letter: deadLetters"
 rcli DEL events:dead >/dev/null
+# A consumer run just before, so a slow machine's seconds spent above do
+# not exceed the 4 s lag window.
+consumer_once
 expect_healthy "dead letters gone"
 ok "503 while dead letters wait"
 
