@@ -113,13 +113,14 @@ for n in $SHARD_COUNTS; do
 	for p in $ports; do
 		redis-cli -p "$p" FLUSHALL >/dev/null
 	done
-	python3 - "$BASE_URL/events" "$DRAIN" "$ONE" <<'PY' || fail "queueing $DRAIN events"
+	# Ids of their own for each shard count: new events, not duplicates.
+	python3 - "$BASE_URL/events" "$DRAIN" "$ONE" "s$n" <<'PY' || fail "queueing $DRAIN events"
 import http.client, json, sys, urllib.parse
 u = urllib.parse.urlsplit(sys.argv[1])
-n, one = int(sys.argv[2]), json.loads(sys.argv[3])
+n, one, tag = int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
 for start in range(0, n, 100):
-    body = json.dumps([dict(one, id="d-%d" % i) for i in range(start, min(n, start + 100))])
+    body = json.dumps([dict(one, id="%s-%d" % (tag, i)) for i in range(start, min(n, start + 100))])
     conn.request("POST", u.path, body, {"Content-Type": "application/json"})
     r = conn.getresponse()
     r.read()
