@@ -7,7 +7,9 @@
 #	sentinel_wait PORT REPLICAS SENTINELS
 #	load_start URL...; load_stop; load_report
 #
-# $RUN_IN prefixes each server and redis-cli command (the netns test runs
+# $SENTINEL_AUTH, when set, is the Sentinels' own password (requirepass,
+# and sentinel-pass between them).  $RUN_IN prefixes each server and
+# redis-cli command (the netns test runs
 # them in a network namespace: "ip netns exec NS"); $REDIS_BIND is the
 # address they listen on (default 127.0.0.1); $LOAD_RUN_IN prefixes the
 # load client.
@@ -26,6 +28,12 @@ redis_node_start()
 	    --save "" --daemonize no --logfile "" "$@"
 	svc_wait "$_rn" "redis-server $_rn on port $_rp" \
 	    ${RUN_IN:-} redis-cli -h "${REDIS_BIND:-127.0.0.1}" -p "$_rp" ping
+}
+
+# The redis-cli options that authenticate to a Sentinel, if it wants it.
+scli_auth()
+{
+	[ -z "${SENTINEL_AUTH:-}" ] || printf '%s\n' -a "$SENTINEL_AUTH" --no-auth-warning
 }
 
 # sentinel_start NAME PORT MASTER-HOST MASTER-PORT: a Sentinel watching
@@ -47,16 +55,21 @@ sentinel down-after-milliseconds events 1000
 sentinel failover-timeout events 10000
 sentinel parallel-syncs events 1
 CONF
+	if [ -n "${SENTINEL_AUTH:-}" ]; then
+		printf 'requirepass %s\nsentinel sentinel-pass %s\n' "$SENTINEL_AUTH" \
+		    "$SENTINEL_AUTH" >>"$SVC_DIR/$_sn/sentinel.conf"
+	fi
 	svc_spawn "$_sn" "$SVC_DIR/log/$_sn.log" ${RUN_IN:-} redis-server \
 	    "$SVC_DIR/$_sn/sentinel.conf" --sentinel
 	svc_wait "$_sn" "sentinel $_sn on port $_sp" \
-	    ${RUN_IN:-} redis-cli -h "${REDIS_BIND:-127.0.0.1}" -p "$_sp" ping
+	    ${RUN_IN:-} redis-cli -h "${REDIS_BIND:-127.0.0.1}" -p "$_sp" $(scli_auth) ping
 }
 
 # sentinel_field PORT FIELD [HOST]: a field of SENTINEL MASTER events.
 sentinel_field()
 {
-	${RUN_IN:-} redis-cli -h "${3:-${REDIS_BIND:-127.0.0.1}}" -p "$1" SENTINEL MASTER events 2>/dev/null |
+	${RUN_IN:-} redis-cli -h "${3:-${REDIS_BIND:-127.0.0.1}}" -p "$1" $(scli_auth) \
+	    SENTINEL MASTER events 2>/dev/null |
 	    awk -v f="$2" 'NR % 2 == 1 && $0 == f { getline; print; exit }'
 }
 
@@ -81,7 +94,7 @@ sentinel_wait()
 # sentinel_master_port PORT [HOST]: the port of the master that Sentinel names.
 sentinel_master_port()
 {
-	${RUN_IN:-} redis-cli -h "${2:-${REDIS_BIND:-127.0.0.1}}" -p "$1" \
+	${RUN_IN:-} redis-cli -h "${2:-${REDIS_BIND:-127.0.0.1}}" -p "$1" $(scli_auth) \
 	    SENTINEL GET-MASTER-ADDR-BY-NAME events 2>/dev/null | sed -n 2p
 }
 

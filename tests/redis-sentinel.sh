@@ -11,7 +11,9 @@
 # Afterwards every event answered 202 is stored exactly once.  With
 # redis_min_replicas = 1 a 202 means a replica holds the events too (so
 # the promoted replica has them); with no replica left, POST answers 503
-# queue_unreplicated with Retry-After.
+# queue_unreplicated with Retry-After.  The Sentinels have a password of
+# their own (redis_sentinel_password); one the Sentinels refuse is a 503
+# the log explains.
 . "$(dirname "$0")/consumer-lib.sh"
 . "$(dirname "$0")/redis-lib.sh"
 svc_init
@@ -20,6 +22,7 @@ STORE_READ=$top_builddir/tests/store-read
 svc_need redis-server redis-cli
 svc_store_start
 
+SENTINEL_AUTH=sentinel-secret-1
 P_A=$(svc_free_port) P_B=$(svc_free_port) P_C=$(svc_free_port)
 S_1=$(svc_free_port) S_2=$(svc_free_port) S_3=$(svc_free_port)
 redis_node_start redis_a "$P_A"
@@ -35,13 +38,15 @@ ok "a master, two replicas and three Sentinels on loopback"
 
 EVENTS_REDIS_SENTINELS="127.0.0.1:$S_1 127.0.0.1:$S_2,127.0.0.1:$S_3"
 EVENTS_REDIS_MASTER_NAME=events
+EVENTS_REDIS_SENTINEL_PASSWORD=$SENTINEL_AUTH
 EVENTS_REDIS_PORT=$(svc_free_port)	# nothing listens there
 EVENTS_REDIS_MIN_REPLICAS=1
 EVENTS_REDIS_REPLICA_TIMEOUT_MS=500
 EVENTS_BACKOFF_MAX_MS=500
 EVENTS_LOCK_DIR=$SVC_DIR
 EVENTS_LOG_LEVEL=info
-export EVENTS_REDIS_SENTINELS EVENTS_REDIS_MASTER_NAME EVENTS_REDIS_PORT \
+export EVENTS_REDIS_SENTINELS EVENTS_REDIS_MASTER_NAME EVENTS_REDIS_SENTINEL_PASSWORD \
+    EVENTS_REDIS_PORT \
     EVENTS_REDIS_MIN_REPLICAS EVENTS_REDIS_REPLICA_TIMEOUT_MS \
     EVENTS_BACKOFF_MAX_MS EVENTS_LOCK_DIR EVENTS_LOG_LEVEL
 svc_lighttpd_start
@@ -99,7 +104,7 @@ ok "the old master rejoined as a replica"
 # 2. A switch-over while the programs are connected.
 t_switch=$(date +%s.%N)
 m1=$(master_port)
-redis-cli -p "$S_1" SENTINEL FAILOVER events >/dev/null || fail "SENTINEL FAILOVER"
+redis-cli -p "$S_1" $(scli_auth) SENTINEL FAILOVER events >/dev/null || fail "SENTINEL FAILOVER"
 took2=$(wait_master_not "$m1")
 m2=$(master_port)
 load_wait_more 400 60
@@ -135,3 +140,14 @@ http_post "$BASE_URL/events" application/json '{"type":"alone","id":"alone-1"}'
 expect_error 503 queue_unreplicated "POST with no replica to copy to"
 expect_eq 1 "$(http_header Retry-After)" "Retry-After"
 ok "no replica acknowledges: 503 queue_unreplicated, Retry-After: 1"
+
+# A Sentinel password the Sentinels refuse: 503, and the log says why.
+printf '{"type":"wrongpass"}' >"$SVC_DIR/body"
+env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST \
+    CONTENT_TYPE=application/json CONTENT_LENGTH="$(wc -c <"$SVC_DIR/body")" \
+    REMOTE_ADDR=198.51.100.23 EVENTS_REDIS_SENTINELS="127.0.0.1:$S_1" \
+    EVENTS_REDIS_SENTINEL_PASSWORD=wrong EVENTS_REDIS_PORT=1 \
+    "$top_builddir/cgi/event-ingest" <"$SVC_DIR/body" >"$SVC_DIR/cgi.out" 2>"$SVC_DIR/cgi.err"
+grep -q '^Status: 503' "$SVC_DIR/cgi.out" || fail "wrong Sentinel password: $(cat "$SVC_DIR/cgi.out")"
+grep -q "AUTH" "$SVC_DIR/cgi.err" || fail "wrong Sentinel password, log: $(cat "$SVC_DIR/cgi.err")"
+ok "a Sentinel password the Sentinels refuse: 503, and the log says AUTH"
