@@ -10,7 +10,7 @@ setup=$1
 EVENTS_TEST_SERVER=$setup
 export EVENTS_TEST_SERVER
 failed= skipped=
-tests="http-ingest.sh http-outage.sh query-api.sh query-params.sh http-server.sh"
+tests="http-ingest.sh http-outage.sh query-api.sh query-params.sh http-server.sh http-errors.sh"
 # Several requests at once in one threaded process: where Apache may
 # hand a process more than one (not mod_fcgid, not plain CGI).
 [ "$setup" = proxy_fcgi ] && tests="$tests http-threads.sh"

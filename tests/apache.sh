@@ -71,8 +71,8 @@ svc_apache_conf()
 	chmod 644 "$1"
 }
 
-# The htaccess set-up's document root: the page, the programs in
-# events-cgi/, and apache/htaccess as .htaccess with the configuration
+# The htaccess set-up's document root: the page and its events-errors/,
+# the programs in events-cgi/, and apache/htaccess as .htaccess with the configuration
 # file's path written in.
 svc_apache_htdocs()
 {
@@ -88,6 +88,8 @@ svc_apache_htdocs()
 		cp "$_f" "$_h/" || fail "cannot copy $_f"
 	done
 	[ -f "$_h/index.html" ] || fail "no index.html in $EVENTS_WWW"
+	# The web server's own error answers.
+	cp -R "$EVENTS_WWW/events-errors" "$_h/" || fail "no events-errors/ in $EVENTS_WWW"
 	for _p in event-ingest event-query event-status; do
 		[ -x "$EVENTS_LIBEXEC/$_p" ] && cp "$EVENTS_LIBEXEC/$_p" "$_h/events-cgi/"
 	done

@@ -119,9 +119,9 @@ clean-schemathesis:
 # checks what any set-up must do around the programs (lighttpd here).
 APACHE_TESTS = tests/apache-fcgid.sh tests/apache-proxy-fcgi.sh \
 	tests/apache-cgi.sh tests/apache-htaccess.sh
-TESTS += tests/http-server.sh $(APACHE_TESTS)
-EXTRA_DIST += tests/http-server.sh $(APACHE_TESTS) tests/apache.sh \
-	tests/apache-run.sh
+TESTS += tests/http-server.sh tests/http-errors.sh $(APACHE_TESTS)
+EXTRA_DIST += tests/http-server.sh tests/http-errors.sh tests/raw-request.py \
+	$(APACHE_TESTS) tests/apache.sh tests/apache-run.sh
 # Expected to fail until the programs ignore their command line under
 
 ## the manual pages: mandoc -Tlint, every configuration key documented

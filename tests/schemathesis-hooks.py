@@ -54,9 +54,3 @@ def csv_answer(ctx, response):
     if not text.endswith("\r\n"):
         raise ValueError("CSV answer whose last record does not end in CRLF")
     return list(csv.reader(io.StringIO(text, newline=""), strict=True))
-
-
-@schemathesis.deserializer("text/html")
-def html_answer(ctx, response):
-    """The web server's own error pages."""
-    return response.content.decode("latin-1")
