@@ -127,6 +127,15 @@ svc_sockets_exist()
 	done
 }
 
+# svc_apache_reachable: (as root) EVENTS_HTTP_USER can run the programs
+# and read the page.
+svc_apache_reachable()
+{
+	setpriv --reuid="$EVENTS_HTTP_USER" --regid="$(id -g "$EVENTS_HTTP_USER")" \
+	    --clear-groups sh -c 'test -x "$1" && test -r "$2/."' sh \
+	    "$EVENTS_LIBEXEC/event-ingest" "$EVENTS_WWW" 2>/dev/null
+}
+
 # svc_apache_start SETUP: sets HTTP_PORT, BASE_URL.  The programs come
 # from $EVENTS_LIBEXEC (default the build's cgi/), the page from
 # $EVENTS_WWW (default the build's htdocs/).
@@ -171,6 +180,20 @@ svc_apache_start()
 
 	_ad=$SVC_DIR/apache
 	mkdir -p "$_ad" "$SVC_DIR/run/fcgid"
+	chmod 755 "$_ad"
+	if [ "$(id -u)" = 0 ] && ! svc_apache_reachable; then
+		# A tree the workers' user cannot reach (a clone in root's
+		# 0700 home): Apache will not run them as root, so they get
+		# copies of the programs and the page here.
+		mkdir -p "$_ad/libexec" "$_ad/www"
+		for _p in event-ingest event-query event-status; do
+			[ -x "$EVENTS_LIBEXEC/$_p" ] && cp "$EVENTS_LIBEXEC/$_p" "$_ad/libexec/"
+		done
+		cp -R "$EVENTS_WWW/." "$_ad/www/" || fail "cannot copy $EVENTS_WWW"
+		chmod -R a+rX "$_ad/libexec" "$_ad/www"
+		EVENTS_LIBEXEC=$_ad/libexec EVENTS_WWW=$_ad/www
+		export EVENTS_LIBEXEC EVENTS_WWW
+	fi
 	svc_apache_conf "$_ad/events.conf"
 	_www=$EVENTS_WWW _site=
 	case $_setup in
@@ -207,7 +230,7 @@ EOF
 		    --clear-groups sh -c 'test -x "$1" && test -r "$2/." && test -r "$3"' sh \
 		    "$EVENTS_LIBEXEC/event-ingest" "$_www" "$_ad/events.conf" ||
 		    fail "user $EVENTS_HTTP_USER cannot reach $EVENTS_LIBEXEC, $_www or" \
-		    "$_ad (a parent folder is private?); move the tree or set EVENTS_HTTP_USER"
+		    "$_ad (is $SVC_DIR in a private folder? set TMPDIR)"
 	fi
 	"$_httpd" -t -f "$_ad/httpd.conf" >"$SVC_DIR/log/apache-check.log" 2>&1 || {
 		cat "$SVC_DIR/log/apache-check.log" >&2

@@ -152,3 +152,9 @@ EXTRA_DIST += tests/redis-shards.sh tests/redis-cluster.sh
 ## host's link cut, a consumer host killed
 TESTS += tests/hosts-netns.sh
 EXTRA_DIST += tests/hosts-netns.sh
+
+## the local stack: scripts/start from a private folder (as root: the
+## web server's user cannot reach it), one stack per data folder; and
+## every shell example of the README, run as written
+TESTS += tests/start.sh tests/readme.sh
+EXTRA_DIST += tests/start.sh tests/readme.sh

@@ -350,26 +350,31 @@ svc_lighttpd_start()
 	EVENTS_WWW=${EVENTS_WWW:-$top_builddir/htdocs}
 	EVENTS_LIBEXEC=${EVENTS_LIBEXEC:-$top_builddir/cgi}
 	EVENTS_VAR=$SVC_DIR
-	EVENTS_HTTP_USER=${EVENTS_HTTP_USER:-nobody}
 	EVENTS_FCGI_PROCS=${EVENTS_FCGI_PROCS:-2}
-	export EVENTS_HTTP_BIND EVENTS_HTTP_PORT EVENTS_WWW EVENTS_LIBEXEC \
-	    EVENTS_VAR EVENTS_HTTP_USER EVENTS_FCGI_PROCS
 	BASE_URL=http://127.0.0.1:$HTTP_PORT
 	[ -x "$EVENTS_LIBEXEC/event-ingest" ] ||
 	    fail "$EVENTS_LIBEXEC/event-ingest not built"
 	if [ "$(id -u)" = 0 ]; then
-		# lighttpd becomes this user before it opens its logs and
-		# spawns the programs.
+		# lighttpd becomes EVENTS_HTTP_USER before it opens its logs
+		# and spawns the programs.  Not told one, it becomes nobody
+		# where nobody can reach the programs, the page and the data
+		# folder; where it cannot (a tree in root's 0700 home) it
+		# stays root, as Redis, the store and the consumer do.
 		touch "$SVC_DIR/log/lighttpd-error.log" "$SVC_DIR/log/lighttpd-access.log"
-		chown "$EVENTS_HTTP_USER" "$SVC_DIR/run" \
-		    "$SVC_DIR/log/lighttpd-error.log" "$SVC_DIR/log/lighttpd-access.log" ||
-		    fail "no user $EVENTS_HTTP_USER (set EVENTS_HTTP_USER)"
-		setpriv --reuid="$EVENTS_HTTP_USER" --regid="$(id -g "$EVENTS_HTTP_USER")" \
-		    --clear-groups sh -c 'test -x "$1" && test -r "$2/."' sh \
-		    "$EVENTS_LIBEXEC/event-ingest" "$EVENTS_WWW" ||
-		    fail "user $EVENTS_HTTP_USER cannot reach $EVENTS_LIBEXEC or" \
-		    "$EVENTS_WWW (a parent folder is private?); move the tree or set EVENTS_HTTP_USER"
+		if [ -z "${EVENTS_HTTP_USER+set}" ]; then
+			EVENTS_HTTP_USER=nobody
+			svc_server_user_ok nobody || EVENTS_HTTP_USER=
+		elif [ -n "$EVENTS_HTTP_USER" ]; then
+			svc_server_user_ok "$EVENTS_HTTP_USER" ||
+			    fail "user $EVENTS_HTTP_USER cannot reach $EVENTS_LIBEXEC," \
+			    "$EVENTS_WWW or $SVC_DIR (a parent folder is private?); move" \
+			    "the tree, or leave EVENTS_HTTP_USER unset"
+		fi
+	else
+		: "${EVENTS_HTTP_USER=nobody}"	# ignored: lighttpd stays who it is
 	fi
+	export EVENTS_HTTP_BIND EVENTS_HTTP_PORT EVENTS_WWW EVENTS_LIBEXEC \
+	    EVENTS_VAR EVENTS_HTTP_USER EVENTS_FCGI_PROCS
 	lighttpd -tt -f "$top_srcdir/lighttpd.conf" >"$SVC_DIR/log/lighttpd-check.log" 2>&1 || {
 		cat "$SVC_DIR/log/lighttpd-check.log" >&2
 		fail "lighttpd -tt rejects $top_srcdir/lighttpd.conf"
@@ -377,6 +382,33 @@ svc_lighttpd_start()
 	svc_spawn lighttpd "$SVC_DIR/log/lighttpd.out" \
 	    lighttpd -D -f "$top_srcdir/lighttpd.conf"
 	svc_wait lighttpd "lighttpd on port $HTTP_PORT" svc_http_up
+}
+
+# svc_server_user_ok USER: (as root) USER exists, is given $SVC_DIR/run
+# and lighttpd's logs, and can reach the programs, the page and them.
+svc_server_user_ok()
+{
+	id "$1" >/dev/null 2>&1 || return 1
+	chown "$1" "$SVC_DIR/run" "$SVC_DIR/log/lighttpd-error.log" \
+	    "$SVC_DIR/log/lighttpd-access.log" || return 1
+	setpriv --reuid="$1" --regid="$(id -g "$1")" --clear-groups \
+	    sh -c 'test -x "$1" && test -r "$2/." && test -w "$3" && test -w "$4"' sh \
+	    "$EVENTS_LIBEXEC/event-ingest" "$EVENTS_WWW" "$SVC_DIR/run" \
+	    "$SVC_DIR/log/lighttpd-error.log" 2>/dev/null
+}
+
+# svc_write_env FILE: what another shell sources to reach the running
+# stack (scripts/start's var/run/env): its URL, Redis and store.
+svc_write_env()
+{
+	cat >"$1" <<ENV
+# Written by scripts/start: source it to reach the running stack.
+EVENTS_URL=$BASE_URL; export EVENTS_URL
+EVENTS_REDIS_HOST=127.0.0.1; export EVENTS_REDIS_HOST
+EVENTS_REDIS_PORT=$REDIS_PORT; export EVENTS_REDIS_PORT
+EVENTS_MONGO_URI=$EVENTS_MONGO_URI; export EVENTS_MONGO_URI
+EVENTS_LOCK_DIR=$SVC_DIR/run; export EVENTS_LOCK_DIR
+ENV
 }
 
 svc_lighttpd_stop()

@@ -21,4 +21,5 @@ case ":$PATH:" in
 esac
 export PATH
 
-BUILD_DIR=$root/build
+# The build tree (EVENTS_BUILD_DIR: one already configured elsewhere).
+BUILD_DIR=${EVENTS_BUILD_DIR:-$root/build}

@@ -11,11 +11,12 @@ lighttpd curl python3 procps patch"
 # What scripts/test needs beyond that: the browser tests (chromium; Node.js
 # and npm come with the machine), the fuzzers (clang and its runtime),
 # valgrind, schemathesis's virtual environment, Apache and its FastCGI
-# modules, man page linting, wrk for the benchmarks, and ip(8) for the
-# test that builds several hosts in network namespaces (Redis Sentinel is
-# redis-server --sentinel, from redis-server).
+# modules, man page linting, wrk for the benchmarks, ip(8) for the test
+# that builds several hosts in network namespaces (Redis Sentinel is
+# redis-server --sentinel, from redis-server), and jq, which the README's
+# examples use (tests/readme.sh runs them).
 DEPS_TEST_PACKAGES="chromium clang libclang-rt-14-dev valgrind python3-venv
-apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk iproute2"
+apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk iproute2 jq"
 
 # The store where there is no mongod: FerretDB with its SQLite backend,
 # built from its module source with our patch (scripts/ferretdb/), which

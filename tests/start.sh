@@ -1,0 +1,96 @@
+#!/bin/sh
+# scripts/start for real, from a private (0700) folder as a root user's
+# clone is: its data folder, the programs and the page all inside it,
+# and no EVENTS_HTTP_USER given.  It serves (as root, lighttpd keeps
+# root where nobody could not reach them); a second start on the same
+# data folder, on another port, is refused and names the running stack's
+# URL, and starts nothing; SIGTERM (as Ctrl-C) stops everything it
+# started and frees the data folder.
+# The build is this one (EVENTS_BUILD_DIR); copies of the programs and
+# the page stand in the private folder.
+. "$(dirname "$0")/services.sh"
+svc_init
+svc_need flock redis-server lighttpd
+
+home=$SVC_DIR/home
+mkdir -p "$home/libexec" "$home/www"
+for p in event-ingest event-query event-status; do
+	cp "$top_builddir/cgi/$p" "$home/libexec/" || fail "cannot copy $p"
+done
+cp -R "$top_builddir/htdocs/." "$home/www/" || fail "cannot copy the page"
+chmod 700 "$home"
+var=$home/var
+port=$(svc_free_port)
+port2=$(svc_free_port)
+
+# start_stack LOG PORT: scripts/start in the background; START_PID.
+start_stack()
+{
+	env -u EVENTS_HTTP_USER EVENTS_BUILD_DIR="$top_builddir" EVENTS_VAR="$var" \
+	    EVENTS_HTTP_PORT="$2" EVENTS_LIBEXEC="$home/libexec" EVENTS_WWW="$home/www" \
+	    sh "$top_srcdir/scripts/start" >"$1" 2>&1 &
+	START_PID=$!
+}
+
+start_stack "$SVC_DIR/log/start1.log" "$port"
+first=$START_PID
+# Stopped by SIGTERM (a background job ignores SIGINT, Ctrl-C's), then
+# what it left, by PID, whatever happens.
+trap '_rc=$?; kill -TERM $first 2>/dev/null; sleep 1; (exit $_rc); svc_cleanup' EXIT
+i=0
+until grep -q 'events is running' "$SVC_DIR/log/start1.log"; do
+	kill -0 "$first" 2>/dev/null || fail "scripts/start exited: $(tail -n 20 "$SVC_DIR/log/start1.log")"
+	i=$((i + 1))
+	[ $i -lt 1800 ] || fail "scripts/start not running after 180 s: $(tail -n 20 "$SVC_DIR/log/start1.log")"
+	sleep 0.1
+done
+grep -q "http://127.0.0.1:$port/" "$SVC_DIR/log/start1.log" || fail "no URL printed"
+grep -qi 'cannot reach' "$SVC_DIR/log/start1.log" && fail "a reachability complaint: $(cat "$SVC_DIR/log/start1.log")"
+BASE_URL=http://127.0.0.1:$port
+http_post "$BASE_URL/events" application/json '{"type":"from-a-private-folder"}'
+expect_eq 202 "$HTTP_STATUS" "POST /events to the stack"
+http_request GET "$BASE_URL/"
+expect_eq 200 "$HTTP_STATUS" "GET /"
+. "$var/run/env"
+expect_eq "http://127.0.0.1:$port" "$EVENTS_URL" "EVENTS_URL in var/run/env"
+expect_eq PONG "$(redis-cli -p "$EVENTS_REDIS_PORT" PING)" "the stack's Redis, by var/run/env"
+ok "scripts/start from a 0700 folder$( [ "$(id -u)" = 0 ] && echo ' as root'), no user named: it serves"
+
+# A second start on the same data folder, on another port: refused at
+# once, naming the running stack; nothing of it started.
+
+start_stack "$SVC_DIR/log/start2.log" "$port2"
+second=$START_PID
+i=0
+while kill -0 "$second" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { kill -TERM "$second"; fail "the second scripts/start did not stop"; }
+	sleep 0.1
+done
+wait "$second" && fail "the second scripts/start exited 0: $(cat "$SVC_DIR/log/start2.log")"
+grep -q "already running on $var: http://127.0.0.1:$port" "$SVC_DIR/log/start2.log" ||
+    fail "the refusal does not name the running stack: $(cat "$SVC_DIR/log/start2.log")"
+svc_tcp_open "$port2" && fail "the second start left something on port $port2"
+grep -q "Redis on" "$SVC_DIR/log/start2.log" && fail "the second start started a Redis"
+http_request GET "$BASE_URL/health"
+case $HTTP_STATUS in
+200|503) ;;
+*) fail "the first stack after the second start: /health $HTTP_STATUS" ;;
+esac
+ok "a second scripts/start on the same data folder is refused, naming $BASE_URL"
+
+# SIGTERM (or Ctrl-C) stops it all: the script exits 0, the ports are
+# closed.
+kill -TERM "$first"
+i=0
+while kill -0 "$first" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "scripts/start did not stop on SIGTERM"
+	sleep 0.1
+done
+wait "$first" || fail "scripts/start exited $? on SIGTERM"
+svc_tcp_open "$port" && fail "lighttpd still on port $port"
+svc_tcp_open "$EVENTS_REDIS_PORT" && fail "Redis still on port $EVENTS_REDIS_PORT"
+# And the data folder is free again.
+flock -n "$var/.lock" true || fail "the data folder is still locked"
+ok "SIGTERM stops the stack and frees its data folder"
