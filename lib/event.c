@@ -9,6 +9,8 @@
 #include <json-c/json.h>
 
 #include "event.h"
+#include "jsonscan.h"
+#include "rules.h"
 #include "timeutil.h"
 #include "utf8.h"
 #include "uuid7.h"
@@ -18,13 +20,14 @@
  * but for numbers and strings of an alphabet that needs no escaping
  * (RFC 8259 section 7): event types and the ids it makes.
  */
-#define JSON_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JSON_FLAGS	RULES_JSON_FLAGS
 
 /* A batch's JSON buffer past this size is not kept for the next request. */
 #define KEEP_BYTES	(128 * 1024)
 
 struct event_parser {
 	json_tokener		*tok;
+	struct jsonscan		*scan;		/* what json-c hides */
 	/* A one-element array: json-c serialises a value into the array's
 	 * own buffer, which then serves every value of every request
 	 * instead of each value allocating one. */
@@ -41,7 +44,8 @@ struct event_parser {
 struct parse {
 	struct event_parser	*ep;
 	const struct event_ctx	*ctx;
-	int64_t			 sent_at;	/* -1: no sentAt */
+	int64_t			 sent_at;
+	int			 has_sent_at;
 	char			*err;
 	size_t			 errlen;
 	struct event_batch	*b;		/* &ep->batch */
@@ -244,12 +248,14 @@ event_id_valid(const char *s, size_t len)
 }
 
 /*
- * A time given by a client: an RFC 3339 string or a number of ms since
- * the epoch (fractions dropped).  0, or -1 with why set.
+ * A time given by a client: an RFC 3339 date-time (any of section 5.6)
+ * or a number of ms since the epoch (fractions dropped), in years 0000
+ * to 9999.  0, or -1 with why (a buffer of whylen bytes) set.
  */
 static int
-client_time(json_object *o, int64_t *ms, const char **why)
+client_time(json_object *o, int64_t *ms, char *why, size_t whylen)
 {
+	char detail[160];
 	const char *s;
 	size_t len;
 	double d;
@@ -257,106 +263,36 @@ client_time(json_object *o, int64_t *ms, const char **why)
 	switch (json_object_get_type(o)) {
 	case json_type_string:
 		s = str_of(o, &len);
-		if (time_parse_rfc3339(s, len, ms) != 0) {
-			*why = "not an RFC 3339 date-time";
+		if (time_rfc3339_parse(s, len, ms, detail, sizeof(detail)) != 0) {
+			snprintf(why, whylen, "not an RFC 3339 date-time: %s", detail);
+			return -1;
+		}
+		if (!rules_client_time(*ms)) {
+			snprintf(why, whylen, "out of range (years 0000 to 9999 in UTC)");
 			return -1;
 		}
 		return 0;
 	case json_type_int:
-		if (json_object_get_int64(o) < 0 ||
-		    json_object_get_uint64(o) > (uint64_t)TIME_MS_MAX) {
-			*why = "out of range";
+		*ms = json_object_get_int64(o);
+		if (!rules_client_time(*ms) || (*ms == INT64_MAX &&
+		    json_object_get_uint64(o) > (uint64_t)INT64_MAX)) {
+			snprintf(why, whylen, "out of range (ms from %lld to %lld)",
+			    (long long)TIME_MS_MIN, (long long)TIME_MS_MAX);
 			return -1;
 		}
-		*ms = json_object_get_int64(o);
 		return 0;
 	case json_type_double:
 		d = json_object_get_double(o);
-		if (!isfinite(d) || d < 0 || d > (double)TIME_MS_MAX) {
-			*why = "out of range";
+		if (!isfinite(d) || d < (double)TIME_MS_MIN || d > (double)TIME_MS_MAX) {
+			snprintf(why, whylen, "out of range (ms from %lld to %lld)",
+			    (long long)TIME_MS_MIN, (long long)TIME_MS_MAX);
 			return -1;
 		}
-		*ms = (int64_t)d;
+		*ms = (int64_t)floor(d);
 		return 0;
 	default:
-		*why = "must be an RFC 3339 string or epoch milliseconds";
+		snprintf(why, whylen, "must be an RFC 3339 string or epoch milliseconds");
 		return -1;
-	}
-}
-
-/* Check a metadata value: depth, keys, numbers, strings.  0 or -1. */
-static int
-check_meta(struct parse *p, size_t idx, json_object *o, int depth)
-{
-	size_t len, i, n;
-	const char *s;
-	int64_t v;
-
-	switch (json_object_get_type(o)) {
-	case json_type_object:
-	case json_type_array:
-		if (depth > LIMIT_METADATA_DEPTH) {
-			fail(p, EVENT_ERR_INVALID, "event %zu: metadata: nested deeper than %d levels",
-			    idx, LIMIT_METADATA_DEPTH);
-			return -1;
-		}
-		if (json_object_is_type(o, json_type_array)) {
-			n = json_object_array_length(o);
-			for (i = 0; i < n; i++) {
-				json_object *el = json_object_array_get_idx(o, i);
-				/* MongoDB stores [[1]], FerretDB 1.x refuses it: refuse
-				 * it here, so that a 202 is storable on both. */
-				if (json_object_is_type(el, json_type_array)) {
-					fail(p, EVENT_ERR_INVALID,
-					    "event %zu: metadata: an array inside an array is not supported (wrap it in an object)",
-					    idx);
-					return -1;
-				}
-				if (check_meta(p, idx, el, depth + 1) != 0)
-					return -1;
-			}
-			return 0;
-		}
-		{
-			json_object_object_foreach(o, key, val) {
-				if (!event_key_valid(key, strlen(key))) {
-					char clip[40];
-					snprintf(clip, sizeof(clip), "%s", key);
-					fail(p, EVENT_ERR_INVALID,
-					    "event %zu: metadata: key \"%s\" must be 1-%d bytes, not start with '$' nor contain '.'",
-					    idx, clip, LIMIT_METADATA_KEY_LEN);
-					return -1;
-				}
-				if (check_meta(p, idx, val, depth + 1) != 0)
-					return -1;
-			}
-		}
-		return 0;
-	case json_type_string:
-		s = str_of(o, &len);
-		if (memchr(s, '\0', len) != NULL) {
-			fail(p, EVENT_ERR_INVALID, "event %zu: metadata: a string holds a NUL character", idx);
-			return -1;
-		}
-		return 0;
-	case json_type_int:
-		/* json-c clamps integers it cannot hold; BSON has no unsigned
-		 * 64-bit type.  Refuse both ends rather than store a lie. */
-		v = json_object_get_int64(o);
-		if (v == INT64_MIN || (v == INT64_MAX &&
-		    json_object_get_uint64(o) > (uint64_t)INT64_MAX)) {
-			fail(p, EVENT_ERR_INVALID, "event %zu: metadata: integer out of range", idx);
-			return -1;
-		}
-		return 0;
-	case json_type_double:
-		if (!isfinite(json_object_get_double(o))) {
-			fail(p, EVENT_ERR_INVALID, "event %zu: metadata: number out of range", idx);
-			return -1;
-		}
-		return 0;
-	default:
-		return 0;
 	}
 }
 
@@ -367,42 +303,15 @@ check_meta(struct parse *p, size_t idx, json_object *o, int depth)
 static enum event_err
 take_page(struct parse *p, size_t idx, json_object *page)
 {
-	static const struct { const char *name; size_t max; } fields[] = {
-		{ "url", LIMIT_PAGE_URL_LEN },
-		{ "path", LIMIT_PAGE_PATH_LEN },
-		{ "referrer", LIMIT_PAGE_REFERRER_LEN },
-		{ "title", LIMIT_PAGE_TITLE_LEN },
-	};
 	json_object *kept;
-	size_t i, len, nulls = 0;
-	const char *s;
+	size_t nulls;
 	enum event_err rc;
+	char why[ERRBUF_LEN];
 
 	if (json_object_is_type(page, json_type_null))
 		return EVENT_OK;
-	if (!json_object_is_type(page, json_type_object))
-		return fail(p, EVENT_ERR_INVALID, "event %zu: page: must be an object", idx);
-	json_object_object_foreach(page, key, val) {
-		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-			if (strcmp(key, fields[i].name) == 0)
-				break;
-		if (i == sizeof(fields) / sizeof(fields[0]))
-			return fail(p, EVENT_ERR_INVALID,
-			    "event %zu: page: unknown field (allowed: url, path, referrer, title)", idx);
-		if (json_object_is_type(val, json_type_null)) {
-			nulls++;
-			continue;
-		}
-		if ((s = str_of(val, &len)) == NULL)
-			return fail(p, EVENT_ERR_INVALID, "event %zu: page.%s: must be a string",
-			    idx, fields[i].name);
-		if (len > fields[i].max)
-			return fail(p, EVENT_ERR_INVALID, "event %zu: page.%s: longer than %zu bytes",
-			    idx, fields[i].name, fields[i].max);
-		if (memchr(s, '\0', len) != NULL)
-			return fail(p, EVENT_ERR_INVALID, "event %zu: page.%s: holds a NUL character",
-			    idx, fields[i].name);
-	}
+	if (rules_page(page, &nulls, why, sizeof(why)) != 0)
+		return fail(p, EVENT_ERR_INVALID, "event %zu: %s", idx, why);
 	if (nulls == 0)
 		return out_value(p, ",\"page\":", 8, page);
 	if ((kept = json_object_new_object()) == NULL)
@@ -447,9 +356,11 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 {
 	json_object *type = NULL, *meta = NULL, *id = NULL, *ts = NULL, *page = NULL;
 	struct event_out *eo;
-	const char *s, *why;
+	const char *s;
+	char why[ERRBUF_LEN];
 	size_t len;
-	int64_t t, created, client = -1;
+	int64_t t, created, client = 0;
+	int has_client = 0;
 	enum event_err rc;
 
 	if (!json_object_is_type(ev, json_type_object))
@@ -513,38 +424,37 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 	if (meta != NULL && json_object_is_type(meta, json_type_null))
 		meta = NULL;
 	if (meta != NULL) {
-		if (!json_object_is_type(meta, json_type_object))
-			return fail(p, EVENT_ERR_INVALID, "event %zu: metadata: must be an object", idx);
-		if (check_meta(p, idx, meta, 1) != 0)
-			return EVENT_ERR_INVALID;
+		if (rules_metadata(meta, why, sizeof(why)) != 0)
+			return fail(p, EVENT_ERR_INVALID, "event %zu: %s", idx, why);
 		/* Measured as it is queued: serialised once. */
 		len = p->used;
 		if ((rc = out_value(p, ",\"metadata\":", 12, meta)) != EVENT_OK)
 			return rc;
-		len = p->used - len - 12;
-		if (len > LIMIT_METADATA_BYTES)
-			return fail(p, EVENT_ERR_INVALID,
-			    "event %zu: metadata: %zu bytes serialized, at most %d",
-			    idx, len, LIMIT_METADATA_BYTES);
+		if (rules_metadata_size(p->used - len - 12, why, sizeof(why)) != 0)
+			return fail(p, EVENT_ERR_INVALID, "event %zu: %s", idx, why);
 	}
 
-	/* createdAt, with clock-skew correction.  With
-	 * sentAt the client's clock error cancels out: the event happened
-	 * (sentAt - ts) before the batch left, so receivedAt minus that. */
+	/* createdAt, with clock-skew correction.  With sentAt the
+	 * client's clock error cancels out: the event happened (sentAt - ts)
+	 * before the batch left, so receivedAt minus that.  An event cannot
+	 * happen after it was received, nor is a client trusted further
+	 * back than LIMIT_CLOCK_SKEW_MS: outside that window createdAt is
+	 * receivedAt and the client's time is kept as clientTs. */
 	created = p->ctx->received_ms;
 	if (ts != NULL && !json_object_is_type(ts, json_type_null)) {
-		if (client_time(ts, &t, &why) != 0)
+		if (client_time(ts, &t, why, sizeof(why)) != 0)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: ts: %s", idx, why);
-		created = p->sent_at >= 0 ? p->ctx->received_ms - (p->sent_at - t) : t;
-		if (created > p->ctx->received_ms + LIMIT_CLOCK_SKEW_MS ||
+		created = p->has_sent_at ? p->ctx->received_ms - (p->sent_at - t) : t;
+		if (created > p->ctx->received_ms + LIMIT_CLOCK_AHEAD_MS ||
 		    created < p->ctx->received_ms - LIMIT_CLOCK_SKEW_MS) {
 			created = p->ctx->received_ms;
 			client = t;
+			has_client = 1;
 		}
 	}
 	if (out_int(p, ",\"createdAt\":", 13, created) != 0 ||
 	    out_add(p, p->received, p->received_len) != 0 ||
-	    (client >= 0 && out_int(p, ",\"clientTs\":", 12, client) != 0))
+	    (has_client && out_int(p, ",\"clientTs\":", 12, client) != 0))
 		return fail(p, EVENT_ERR_NOMEM, "out of memory");
 
 	if (page != NULL && (rc = take_page(p, idx, page)) != EVENT_OK)
@@ -578,7 +488,7 @@ static enum event_err
 take_document(struct parse *p, json_object *doc)
 {
 	json_object *events = NULL, *sent = NULL;
-	const char *why;
+	char why[ERRBUF_LEN];
 
 	if (json_object_is_type(doc, json_type_array))
 		return take_array(p, doc);
@@ -596,9 +506,11 @@ take_document(struct parse *p, json_object *doc)
 	}
 	if (!json_object_is_type(events, json_type_array))
 		return fail(p, EVENT_ERR_INVALID, "body: events: must be an array");
-	if (sent != NULL && !json_object_is_type(sent, json_type_null) &&
-	    client_time(sent, &p->sent_at, &why) != 0)
-		return fail(p, EVENT_ERR_INVALID, "body: sentAt: %s", why);
+	if (sent != NULL && !json_object_is_type(sent, json_type_null)) {
+		if (client_time(sent, &p->sent_at, why, sizeof(why)) != 0)
+			return fail(p, EVENT_ERR_INVALID, "body: sentAt: %s", why);
+		p->has_sent_at = 1;
+	}
 	return take_array(p, events);
 }
 
@@ -663,6 +575,48 @@ parse_json(struct parse *p, const char *s, size_t len, size_t line,
 	return EVENT_OK;
 }
 
+/*
+ * What json-c hid in the JSON text s[0..len) it accepted (jsonscan.h):
+ * a NUL or a lone surrogate in any string, key or value, and keys given
+ * twice.  doc is the parsed text; idx the event's index for an NDJSON
+ * line, or (size_t)-1 for a whole body, whose shape says where the events
+ * stand.  EVENT_OK, or the error naming the event and the field.
+ */
+static enum event_err
+scan_text(struct parse *p, const char *s, size_t len, json_object *doc, size_t idx)
+{
+	struct jsonscan_result r;
+	json_object *events;
+	enum jsonscan_fault f;
+	size_t from = 0;
+	char field[200], who[48];
+
+	if ((f = jsonscan_text(p->ep->scan, s, len, &r)) == JSONSCAN_OK)
+		return EVENT_OK;
+	if (f == JSONSCAN_NOMEM)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
+	if (idx != (size_t)-1)
+		snprintf(who, sizeof(who), "event %zu", idx);
+	else if (json_object_is_type(doc, json_type_array) && r.depth >= 1 &&
+	    (r.depth > 1 || !r.in_key)) {
+		snprintf(who, sizeof(who), "event %zu", r.path[0].index);
+		from = 1;
+	} else if (json_object_is_type(doc, json_type_object) &&
+	    json_object_object_get_ex(doc, "events", &events) && r.depth >= 2 &&
+	    r.path[0].keylen == 6 && memcmp(r.path[0].key, "events", 6) == 0 &&
+	    r.path[1].is_index && (r.depth > 2 || !r.in_key)) {
+		snprintf(who, sizeof(who), "event %zu", r.path[1].index);
+		from = 2;
+	} else if (json_object_is_type(doc, json_type_object) &&
+	    !json_object_object_get_ex(doc, "events", &events))
+		snprintf(who, sizeof(who), "event 0");
+	else
+		snprintf(who, sizeof(who), "body");
+	jsonscan_path(&r, from, field, sizeof(field));
+	return fail(p, EVENT_ERR_INVALID, "%s: %s%sthe %s %s", who, field,
+	    field[0] ? ": " : "", r.in_key ? "key" : "string", jsonscan_fault_text(f));
+}
+
 static enum event_err
 take_ndjson(struct parse *p, const char *body, size_t len)
 {
@@ -684,6 +638,10 @@ take_ndjson(struct parse *p, const char *body, size_t len)
 			    p->ctx->max_events);
 		if ((rc = parse_json(p, line, (size_t)(nl - line), lineno, &o)) != EVENT_OK)
 			return rc;
+		if ((rc = scan_text(p, line, (size_t)(nl - line), o, idx)) != EVENT_OK) {
+			json_object_put(o);
+			return rc;
+		}
 		rc = take_event(p, idx++, o);
 		json_object_put(o);
 		if (rc != EVENT_OK)
@@ -702,6 +660,7 @@ event_parser_new(void)
 	if ((ep = calloc(1, sizeof(*ep))) == NULL)
 		return NULL;
 	if ((ep->tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL ||
+	    (ep->scan = jsonscan_new()) == NULL ||
 	    (ep->carrier = json_object_new_array_ext(1)) == NULL ||
 	    (ep->str = json_object_new_string("")) == NULL) {
 		event_parser_free(ep);
@@ -720,6 +679,7 @@ event_parser_free(struct event_parser *ep)
 		return;
 	if (ep->tok != NULL)
 		json_tokener_free(ep->tok);
+	jsonscan_free(ep->scan);
 	json_object_put(ep->carrier);
 	json_object_put(ep->str);
 	free(ep->tail);
@@ -792,7 +752,6 @@ event_parser_parse(struct event_parser *ep, const char *body, size_t len,
 	memset(&p, 0, sizeof(p));
 	p.ep = ep;
 	p.ctx = ctx;
-	p.sent_at = -1;
 	p.err = err;
 	p.errlen = errlen;
 	p.b = &ep->batch;
@@ -821,7 +780,8 @@ event_parser_parse(struct event_parser *ep, const char *body, size_t len,
 	if (fmt == EVENT_BODY_NDJSON)
 		rc = take_ndjson(&p, body, len);
 	else if ((rc = parse_json(&p, body, len, 0, &doc)) == EVENT_OK) {
-		rc = take_document(&p, doc);
+		if ((rc = scan_text(&p, body, len, doc, (size_t)-1)) == EVENT_OK)
+			rc = take_document(&p, doc);
 		json_object_put(doc);
 	}
 	/* Let go of the last value serialised. */

@@ -19,7 +19,9 @@
 /* Client event id (the deduplication key): 1..64 printable ASCII. */
 #define LIMIT_ID_LEN		64
 
-/* metadata: a JSON object of at most this many bytes once serialized... */
+/* metadata: a JSON object of at most this many bytes as it is queued and
+ * stored: the UTF-8 bytes of its compact JSON, '/' not escaped, exactly
+ * what JSON.stringify(metadata) makes (rules.h)... */
 #define LIMIT_METADATA_BYTES	8192
 /* ...nested at most this many levels (the metadata object is level 1). */
 #define LIMIT_METADATA_DEPTH	8
@@ -30,7 +32,7 @@
  * object, its events array, the event, its metadata (8 levels), slack. */
 #define LIMIT_JSON_DEPTH	16
 
-/* page.* fields, in bytes. */
+/* page.* fields, in UTF-8 bytes. */
 #define LIMIT_PAGE_URL_LEN	2048
 #define LIMIT_PAGE_PATH_LEN	1024
 #define LIMIT_PAGE_REFERRER_LEN	2048
@@ -39,12 +41,15 @@
 /* User agent kept with each event, in bytes (cut on a UTF-8 boundary). */
 #define LIMIT_UA_LEN		256
 
-/* A client time further than this from receivedAt is not trusted. */
+/* A client time further than this before receivedAt is not trusted:
+ * createdAt is then receivedAt, and the client's time clientTs. */
 #define LIMIT_CLOCK_SKEW_MS	(24LL * 60 * 60 * 1000)
 
-/* Longest RFC 3339 timestamp accepted ("2026-02-11T15:47:39.123456789+01:00"
- * with room to spare). */
-#define LIMIT_TIME_LEN		40
+/* An event cannot happen after it was received: a createdAt more than
+ * this after receivedAt (a ts later than sentAt, or a clock ahead) is
+ * receivedAt, and the client's time clientTs.  The slack is for clocks
+ * a little apart that still agree on the order of things. */
+#define LIMIT_CLOCK_AHEAD_MS	1000
 
 /* One stream entry's event JSON as the consumer takes it.  The largest
  * event event-ingest can queue (8 KiB of metadata, the page fields and

@@ -7,6 +7,7 @@ lib_libevents_a_SOURCES = \
 	lib/event.c lib/event.h \
 	lib/http.c lib/http.h \
 	lib/ipanon.c lib/ipanon.h \
+	lib/jsonscan.c lib/jsonscan.h \
 	lib/limits.h \
 	lib/log.c lib/log.h \
 	lib/metrics.h \
@@ -14,6 +15,7 @@ lib_libevents_a_SOURCES = \
 	lib/proxies.c lib/proxies.h \
 	lib/cluster.c lib/cluster.h \
 	lib/redisaddr.c lib/redisaddr.h \
+	lib/rules.c lib/rules.h \
 	lib/redisconn.c lib/redisconn.h \
 	lib/sentinel.c lib/sentinel.h \
 	lib/shard.c lib/shard.h \

@@ -9,8 +9,9 @@
 #include <json-c/json.h>
 
 #include "event.h"
+#include "jsonscan.h"
 #include "limits.h"
-#include "privacy.h"
+#include "rules.h"
 #include "storedoc.h"
 #include "timeutil.h"
 
@@ -30,7 +31,8 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* A string value's bytes and length, or NULL if o is not a string or
- * holds a NUL (BSON strings may, but nothing downstream expects one). */
+ * not one rules_string() allows (BSON strings may hold a NUL, but
+ * nothing downstream expects one). */
 static const char *
 str_of(json_object *o, size_t *len)
 {
@@ -40,7 +42,7 @@ str_of(json_object *o, size_t *len)
 		return NULL;
 	s = json_object_get_string(o);
 	*len = (size_t)json_object_get_string_len(o);
-	if (memchr(s, '\0', *len) != NULL)
+	if (!rules_string(s, *len))
 		return NULL;
 	return s;
 }
@@ -51,21 +53,23 @@ take_str(json_object *o, const char *name, size_t max, const char **s,
     size_t *len, char *err, size_t errlen)
 {
 	if ((*s = str_of(o, len)) == NULL)
-		return fail(err, errlen, "%s: must be a string without NUL characters", name);
+		return fail(err, errlen, "%s: must be a string of UTF-8 without NUL characters", name);
 	if (*len > max)
 		return fail(err, errlen, "%s: longer than %zu bytes", name, max);
 	return 0;
 }
 
-/* A time field: whole ms from 1970 to 9999. */
+/* A time field: whole ms, within the range rules.h gives it (client: a
+ * client's time, else the server's). */
 static int
-take_time(json_object *o, const char *name, int64_t *ms, char *err, size_t errlen)
+take_time(json_object *o, const char *name, int client, int64_t *ms, char *err,
+    size_t errlen)
 {
 	if (!json_object_is_type(o, json_type_int))
 		return fail(err, errlen, "%s: must be an integer (ms since the epoch)", name);
 	*ms = json_object_get_int64(o);
-	if (*ms < 0 || *ms > TIME_MS_MAX ||
-	    json_object_get_uint64(o) > (uint64_t)TIME_MS_MAX)
+	if (!(client ? rules_client_time(*ms) : rules_server_time(*ms)) ||
+	    (*ms == INT64_MAX && json_object_get_uint64(o) > (uint64_t)INT64_MAX))
 		return fail(err, errlen, "%s: out of range", name);
 	return 0;
 }
@@ -81,13 +85,10 @@ append_members(bson_t *b, json_object *o, int depth, char *err, size_t errlen)
 
 	json_object_object_foreach(o, key, val) {
 		len = strlen(key);
-		/* '$' first would read as an operator, '.' as a path; MongoDB
-		 * 5 takes some of these, FerretDB 1.x none: refuse them on both. */
-		if (len == 0 || len > LIMIT_METADATA_KEY_LEN || key[0] == '$' ||
-		    memchr(key, '.', len) != NULL)
-			return fail(err, errlen,
-			    "metadata: key \"%.40s\" must be 1-%d bytes, not start with '$' nor contain '.'",
-			    key, LIMIT_METADATA_KEY_LEN);
+		/* Checked by rules_metadata(); kept as the last word before
+		 * a key reaches BSON. */
+		if (!event_key_valid(key, len))
+			return fail(err, errlen, "metadata: key \"%.40s\" not allowed", key);
 		if (append_value(b, key, len, val, depth, err, errlen) != 0)
 			return -1;
 	}
@@ -173,41 +174,22 @@ append_value(bson_t *b, const char *key, size_t keylen, json_object *v,
 	return ok ? 0 : fail(err, errlen, "metadata: document too large");
 }
 
-/* The page object: url, path, referrer, title, each a bounded string. */
+/* The page object: url, path, referrer, title, each a bounded string
+ * (rules_page); null members are not stored. */
 static int
 append_page(bson_t *doc, json_object *page, char *err, size_t errlen)
 {
-	static const struct { const char *name; size_t max; } fields[] = {
-		{ "url", LIMIT_PAGE_URL_LEN },
-		{ "path", LIMIT_PAGE_PATH_LEN },
-		{ "referrer", LIMIT_PAGE_REFERRER_LEN },
-		{ "title", LIMIT_PAGE_TITLE_LEN },
-	};
-	char name[32];
-	json_object *v;
 	bson_t child;
-	const char *s;
-	size_t i, len, seen = 0;
+	size_t nulls;
 
-	if (!json_object_is_type(page, json_type_object))
-		return fail(err, errlen, "page: must be an object");
+	if (rules_page(page, &nulls, err, errlen) != 0)
+		return -1;
 	bson_append_document_begin(doc, "page", 4, &child);
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (!json_object_object_get_ex(page, fields[i].name, &v))
-			continue;
-		seen++;
-		if (json_object_is_type(v, json_type_null))
-			continue;
-		snprintf(name, sizeof(name), "page.%s", fields[i].name);
-		if (take_str(v, name, fields[i].max, &s, &len, err, errlen) != 0) {
-			bson_append_document_end(doc, &child);
-			return -1;
-		}
-		bson_append_utf8(&child, fields[i].name, -1, s, (int)len);
-	}
+	json_object_object_foreach(page, key, val)
+		if (!json_object_is_type(val, json_type_null))
+			bson_append_utf8(&child, key, -1, json_object_get_string(val),
+			    json_object_get_string_len(val));
 	bson_append_document_end(doc, &child);
-	if (seen != (size_t)json_object_object_length(page))
-		return fail(err, errlen, "page: unknown field (allowed: url, path, referrer, title)");
 	return 0;
 }
 
@@ -256,7 +238,7 @@ build(bson_t *doc, const struct qevent *q, char *err, size_t errlen)
 {
 	const char *s;
 	size_t len;
-	int64_t created, received, client = -1;
+	int64_t created, received, client = 0;
 
 	if (q->id == NULL)
 		return fail(err, errlen, "id: missing");
@@ -273,26 +255,27 @@ build(bson_t *doc, const struct qevent *q, char *err, size_t errlen)
 	bson_append_utf8(doc, "type", 4, s, (int)len);
 
 	if (q->metadata != NULL) {
-		if (!json_object_is_type(q->metadata, json_type_object))
-			return fail(err, errlen, "metadata: must be an object");
-		if (append_value(doc, "metadata", 8, q->metadata, 0, err, errlen) != 0)
+		if (rules_metadata(q->metadata, err, errlen) != 0 ||
+		    (s = json_object_to_json_string_length(q->metadata, RULES_JSON_FLAGS,
+		    &len)) == NULL || rules_metadata_size(len, err, errlen) != 0 ||
+		    append_value(doc, "metadata", 8, q->metadata, 0, err, errlen) != 0)
 			return -1;
 	}
 
 	if (q->created == NULL)
 		return fail(err, errlen, "createdAt: missing");
-	if (take_time(q->created, "createdAt", &created, err, errlen) != 0)
+	if (take_time(q->created, "createdAt", 0, &created, err, errlen) != 0)
 		return -1;
 	if (q->received == NULL)
 		return fail(err, errlen, "receivedAt: missing");
-	if (take_time(q->received, "receivedAt", &received, err, errlen) != 0)
+	if (take_time(q->received, "receivedAt", 0, &received, err, errlen) != 0)
 		return -1;
 	if (q->client != NULL &&
-	    take_time(q->client, "clientTs", &client, err, errlen) != 0)
+	    take_time(q->client, "clientTs", 1, &client, err, errlen) != 0)
 		return -1;
 	bson_append_date_time(doc, "createdAt", 9, created);
 	bson_append_date_time(doc, "receivedAt", 10, received);
-	if (client >= 0)
+	if (q->client != NULL)
 		bson_append_date_time(doc, "clientTs", 8, client);
 
 	if (q->page != NULL && append_page(doc, q->page, err, errlen) != 0)
@@ -303,7 +286,7 @@ build(bson_t *doc, const struct qevent *q, char *err, size_t errlen)
 		bson_append_utf8(doc, "ua", 2, s, (int)len);
 	}
 	if (q->ip != NULL) {
-		if (take_str(q->ip, "ip", PRIVACY_IP_LEN - 1, &s, &len, err, errlen) != 0)
+		if (take_str(q->ip, "ip", RULES_IP_LEN, &s, &len, err, errlen) != 0)
 			return -1;
 		bson_append_utf8(doc, "ip", 2, s, (int)len);
 	}
@@ -316,6 +299,10 @@ storedoc_from_json(const char *json, size_t len, bson_t *doc, char *err,
 {
 	json_tokener *tok;
 	json_object *root = NULL;
+	struct jsonscan *scan = NULL;
+	struct jsonscan_result r;
+	enum jsonscan_fault f;
+	char where[200];
 	struct qevent q;
 	enum json_tokener_error je;
 	size_t end;
@@ -343,6 +330,18 @@ storedoc_from_json(const char *json, size_t len, bson_t *doc, char *err,
 			fail(err, errlen, "invalid JSON: trailing data at byte %zu", end);
 			goto out;
 		}
+	/* What json-c hides: a NUL or lone surrogate in a key or string,
+	 * a key given twice (jsonscan.h). */
+	if ((scan = jsonscan_new()) == NULL) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	if ((f = jsonscan_text(scan, json, len, &r)) != JSONSCAN_OK) {
+		jsonscan_path(&r, 0, where, sizeof(where));
+		fail(err, errlen, "%s%sthe %s %s", where, where[0] ? ": " : "",
+		    r.in_key ? "key" : "string", jsonscan_fault_text(f));
+		goto out;
+	}
 	if (split(root, &q, err, errlen) != 0 || build(doc, &q, err, errlen) != 0)
 		goto out;
 	rc = 0;
@@ -351,5 +350,6 @@ out:
 		bson_reinit(doc);
 	json_object_put(root);
 	json_tokener_free(tok);
+	jsonscan_free(scan);
 	return rc;
 }

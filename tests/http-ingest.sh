@@ -120,6 +120,53 @@ assert c["createdAt"] == c["receivedAt"] and c["clientTs"] == '"$((SENT - 900000
 '
 ok "envelope: createdAt corrected by sentAt"
 
+## clocks: an event cannot happen after it was received
+
+SENT=$(( $(now_ms) + 3600000 ))
+post application/json '{"sentAt":'"$SENT"',"events":[{"type":"late","ts":'"$((SENT + 60000))"'}]}'
+expect_eq 202 "$HTTP_STATUS" "ts after sentAt"
+stream_check "ts after sentAt" '
+e = evs[0]
+received(e)
+assert e["createdAt"] == e["receivedAt"] and e["clientTs"] == '"$((SENT + 60000))"', e
+'
+FUTURE=$(( $(now_ms) + 3600000 ))
+post application/json '{"type":"future","ts":'"$FUTURE"'}'
+stream_check "ts ahead, no sentAt" '
+e = evs[0]
+assert e["createdAt"] == e["receivedAt"] and e["clientTs"] == '"$FUTURE"', e
+'
+post application/json '{"type":"epoch","ts":"1970-01-01T00:30:00+01:00"}'
+expect_eq 202 "$HTTP_STATUS" "ts before the epoch, with an offset"
+stream_check "ts before the epoch" '
+e = evs[0]
+assert e["createdAt"] == e["receivedAt"] and e["clientTs"] == -1800000, e
+'
+post application/json '{"type":"a","ts":"2026-02-30T00:00:00Z"}'
+expect_error 400 invalid_event "ts of a day that does not exist"
+case $(json_get 'd["error"]["message"]') in
+*"event 0: ts: not an RFC 3339 date-time: day 30 does not exist in February 2026"*) ;;
+*) fail "a bad ts: the message does not say what is wrong: $(cat "$SVC_DIR/http.body")" ;;
+esac
+ok "clocks: createdAt never after receivedAt; the client time kept as clientTs; bad times explained"
+
+## strings json-c would hide: refused, the event and the field named
+
+for body in '{"type":"a","metadata":{"k":"real","k\u0000x":"fake"}}@event 0: metadata.k\u0000x: the key holds a NUL' \
+    '{"type\u0000junk":"x"}@event 0: type\u0000junk: the key holds a NUL' \
+    '{"type":"a","metadata":{"ok\u0000.$x":1}}@event 0: metadata.ok\u0000.$x: the key holds a NUL' \
+    '[{"type":"a"},{"type":"a","metadata":{"s":"x\ud83cy"}}]@event 1: metadata.s: the string holds a lone UTF-16 surrogate' \
+    '{"type":"a","metadata":{"k":"real","k":"fake"}}@event 0: metadata.k: the key is given twice'; do
+	post application/json "${body%@*}"
+	expect_error 400 invalid_event "${body%@*}"
+	case $(json_get 'd["error"]["message"]') in
+	"${body#*@}"*) ;;
+	*) fail "${body%@*}: message $(cat "$SVC_DIR/http.body"), want ${body#*@}" ;;
+	esac
+	expect_eq 0 "$(queued)" "${body%@*}: queued"
+done
+ok "a NUL in a key, a lone surrogate, a key given twice: 400 naming the event and the field"
+
 ## NDJSON, text/plain (sendBeacon), a charset parameter
 
 post application/x-ndjson '{"type":"n1","id":"n-1"}

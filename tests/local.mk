@@ -29,6 +29,11 @@ check_PROGRAMS += tests/test-store
 UNIT_TESTS += tests/test-store
 tests_test_store_SOURCES = tests/test-store.c tests/check.h
 tests_test_store_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
+# the stored document against the one set of rules (lib/rules.c)
+check_PROGRAMS += tests/test-storedoc
+UNIT_TESTS += tests/test-storedoc
+tests_test_storedoc_SOURCES = tests/test-storedoc.c tests/check.h
+tests_test_storedoc_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 
 ## plain CGI tests
 TESTS += tests/cgi-ingest.sh tests/cgi-read.sh

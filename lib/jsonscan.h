@@ -1,0 +1,76 @@
+/*
+ * What json-c hides in a JSON text it accepts, found on the text itself.
+ * Pure: no I/O.
+ *
+ * json-c (0.16) parses these without a word, and what it hands back is
+ * not what was sent:
+ *   - a key holding \u0000 is cut at it ({"type\u0000x": ...} is "type");
+ *   - an escaped lone UTF-16 surrogate ("\ud83c") becomes U+FFFD;
+ *   - of two equal keys in one object, the last wins.
+ * So every string the text holds, key or value, at any depth, is checked
+ * here for a NUL and for lone surrogates, and the keys of each object
+ * for duplicates (compared as decoded, so "a" and "\u0061" are equal).
+ * Anything else (the syntax, raw control bytes, UTF-8) is json-c's and
+ * utf8_valid()'s to refuse: the text is scanned once json-c accepted it.
+ */
+#ifndef EVENTS_JSONSCAN_H
+#define EVENTS_JSONSCAN_H
+
+#include <stddef.h>
+
+#include "limits.h"
+
+enum jsonscan_fault {
+	JSONSCAN_OK = 0,
+	JSONSCAN_NUL,		/* a string holds \u0000 */
+	JSONSCAN_SURROGATE,	/* an escaped lone surrogate */
+	JSONSCAN_DUPLICATE,	/* a key given twice in one object */
+	JSONSCAN_NOMEM
+};
+
+/* One step of the path from the top to the fault: an array index, or a
+ * member's key as written in the text (escapes and all, not NUL-ended). */
+struct jsonscan_step {
+	int		 is_index;
+	size_t		 index;
+	const char	*key;
+	size_t		 keylen;
+};
+
+struct jsonscan_result {
+	enum jsonscan_fault	fault;
+	int			in_key;	/* the fault is the last step's key */
+	/* The path to the faulty value, or with in_key to the faulty key
+	 * (its last step); steps point into the scanned text. */
+	size_t			depth;
+	struct jsonscan_step	path[LIMIT_JSON_DEPTH + 1];
+};
+
+/* A scanner keeps its buffers from text to text (one per thread). */
+struct jsonscan;
+
+/* NULL on out of memory. */
+struct jsonscan	*jsonscan_new(void);
+/* NULL is a no-op. */
+void		 jsonscan_free(struct jsonscan *js);
+
+/*
+ * Scan s[0..len), a JSON text json-c accepted (nesting at most
+ * LIMIT_JSON_DEPTH).  Returns r->fault: JSONSCAN_OK, or the first fault
+ * with r->path saying where.
+ */
+enum jsonscan_fault jsonscan_text(struct jsonscan *js, const char *s, size_t len,
+		    struct jsonscan_result *r);
+
+/*
+ * The path steps r->path[from..depth) as text into buf: keys as written
+ * (escapes kept, each cut at 40 bytes), joined by '.', indexes as [N]:
+ * "metadata.tags[2].k\u0000x".  Returns the length.
+ */
+size_t		 jsonscan_path(const struct jsonscan_result *r, size_t from,
+		    char *buf, size_t buflen);
+
+/* A fault's words: "holds a NUL character (\u0000)" and the like. */
+const char	*jsonscan_fault_text(enum jsonscan_fault f);
+
+#endif

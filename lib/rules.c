@@ -1,0 +1,179 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+#include "limits.h"
+#include "rules.h"
+#include "timeutil.h"
+#include "utf8.h"
+
+static int
+fail(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+rules_string(const char *s, size_t len)
+{
+	return memchr(s, '\0', len) == NULL && utf8_valid(s, len);
+}
+
+/* The path to a member: path + "." + key (cut), or path + "[i]". */
+static void
+path_key(char *out, size_t outlen, const char *path, const char *key, size_t keylen)
+{
+	snprintf(out, outlen, "%s.%.*s%s", path, (int)(keylen > 40 ? 40 : keylen), key,
+	    keylen > 40 ? "..." : "");
+}
+
+static int
+check_value(json_object *o, const char *path, int depth, char *why, size_t whylen)
+{
+	char sub[160];
+	const char *s;
+	size_t i, n, len;
+	int64_t v;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object:
+	case json_type_array:
+		if (depth > LIMIT_METADATA_DEPTH)
+			return fail(why, whylen, "%s: nested deeper than %d levels", path,
+			    LIMIT_METADATA_DEPTH);
+		if (json_object_is_type(o, json_type_array)) {
+			n = json_object_array_length(o);
+			for (i = 0; i < n; i++) {
+				json_object *el = json_object_array_get_idx(o, i);
+				snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+				/* MongoDB stores [[1]], FerretDB 1.x refuses it:
+				 * refuse it on both, so a 202 is storable. */
+				if (json_object_is_type(el, json_type_array))
+					return fail(why, whylen,
+					    "%s: an array inside an array is not supported (wrap it in an object)",
+					    sub);
+				if (check_value(el, sub, depth + 1, why, whylen) != 0)
+					return -1;
+			}
+			return 0;
+		}
+		{
+			json_object_object_foreach(o, key, val) {
+				len = strlen(key);
+				if (!event_key_valid(key, len) || !rules_string(key, len))
+					return fail(why, whylen,
+					    "%s: key \"%.40s\" must be 1-%d bytes of UTF-8, not start with '$' nor contain '.'",
+					    path, key, LIMIT_METADATA_KEY_LEN);
+				path_key(sub, sizeof(sub), path, key, len);
+				if (check_value(val, sub, depth + 1, why, whylen) != 0)
+					return -1;
+			}
+		}
+		return 0;
+	case json_type_string:
+		s = json_object_get_string(o);
+		len = (size_t)json_object_get_string_len(o);
+		if (memchr(s, '\0', len) != NULL)
+			return fail(why, whylen, "%s: a string holds a NUL character", path);
+		if (!utf8_valid(s, len))
+			return fail(why, whylen, "%s: a string is not valid UTF-8", path);
+		return 0;
+	case json_type_int:
+		/* json-c clamps integers it cannot hold; BSON has no unsigned
+		 * 64-bit type.  Refuse both ends rather than store a lie. */
+		v = json_object_get_int64(o);
+		if (v == INT64_MIN || (v == INT64_MAX &&
+		    json_object_get_uint64(o) > (uint64_t)INT64_MAX))
+			return fail(why, whylen, "%s: integer out of range", path);
+		return 0;
+	case json_type_double:
+		if (!isfinite(json_object_get_double(o)))
+			return fail(why, whylen, "%s: number out of range", path);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+rules_metadata(json_object *meta, char *why, size_t whylen)
+{
+	if (!json_object_is_type(meta, json_type_object))
+		return fail(why, whylen, "metadata: must be an object");
+	return check_value(meta, "metadata", 1, why, whylen);
+}
+
+int
+rules_metadata_size(size_t bytes, char *why, size_t whylen)
+{
+	if (bytes <= LIMIT_METADATA_BYTES)
+		return 0;
+	return fail(why, whylen, "metadata: %zu bytes as compact JSON, at most %d",
+	    bytes, LIMIT_METADATA_BYTES);
+}
+
+int
+rules_page(json_object *page, size_t *nulls, char *why, size_t whylen)
+{
+	static const struct { const char *name; size_t max; } fields[] = {
+		{ "url", LIMIT_PAGE_URL_LEN },
+		{ "path", LIMIT_PAGE_PATH_LEN },
+		{ "referrer", LIMIT_PAGE_REFERRER_LEN },
+		{ "title", LIMIT_PAGE_TITLE_LEN },
+	};
+	const char *s;
+	size_t i, len;
+
+	*nulls = 0;
+	if (!json_object_is_type(page, json_type_object))
+		return fail(why, whylen, "page: must be an object");
+	json_object_object_foreach(page, key, val) {
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (strcmp(key, fields[i].name) == 0)
+				break;
+		if (i == sizeof(fields) / sizeof(fields[0]))
+			return fail(why, whylen,
+			    "page: unknown field (allowed: url, path, referrer, title)");
+		if (json_object_is_type(val, json_type_null)) {
+			(*nulls)++;
+			continue;
+		}
+		if (!json_object_is_type(val, json_type_string))
+			return fail(why, whylen, "page.%s: must be a string", fields[i].name);
+		s = json_object_get_string(val);
+		len = (size_t)json_object_get_string_len(val);
+		if (len > fields[i].max)
+			return fail(why, whylen, "page.%s: longer than %zu bytes (UTF-8)",
+			    fields[i].name, fields[i].max);
+		if (memchr(s, '\0', len) != NULL)
+			return fail(why, whylen, "page.%s: holds a NUL character", fields[i].name);
+		if (!utf8_valid(s, len))
+			return fail(why, whylen, "page.%s: not valid UTF-8", fields[i].name);
+	}
+	return 0;
+}
+
+int
+rules_server_time(int64_t ms)
+{
+	return ms >= 0 && ms <= TIME_MS_MAX;
+}
+
+int
+rules_client_time(int64_t ms)
+{
+	return ms >= TIME_MS_MIN && ms <= TIME_MS_MAX;
+}
