@@ -217,7 +217,14 @@ async function beacon(browser) {
 	// Three refusals: the tracker now backs off for 2-4 s, and the page is
 	// hidden inside that wait; the beacon goes all the same (only the
 	// server's Retry-After holds it).
-	await until('three refused sends', () => refused >= 3 && t.posts.length && t.posts[t.posts.length - 1].failed);
+	// (A refused keepalive request is tried once more at once without
+	// keepalive; wait for the quiet of the backoff, with nothing in
+	// flight.)
+	await until('three refused sends, then quiet', () => {
+		const last = t.posts[t.posts.length - 1];
+		return refused >= 3 && last && last.failed && Date.now() - last.at > 300 &&
+		    t.posts.every((p) => p.failed);
+	});
 	await t.page.unroute(EVENTS, block);
 	await t.page.goto('about:blank');	// pagehide: the beacon
 	// What the beacon carried: the oldest events, up to 64 KiB.
