@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "limits.h"
 #include "log.h"
+#include "utf8.h"
 
 /* A serving thread's stack: the handlers keep a few KiB of buffers
  * there and recurse only as deep as the JSON limits allow (limits.h). */
@@ -386,7 +388,14 @@ http_send_error(struct http_req *req, int status, const char *extra_headers,
     const char *code, const char *msg)
 {
 	json_object *root, *e;
+	char clean[2 * ERRBUF_LEN];
 
+	/* A message quotes client strings cut to a byte count, which can
+	 * split a character: the body must stay valid UTF-8 (RFC 8259 8.1). */
+	if (!utf8_valid(msg, strlen(msg))) {
+		utf8_sanitize(clean, sizeof(clean), msg, sizeof(clean) - 1);
+		msg = clean;
+	}
 	root = json_object_new_object();
 	e = json_object_new_object();
 	if (root == NULL || e == NULL) {

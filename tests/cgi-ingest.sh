@@ -96,6 +96,14 @@ case $? in
 esac
 grep -q 'EVENTS_REDIS_PORT.*70000' "$SVC_DIR/err" || fail "bad config message: $(cat "$SVC_DIR/err")"
 
+# A message quoting a client's field cut to its byte count: the error
+# body stays valid UTF-8 (the cut fell inside an e-acute).
+printf '{"type":"a","zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\\u00e9":1}' >"$SVC_DIR/cut"
+cgi "$SVC_DIR/cut" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$(wc -c <"$SVC_DIR/cut")
+expect 400 invalid_event
+sed '1,/^\r*$/d' "$OUT" | python3 -c 'import json, sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))' ||
+    fail "error body is not UTF-8 JSON: $(cat "$OUT")"
+
 # And with Redis: 202, the ids, and the entries on the stream.
 svc_redis_start
 printf '{"type":"a","id":"cgi-1"}\n{"type":"b","id":"cgi-2"}\n' >"$SVC_DIR/nd"
