@@ -157,7 +157,7 @@ drain(struct query *q, mongoc_cursor_t *cur, struct tally *t, const char *field,
 {
 	const bson_t *doc;
 
-	while (cur != NULL && mongoc_cursor_next(cur, &doc))
+	while (store_cursor_next(q->store, cur, &doc))
 		if (row(t, doc, field) != 0) {
 			mongoc_cursor_destroy(cur);
 			snprintf(err, errlen, "out of memory counting values");
@@ -213,7 +213,9 @@ count_scan(struct query *q, const struct query_params *p, const char *field,
 	BSON_APPEND_INT32(&proj, field, 1);
 	bson_append_document_end(&opts, &proj);
 	BSON_APPEND_INT64(&opts, "maxTimeMS", LIMIT_QUERY_MS);
-	BSON_APPEND_INT32(&opts, "batchSize", 10000);
+	/* Batches of a bounded size: the time budget is checked between
+	 * them (store_cursor_next). */
+	BSON_APPEND_INT32(&opts, "batchSize", STORE_READ_BATCH);
 	st = drain(q, store_find(q->store, &filter, &opts), t, field, scan_row,
 	    "find for values", err, errlen);
 	bson_destroy(&opts);

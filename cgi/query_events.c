@@ -251,7 +251,7 @@ events_handle(struct http_req *req, struct query *q, const struct query_params *
 	}
 	build_query(p, &filter, &opts);
 	cur = store_find(q->store, &filter, &opts);
-	while (cur != NULL && mongoc_cursor_next(cur, &doc)) {
+	while (store_cursor_next(q->store, cur, &doc)) {
 		if (n == p->limit) {
 			more = 1;
 			break;

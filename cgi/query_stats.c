@@ -140,7 +140,7 @@ drain(struct query *q, mongoc_cursor_t *cur, struct stats *s,
 	const bson_t *doc;
 	enum store_status st;
 
-	while (cur != NULL && mongoc_cursor_next(cur, &doc))
+	while (store_cursor_next(q->store, cur, &doc))
 		if (fn(s, doc) != 0) {
 			mongoc_cursor_destroy(cur);
 			snprintf(err, errlen, "out of memory counting events");
@@ -245,7 +245,7 @@ scan_row(struct stats *s, const bson_t *doc)
  * into buckets here.  FerretDB answers that in one pass, where its
  * $group (per bucket, or per type and time) takes seconds for a few
  * thousand events; the answer says "method": "scan".  Bounded by the same
- * maxTimeMS as every query.
+ * 10 s as every read (maxTimeMS, and store_cursor_next over all batches).
  */
 static enum store_status
 count_scan(struct query *q, const struct query_params *p, struct stats *s,
@@ -268,7 +268,9 @@ count_scan(struct query *q, const struct query_params *p, struct stats *s,
 	BSON_APPEND_INT32(&proj, "createdAt", 1);
 	bson_append_document_end(&opts, &proj);
 	BSON_APPEND_INT64(&opts, "maxTimeMS", LIMIT_QUERY_MS);
-	BSON_APPEND_INT32(&opts, "batchSize", 10000);
+	/* Batches of a bounded size: the time budget is checked between
+	 * them (store_cursor_next). */
+	BSON_APPEND_INT32(&opts, "batchSize", STORE_READ_BATCH);
 	st = drain(q, store_find(q->store, &filter, &opts), s, scan_row,
 	    "find for stats", err, errlen);
 	bson_destroy(&opts);

@@ -68,6 +68,7 @@
 #define STORE_WRITE_SOCKET_MS	60000	/* socketTimeoutMS, the consumer */
 #define STORE_WTIMEOUT_MS	10000	/* wtimeout for w > 1 or "majority" */
 #define STORE_REASON_LEN	256
+#define STORE_READ_BATCH	1000	/* documents a batch, for long reads */
 
 /* Who uses the store: it sets the socket time-out (above). */
 enum store_role { STORE_READER, STORE_WRITER };
@@ -193,8 +194,8 @@ enum store_status	 store_ensure_indexes(struct store *s, char *err, size_t errle
 
 /*
  * find(filter, opts) or aggregate(pipeline, opts) on the events
- * collection.  Read the cursor with mongoc_cursor_next(), then hand it
- * to store_cursor_end(), which destroys it and returns STORE_OK or the
+ * collection.  Read the cursor with store_cursor_next(), then hand it to
+ * store_cursor_end(), which destroys it and returns STORE_OK or the
  * failure's status (store_fail()) with err set.  NULL only when no
  * client could be made (out of memory); store_cursor_end(s, NULL, ...)
  * then answers STORE_REFUSED.
@@ -203,8 +204,24 @@ mongoc_cursor_t		*store_find(struct store *s, const bson_t *filter,
 			    const bson_t *opts);
 mongoc_cursor_t		*store_aggregate(struct store *s, const bson_t *pipeline,
 			    const bson_t *opts);
+
+/*
+ * mongoc_cursor_next(), within the read's time budget (LIMIT_QUERY_MS
+ * from store_find() or store_aggregate()): false once it is spent, and
+ * store_cursor_end() then answers STORE_TRANSIENT.  The maxTimeMS a read
+ * carries bounds the whole read on MongoDB, but only each batch on
+ * FerretDB, where a read of many batches would otherwise run on for
+ * minutes.  Checked between documents, so a read ends at most one batch
+ * past its budget: readers ask for batches of a bounded size.
+ */
+bool			 store_cursor_next(struct store *s, mongoc_cursor_t *cur,
+			    const bson_t **doc);
 enum store_status	 store_cursor_end(struct store *s, mongoc_cursor_t *cur,
 			    const char *what, char *err, size_t errlen);
+
+/* The budget of the reads that follow, in ms (0: LIMIT_QUERY_MS); for
+ * tests. */
+void			 store_read_budget(struct store *s, int64_t ms);
 
 /* store_kind.c */
 

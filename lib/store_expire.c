@@ -178,7 +178,7 @@ store_expire_batch(struct store *s, int64_t cutoff_ms, int limit, int64_t *delet
 	BSON_APPEND_DOCUMENT_BEGIN(&sel, "_id", &in);
 	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &ids);
 	cur = store_find(s, filter, opts);
-	while (cur != NULL && mongoc_cursor_next(cur, &doc))
+	while (store_cursor_next(s, cur, &doc))
 		if (bson_iter_init_find(&it, doc, "_id")) {
 			bson_uint32_to_string((uint32_t)n, &k, key, sizeof(key));
 			bson_append_value(&ids, k, -1, bson_iter_value(&it));

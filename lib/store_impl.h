@@ -16,6 +16,9 @@ struct store {
 	char			 db[CONF_STR_LEN];
 	char			 coll_name[CONF_STR_LEN];
 	char			 where[1024];
+	int64_t			 read_budget_ms;	/* 0: LIMIT_QUERY_MS */
+	int64_t			 read_deadline;	/* of the read in progress, monotonic ms */
+	int			 read_late;	/* it passed its deadline */
 	int			 server_known;	/* server is the client's; 0 after a drop */
 	struct store_server	 server;
 };

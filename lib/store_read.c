@@ -1,13 +1,30 @@
 /*
  * Finds and aggregations on the events collection, for event-query.
  * The caller builds the filter and options (maxTimeMS included); this
- * file hands them to the server and turns a failure into a status.
+ * file hands them to the server, holds the whole read to the same time
+ * budget, and turns a failure into a status.
  */
 #include "config.h"
 
 #include <stdio.h>
 
 #include "store_impl.h"
+#include "timeutil.h"
+
+void
+store_read_budget(struct store *s, int64_t ms)
+{
+	s->read_budget_ms = ms;
+}
+
+/* A new read: its deadline starts now. */
+static void
+read_starts(struct store *s)
+{
+	s->read_deadline = time_mono_ms() + (s->read_budget_ms > 0 ?
+	    s->read_budget_ms : LIMIT_QUERY_MS);
+	s->read_late = 0;
+}
 
 mongoc_cursor_t *
 store_find(struct store *s, const bson_t *filter, const bson_t *opts)
@@ -17,6 +34,7 @@ store_find(struct store *s, const bson_t *filter, const bson_t *opts)
 
 	if ((coll = store_coll(s, err, sizeof(err))) == NULL)
 		return NULL;
+	read_starts(s);
 	return mongoc_collection_find_with_opts(coll, filter, opts, NULL);
 }
 
@@ -28,7 +46,20 @@ store_aggregate(struct store *s, const bson_t *pipeline, const bson_t *opts)
 
 	if ((coll = store_coll(s, err, sizeof(err))) == NULL)
 		return NULL;
+	read_starts(s);
 	return mongoc_collection_aggregate(coll, MONGOC_QUERY_NONE, pipeline, opts, NULL);
+}
+
+bool
+store_cursor_next(struct store *s, mongoc_cursor_t *cur, const bson_t **doc)
+{
+	if (cur == NULL || s->read_late)
+		return false;
+	if (time_mono_ms() > s->read_deadline) {
+		s->read_late = 1;
+		return false;
+	}
+	return mongoc_cursor_next(cur, doc);
 }
 
 enum store_status
@@ -43,6 +74,14 @@ store_cursor_end(struct store *s, mongoc_cursor_t *cur, const char *what,
 	if (cur == NULL) {
 		snprintf(err, errlen, "store %s: %s: no client (out of memory)", s->where, what);
 		return STORE_REFUSED;
+	}
+	if (s->read_late) {
+		/* Destroying the cursor kills it on the server too. */
+		mongoc_cursor_destroy(cur);
+		s->read_late = 0;
+		snprintf(err, errlen, "store %s: %s: not done within %lld ms", s->where, what,
+		    (long long)(s->read_budget_ms > 0 ? s->read_budget_ms : LIMIT_QUERY_MS));
+		return STORE_TRANSIENT;
 	}
 	if (!mongoc_cursor_error_document(cur, &e, &reply)) {
 		mongoc_cursor_destroy(cur);

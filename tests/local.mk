@@ -52,9 +52,13 @@ tests_store_smoke_SOURCES = tests/store-smoke.c
 tests_store_smoke_CPPFLAGS =
 tests_store_smoke_LDADD = $(MONGOC_LIBS)
 
-## which store is behind the programs (logs, /health)
-TESTS += tests/store-kind.sh
-EXTRA_DIST += tests/store-kind.sh
+## which store is behind the programs (logs, /health); a read's time
+## budget over all its batches
+TESTS += tests/store-kind.sh tests/store-budget.sh
+EXTRA_DIST += tests/store-kind.sh tests/store-budget.sh
+check_PROGRAMS += tests/store-budget
+tests_store_budget_SOURCES = tests/store-budget.c
+tests_store_budget_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 
 ## our FerretDB patch against FerretDB's own evaluation (differential)
 TESTS += tests/store-pushdown.sh
