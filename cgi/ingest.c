@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coding.h"
 #include "event.h"
 #include "ingest.h"
 #include "limits.h"
@@ -206,15 +207,72 @@ take_body(struct ingest *in, struct http_req *req, const struct ingest_access *a
 		queue(in, req, a, b, addr);
 }
 
+/* (*buf, *size) with room for n bytes; 0, or -1 out of memory. */
+static int
+room(char **buf, size_t *size, size_t n)
+{
+	if (*size >= n)
+		return 0;
+	free(*buf);
+	*size = 0;
+	if ((*buf = malloc(n)) == NULL)
+		return -1;
+	*size = n;
+	return 0;
+}
+
+/* A body sent with a Content-Encoding other than identity: decoded into
+ * in->decoded, the decoded bytes counting against max_body_bytes (413
+ * past it, decided without decoding further); 400 if it does not decode
+ * as labelled.  Then taken like any body. */
+static void
+take_coded(struct ingest *in, struct http_req *req, const struct ingest_access *a,
+    enum coding c, size_t len, enum event_body fmt)
+{
+	size_t max = (size_t)in->set->conf.max_body_bytes, dlen;
+	char err[ERRBUF_LEN], msg[ERRBUF_LEN + 64];
+
+	if (room(&in->decoded, &in->decoded_size, max + 1) != 0) {
+		http_send_error(req, 500, a->headers, "internal", "out of memory");
+		return;
+	}
+	err[0] = '\0';
+	switch (coding_decode(c, in->body, len, in->decoded, max, &dlen, err, sizeof(err))) {
+	case CODING_OK:
+		in->decoded[dlen] = '\0';
+		take_body(in, req, a, in->decoded, dlen, fmt);
+		break;
+	case CODING_TOO_LARGE:
+		snprintf(msg, sizeof(msg), "the body decoded from %s is over %zu bytes",
+		    coding_name(c), max);
+		reject(in, req, 413, a->headers, "body_too_large", msg);
+		break;
+	case CODING_BAD:
+		snprintf(msg, sizeof(msg), "the body is labelled Content-Encoding: %s but is not: %s",
+		    coding_name(c), err);
+		reject(in, req, 400, a->headers, "bad_content_encoding", msg);
+		break;
+	case CODING_NOMEM:
+		http_send_error(req, 500, a->headers, "internal", "out of memory");
+		break;
+	}
+	if (in->decoded_size > INGEST_BODY_KEEP) {
+		free(in->decoded);
+		in->decoded = NULL;
+		in->decoded_size = 0;
+	}
+}
+
 static void
 handle(struct http_req *req, void *arg)
 {
 	struct ingest *in = arg;
 	struct ingest_access a;
 	enum event_body fmt;
+	enum coding coding;
 	const char *method, *clen;
 	char mt[64], err[ERRBUF_LEN], clip[80], *end;
-	char hdr[sizeof(a.headers) + 32];
+	char hdr[sizeof(a.headers) + 64];
 	unsigned long long len;
 
 	method = http_param(req, "REQUEST_METHOD");
@@ -223,7 +281,9 @@ handle(struct http_req *req, void *arg)
 		return;
 	}
 	if (method == NULL || strcmp(method, "POST") != 0) {
-		http_send_error(req, 405, "Allow: POST, OPTIONS\r\n", "method_not_allowed",
+		ingest_cors(in, req, a.headers, sizeof(a.headers));
+		snprintf(hdr, sizeof(hdr), "%sAllow: POST, OPTIONS\r\n", a.headers);
+		http_send_error(req, 405, hdr, "method_not_allowed",
 		    "POST events to this URL; read them with GET on the query endpoint");
 		return;
 	}
@@ -239,6 +299,15 @@ handle(struct http_req *req, void *arg)
 		    "Content-Type \"%.40s\" not accepted: use application/json, text/plain or application/x-ndjson",
 		    log_clip(clip, sizeof(clip), mt, strlen(mt)));
 		reject(in, req, 415, a.headers, "unsupported_media_type", err);
+		return;
+	}
+	/* RFC 9110 8.4 and 15.5.16: a coding not taken is 415, with
+	 * Accept-Encoding naming those taken (12.5.3). */
+	if (coding_parse(http_param(req, "HTTP_CONTENT_ENCODING"), &coding, err,
+	    sizeof(err)) != 0) {
+		snprintf(hdr, sizeof(hdr), "%sAccept-Encoding: " CODING_ACCEPTED "\r\n",
+		    a.headers);
+		reject(in, req, 415, hdr, "unsupported_encoding", err);
 		return;
 	}
 	/* RFC 3875 4.1.2: CONTENT_LENGTH is set when there is a body.  Decide
@@ -265,18 +334,15 @@ handle(struct http_req *req, void *arg)
 		reject(in, req, 413, hdr, "body_too_large", err);
 		return;
 	}
-	if (in->body_size < len + 1) {
-		free(in->body);
-		in->body_size = 0;
-		if ((in->body = malloc((size_t)len + 1)) == NULL) {
-			http_send_error(req, 500, a.headers, "internal", "out of memory");
-			return;
-		}
-		in->body_size = (size_t)len + 1;
+	if (room(&in->body, &in->body_size, (size_t)len + 1) != 0) {
+		http_send_error(req, 500, a.headers, "internal", "out of memory");
+		return;
 	}
 	if (read_body(req, in->body, (size_t)len) != 0)
 		reject(in, req, 400, a.headers, "short_body",
 		    "the body ended before Content-Length bytes");
+	else if (coding != CODING_IDENTITY)
+		take_coded(in, req, &a, coding, (size_t)len, fmt);
 	else
 		take_body(in, req, &a, in->body, (size_t)len, fmt);
 	/* A large body's buffer goes back (see main). */
@@ -356,6 +422,7 @@ main(int argc, char *argv[])
 		enqueue_free(in[0]->q);
 		event_parser_free(in[0]->parser);
 		free(in[0]->body);
+		free(in[0]->decoded);
 		free(in[0]);
 	}
 	return rc;

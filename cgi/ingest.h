@@ -29,6 +29,8 @@ struct ingest {
 	struct event_parser	*parser;
 	char			*body;	/* the request's body, kept up to */
 	size_t			 body_size;	/* INGEST_BODY_KEEP bytes */
+	char			*decoded;	/* a coded body decoded, likewise */
+	size_t			 decoded_size;
 };
 
 /* A body buffer larger than this is freed after its request, so that one
@@ -42,14 +44,19 @@ struct ingest_access {
 	const char	*origin;	/* HTTP_ORIGIN or NULL */
 	const char	*key;		/* ?key= or X-Events-Key, or NULL */
 	char		 keybuf[ACCESS_KEY_LEN + 1];
-	char		 headers[ACCESS_ORIGIN_LEN + 256];	/* CORS lines */
+	char		 headers[ACCESS_ORIGIN_LEN + 256];	/* CORS lines, for every answer */
 };
 
 /*
- * Fill a from the request; on refusal answer it (401/403) and return -1.
- * On success a->headers holds the CORS response header lines.
+ * Fill a from the request, a->headers with the CORS response header
+ * lines (for every answer, refusals included); on refusal answer it
+ * (401/403, with them) and return -1.
  */
 int	ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a);
+
+/* The CORS lines for an answer made before ingest_access() (a method
+ * not allowed), into out. */
+void	ingest_cors(struct ingest *in, struct http_req *req, char *out, size_t len);
 
 /* Answer an OPTIONS preflight (Fetch standard, CORS protocol). */
 void	ingest_preflight(struct ingest *in, struct http_req *req);

@@ -19,54 +19,93 @@
 
 #define EXPOSE	"Access-Control-Expose-Headers: Retry-After\r\n"
 
-/* The key from the query string ("key=...") or X-Events-Key.  Only the
- * key alphabet is accepted, so nothing needs decoding. */
+/*
+ * The key from the query string ("key=...") or X-Events-Key, into buf
+ * (len bytes).  Only the key alphabet is accepted, so nothing needs
+ * decoding.  NULL when none was given; *given is set when one was, even
+ * one too long to be a key (which is then a key that is not configured,
+ * 403, whatever its length: not a missing one).
+ */
 static const char *
-find_key(struct http_req *req, char *buf, size_t len)
+find_key(struct http_req *req, char *buf, size_t len, int *given)
 {
 	const char *qs = http_param(req, "QUERY_STRING"), *p, *h;
 	size_t n;
 
+	*given = 0;
 	for (p = qs; p != NULL && *p; p += strcspn(p, "&"), p += *p == '&') {
 		if (strncmp(p, "key=", 4) != 0)
 			continue;
 		p += 4;
 		n = strcspn(p, "&");
-		if (n == 0 || n >= len)
+		if (n == 0)
+			return NULL;
+		*given = 1;
+		if (n >= len)
 			return NULL;
 		memcpy(buf, p, n);
 		buf[n] = '\0';
 		return buf;
 	}
 	h = http_param(req, "HTTP_X_EVENTS_KEY");
-	if (h != NULL && *h && strlen(h) < len) {
-		snprintf(buf, len, "%s", h);
-		return buf;
-	}
-	return NULL;
+	if (h == NULL || *h == '\0')
+		return NULL;
+	*given = 1;
+	if (strlen(h) >= len)
+		return NULL;
+	snprintf(buf, len, "%s", h);
+	return buf;
 }
 
-/* The CORS lines for an allowed request.  The Origin is echoed only when
- * it matched a configured one, so no client bytes reach a header. */
+/*
+ * The CORS lines of an answer: Access-Control-Allow-Origin, with
+ * Retry-After exposed.  In open mode "*".  With write keys, the site the
+ * request's key names decides when it accepts the Origin ("*" for a key
+ * that takes any origin); failing that (no key, a key not configured, an
+ * Origin that key does not list, a method not allowed) the Origin is
+ * still echoed when some configured key accepts it, so that a page
+ * reads why it was refused; an Origin no key accepts gets nothing.  The
+ * Origin is echoed only as configured, so no client bytes reach a
+ * header; Vary: Origin says the answer depends on it.
+ */
 static void
 cors_lines(const struct ingest *in, const struct access_site *site,
     const char *origin, char *out, size_t len)
 {
-	size_t i;
+	const struct access *acc = &in->set->access;
+	size_t i, k;
 
-	if (in->set->access.nsites == 0 || (site != NULL && site->norigins == 0)) {
+	if (acc->nsites == 0) {
 		snprintf(out, len, "Access-Control-Allow-Origin: *\r\n" EXPOSE);
 		return;
 	}
-	out[0] = '\0';
-	if (site == NULL || origin == NULL)
+	snprintf(out, len, "Vary: Origin\r\n");
+	if (origin == NULL)
 		return;
-	for (i = 0; i < site->norigins; i++)
-		if (strcasecmp(site->origins[i], origin) == 0) {
-			snprintf(out, len, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n" EXPOSE,
-			    site->origins[i]);
+	for (k = 0; k <= acc->nsites; k++) {
+		/* First the request's own site, then any. */
+		const struct access_site *s = k == 0 ? site : &acc->sites[k - 1];
+		if (s == NULL)
+			continue;
+		if (s->norigins == 0) {
+			snprintf(out, len, "Access-Control-Allow-Origin: *\r\nVary: Origin\r\n" EXPOSE);
 			return;
 		}
+		for (i = 0; i < s->norigins; i++)
+			if (strcasecmp(s->origins[i], origin) == 0) {
+				snprintf(out, len, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n" EXPOSE,
+				    s->origins[i]);
+				return;
+			}
+	}
+}
+
+void
+ingest_cors(struct ingest *in, struct http_req *req, char *out, size_t len)
+{
+	const char *origin = http_param(req, "HTTP_ORIGIN");
+
+	cors_lines(in, NULL, origin != NULL && *origin ? origin : NULL, out, len);
 }
 
 int
@@ -74,28 +113,32 @@ ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a)
 {
 	const struct access_site *site;
 	enum access_verdict v;
+	int given;
 
 	a->origin = http_param(req, "HTTP_ORIGIN");
 	if (a->origin != NULL && *a->origin == '\0')
 		a->origin = NULL;
-	a->key = find_key(req, a->keybuf, sizeof(a->keybuf));
+	a->key = find_key(req, a->keybuf, sizeof(a->keybuf), &given);
 	v = access_check(&in->set->access, a->key, a->origin, &site);
+	if (v == ACCESS_NO_KEY && given)
+		v = ACCESS_BAD_KEY;	/* given, but too long to be one */
+	/* Every answer carries the CORS lines, refusals too. */
+	cors_lines(in, site, a->origin, a->headers, sizeof(a->headers));
 	switch (v) {
 	case ACCESS_OK:
-		cors_lines(in, site, a->origin, a->headers, sizeof(a->headers));
 		return 0;
 	case ACCESS_NO_KEY:
 		enqueue_count(in->q, METRIC_REJECTED "no_key", 1);
-		http_send_error(req, 401, NULL, "no_key",
+		http_send_error(req, 401, a->headers, "no_key",
 		    "a write key is required: POST /events?key=YOUR_KEY or an X-Events-Key header");
 		return -1;
 	case ACCESS_BAD_KEY:
 		enqueue_count(in->q, METRIC_REJECTED "bad_key", 1);
-		http_send_error(req, 403, NULL, "bad_key", "this write key is not configured");
+		http_send_error(req, 403, a->headers, "bad_key", "this write key is not configured");
 		return -1;
 	default:
 		enqueue_count(in->q, METRIC_REJECTED "origin_not_allowed", 1);
-		http_send_error(req, 403, NULL, "origin_not_allowed",
+		http_send_error(req, 403, a->headers, "origin_not_allowed",
 		    "this write key does not accept events from this Origin");
 		return -1;
 	}
@@ -108,22 +151,23 @@ ingest_preflight(struct ingest *in, struct http_req *req)
 	const char *origin = http_param(req, "HTTP_ORIGIN"), *key;
 	char keybuf[ACCESS_KEY_LEN + 1], lines[ACCESS_ORIGIN_LEN + 512], cors[ACCESS_ORIGIN_LEN + 256];
 	size_t i;
+	int given;
 
-	key = find_key(req, keybuf, sizeof(keybuf));
+	key = find_key(req, keybuf, sizeof(keybuf), &given);
 	if (in->set->access.nsites > 0 && origin != NULL && *origin) {
-		/* With the key in the URL, that site decides; without (it
-		 * will come in a header the preflight cannot show), any
-		 * site that allows the origin will do. */
-		if (key != NULL) {
-			if (access_check(&in->set->access, key, origin, &site) != ACCESS_OK)
+		/* With the key in the URL, that site, if it takes the
+		 * Origin; else (the key will come in a header the preflight
+		 * cannot show, or it is the wrong one) any site that takes
+		 * it: the POST then says what is wrong, readable by the
+		 * page.  An Origin no key takes is refused here. */
+		if (key == NULL || access_check(&in->set->access, key, origin, &site) != ACCESS_OK)
+			site = NULL;
+		for (i = 0; i < in->set->access.nsites && site == NULL; i++)
+			if (access_check(&in->set->access, in->set->access.sites[i].key,
+			    origin, &site) != ACCESS_OK)
 				site = NULL;
-		} else
-			for (i = 0; i < in->set->access.nsites && site == NULL; i++)
-				if (access_check(&in->set->access, in->set->access.sites[i].key,
-				    origin, &site) != ACCESS_OK)
-					site = NULL;
 		if (site == NULL) {
-			http_send_error(req, 403, NULL, "origin_not_allowed",
+			http_send_error(req, 403, "Vary: Origin\r\n", "origin_not_allowed",
 			    "no write key accepts events from this Origin");
 			return;
 		}
@@ -131,7 +175,7 @@ ingest_preflight(struct ingest *in, struct http_req *req)
 	cors_lines(in, site, origin, cors, sizeof(cors));
 	snprintf(lines, sizeof(lines),
 	    "%sAccess-Control-Allow-Methods: POST, OPTIONS\r\n"
-	    "Access-Control-Allow-Headers: Content-Type, X-Events-Key\r\n"
+	    "Access-Control-Allow-Headers: Content-Type, Content-Encoding, X-Events-Key\r\n"
 	    "Access-Control-Max-Age: 86400\r\nAllow: POST, OPTIONS\r\n", cors);
 	http_send(req, 204, "text/plain", lines, "", 0);
 }

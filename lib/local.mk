@@ -2,6 +2,7 @@
 noinst_LIBRARIES += lib/libevents.a
 lib_libevents_a_SOURCES = \
 	lib/access.c lib/access.h \
+	lib/coding.c lib/coding.h \
 	lib/conf.c lib/conf.h \
 	lib/enqueue.c lib/enqueue.h \
 	lib/event.c lib/event.h \
@@ -24,7 +25,7 @@ lib_libevents_a_SOURCES = \
 	lib/utf8.c lib/utf8.h \
 	lib/uuid7.c lib/uuid7.h
 
-LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) -lm
+LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) $(ZLIB_LIBS) -lm
 
 # The query side's parameter parsing (GET /events, /events/stats).
 lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h

@@ -79,6 +79,33 @@ cgi "$SVC_DIR/bad" REQUEST_METHOD=POST CONTENT_TYPE=text/plain CONTENT_LENGTH=$(
 expect 400 invalid_event
 grep -q 'event 1: type' "$OUT" || fail "message does not name event 1's type: $(cat "$OUT")"
 
+# Content-Encoding under plain CGI: decoded (the events are checked, so
+# the invalid one shows), refused when not taken (415 with
+# Accept-Encoding), 400 when it does not decode, 413 past max_body_bytes.
+python3 - "$SVC_DIR" <<'EOF' || fail "cannot code the bodies"
+import gzip, sys, zlib
+d = sys.argv[1]
+open(d + "/gz", "wb").write(gzip.compress(b'[{"type":"ok"},{"type":"no spaces"}]'))
+open(d + "/zl", "wb").write(zlib.compress(b'[{"type":"ok"},{"type":"no spaces"}]'))
+open(d + "/bomb", "wb").write(gzip.compress(b"[" + b" " * (8 * 1024 * 1024) + b"]"))
+EOF
+for f in gz:gzip zl:deflate; do
+	cgi "$SVC_DIR/${f%:*}" REQUEST_METHOD=POST CONTENT_TYPE=application/json \
+	    CONTENT_LENGTH=$(wc -c <"$SVC_DIR/${f%:*}") HTTP_CONTENT_ENCODING=${f#*:}
+	expect 400 invalid_event
+	grep -q 'event 1: type' "$OUT" || fail "${f#*:}: not decoded: $(cat "$OUT")"
+done
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$len \
+    HTTP_CONTENT_ENCODING=br
+expect 415 unsupported_encoding
+grep -q '^Accept-Encoding: gzip, deflate' "$OUT" || fail "415 without Accept-Encoding: $(cat "$OUT")"
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$len \
+    HTTP_CONTENT_ENCODING=gzip
+expect 400 bad_content_encoding
+cgi "$SVC_DIR/bomb" REQUEST_METHOD=POST CONTENT_TYPE=application/json \
+    CONTENT_LENGTH=$(wc -c <"$SVC_DIR/bomb") HTTP_CONTENT_ENCODING=gzip
+expect 413 body_too_large
+
 # Valid, but Redis is not there: 503 with Retry-After, quickly.
 start=$(date +%s%N)
 cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE='application/json; charset=UTF-8' CONTENT_LENGTH=$len

@@ -186,6 +186,70 @@ post 'application/json; charset=UTF-8' '{"type":"cs"}'
 expect_eq 202 "$HTTP_STATUS" "charset parameter"
 ok "text/plain and Content-Type parameters"
 
+## Content-Encoding: gzip and deflate decoded, bounded; others refused
+
+# coded WAY FILE: the events below coded as WAY (gzip, zlib, raw, two
+# gzip members, a bomb of spaces, gzip cut short) into FILE.
+coded()
+{
+	python3 - "$1" "$2" <<'EOF' || fail "cannot code a body"
+import gzip, sys, zlib
+body = b'[{"type":"coded","id":"c-1","metadata":{"u":"https://example.org/a/b"}},{"type":"coded","id":"c-2"}]'
+way, out = sys.argv[1], sys.argv[2]
+def raw(b):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return c.compress(b) + c.flush()
+data = {
+    "gzip": lambda: gzip.compress(body),
+    "zlib": lambda: zlib.compress(body),
+    "raw": lambda: raw(body),
+    "members": lambda: gzip.compress(body[:40]) + gzip.compress(body[40:]),
+    "bomb": lambda: gzip.compress(b"[" + b" " * (64 * 1024 * 1024) + b"]"),
+    "cut": lambda: gzip.compress(body)[:-9],
+}[way]()
+open(out, "wb").write(data)
+EOF
+}
+
+for way in gzip:gzip x-gzip:gzip deflate:zlib deflate:raw gzip:members; do
+	coded "${way#*:}" "$SVC_DIR/coded"
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" DEL events >/dev/null
+	T0=$(now_ms)
+	http_post_file "$URL" application/json "$SVC_DIR/coded" -H "Content-Encoding: ${way%:*}"
+	T1=$(now_ms)
+	expect_eq 202 "$HTTP_STATUS" "Content-Encoding ${way%:*} (${way#*:}): $(cat "$SVC_DIR/http.body")"
+	stream_check "Content-Encoding $way" '
+assert [e["id"] for e in evs] == ["c-1", "c-2"], evs
+assert evs[0]["metadata"] == {"u": "https://example.org/a/b"}, evs[0]
+'
+done
+post application/json '{"type":"plain","id":"p-1"}' -H 'Content-Encoding: identity'
+expect_eq 202 "$HTTP_STATUS" "Content-Encoding: identity"
+ok "gzip, x-gzip, deflate (zlib and raw), gzip members and identity: decoded, queued"
+
+for enc in br zstd compress 'gzip, deflate' 'gzip;q=1'; do
+	post application/json '{"type":"a"}' -H "Content-Encoding: $enc"
+	expect_error 415 unsupported_encoding "Content-Encoding: $enc"
+	case $(http_header Accept-Encoding) in
+	*gzip*deflate*) ;;
+	*) fail "415 for $enc: Accept-Encoding \"$(http_header Accept-Encoding)\"" ;;
+	esac
+done
+post application/json '{"type":"a"}' -H 'Content-Encoding: gzip'
+expect_error 400 bad_content_encoding "plain JSON labelled gzip"
+coded cut "$SVC_DIR/coded"
+http_post_file "$URL" application/json "$SVC_DIR/coded" -H 'Content-Encoding: gzip'
+expect_error 400 bad_content_encoding "gzip cut short"
+coded gzip "$SVC_DIR/coded"
+http_post_file "$URL" application/json "$SVC_DIR/coded" -H 'Content-Encoding: deflate'
+expect_error 400 bad_content_encoding "gzip labelled deflate"
+coded bomb "$SVC_DIR/coded"
+[ "$(wc -c <"$SVC_DIR/coded")" -lt 100000 ] || fail "the bomb is not small"
+http_post_file "$URL" application/json "$SVC_DIR/coded" -H 'Content-Encoding: gzip'
+expect_error 413 body_too_large "64 MiB in a small gzip body"
+expect_eq 0 "$(queued)" "queued after the refused codings"
+ok "other codings 415 with Accept-Encoding; undecodable 400; decoded past max_body_bytes 413"
+
 ## errors: the status, {"error": {"code", "message"}}, nothing queued
 
 post application/json '{"type":'

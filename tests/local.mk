@@ -3,7 +3,7 @@
 
 ## unit tests (event model, configuration)
 UNIT_TESTS = tests/test-event tests/test-conf tests/test-util tests/test-access tests/test-spool \
-	tests/test-proxies
+	tests/test-proxies tests/test-coding
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_test_event_SOURCES = tests/test-event.c tests/check.h
@@ -14,6 +14,8 @@ tests_test_util_SOURCES = tests/test-util.c tests/check.h
 tests_test_util_LDADD = $(LIBEVENTS)
 tests_test_access_SOURCES = tests/test-access.c tests/check.h
 tests_test_access_LDADD = $(LIBEVENTS)
+tests_test_coding_SOURCES = tests/test-coding.c tests/check.h
+tests_test_coding_LDADD = $(LIBEVENTS)
 tests_test_proxies_SOURCES = tests/test-proxies.c tests/check.h
 tests_test_proxies_LDADD = $(LIBEVENTS)
 tests_test_spool_SOURCES = tests/test-spool.c tests/check.h

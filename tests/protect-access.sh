@@ -53,17 +53,16 @@ expect_eq 204 "$HTTP_STATUS" "preflight from $MSHOP, key in a header to come"
 expect_header Access-Control-Allow-Origin "$MSHOP" "preflight from $MSHOP"
 ok "preflight from an allowed origin: 204 with Allow-Origin, -Methods, -Headers"
 
-# A disallowed origin for the key in the URL: refused, and nothing that
-# lets the browser go on.
+# An origin the key in the URL does not list, which another key (pk_cli,
+# every origin) takes: the preflight passes, and the POST says what is
+# wrong, readable by the page.
 preflight "$EVIL" "?key=pk_shop"
-expect_error 403 origin_not_allowed "preflight from $EVIL for pk_shop"
-expect_no_header Access-Control-Allow-Origin "preflight refused"
-# Without a key in the URL any site may vouch for the origin, and pk_cli
-# takes every origin: the preflight passes, the POST decides.
+expect_eq 204 "$HTTP_STATUS" "preflight from $EVIL for pk_shop, pk_cli taking any origin"
+expect_header Access-Control-Allow-Origin '*' "preflight for any origin"
 preflight "$EVIL"
 expect_eq 204 "$HTTP_STATUS" "preflight from $EVIL with a key that takes any origin"
 expect_header Access-Control-Allow-Origin '*' "preflight for any origin"
-ok "preflight from a disallowed origin: 403 origin_not_allowed"
+ok "preflight from an origin some key takes: 204, the POST decides"
 
 # Write keys on POST.
 post_json '{"type":"k"}'
@@ -85,6 +84,50 @@ post_json '{"type":"k"}' -H 'X-Events-Key: pk_shop' -H "Origin: $SHOP.evil.examp
 expect_error 403 origin_not_allowed "an origin that only starts like an allowed one"
 expect_eq 0 "$(queued)" "queued after the refusals"
 ok "401 no_key, 403 bad_key, 403 origin_not_allowed; nothing queued"
+
+# A key of any length that was given but is not configured is 403
+# bad_key, never 401 no_key.
+long=$(head -c 8000 /dev/zero | tr '\0' k)
+http_post "$URL?key=$long" application/json '{"type":"k"}' --max-time 10
+expect_error 403 bad_key "an 8,000-character key in the URL"
+post_json '{"type":"k"}' -H "X-Events-Key: $long"
+expect_error 403 bad_key "an 8,000-character key in X-Events-Key"
+http_post "$URL?key=$(head -c 65 /dev/zero | tr '\0' k)" application/json '{"type":"k"}' --max-time 10
+expect_error 403 bad_key "a key one character too long"
+http_post "$URL?key=" application/json '{"type":"k"}' --max-time 10
+expect_error 401 no_key "an empty key"
+ok "a key given but not configured is 403 bad_key, whatever its length"
+
+# Every answer to a request from an origin some key takes carries the
+# CORS headers, refusals included, so the page reads why.
+cors_check()	# STATUS CODE ORIGIN WANT-ALLOW-ORIGIN WHAT
+{
+	expect_error "$1" "$2" "$5"
+	expect_header Access-Control-Allow-Origin "$4" "$5"
+	expect_list Access-Control-Expose-Headers Retry-After "$5"
+	expect_list Vary Origin "$5"
+}
+post_json '{"type":"k"}' -H "Origin: $SHOP"
+cors_check 401 no_key "$SHOP" "$SHOP" "401 no_key from $SHOP"
+http_post "$URL?key=pk_nope" application/json '{"type":"k"}' --max-time 10 -H "Origin: $MSHOP"
+cors_check 403 bad_key "$MSHOP" "$MSHOP" "403 bad_key from $MSHOP"
+http_post "$URL?key=pk_shop" application/json '{"type":"k"}' --max-time 10 -H "Origin: $EVIL"
+cors_check 403 origin_not_allowed "$EVIL" '*' "403 origin_not_allowed from $EVIL (pk_cli takes it)"
+req PUT "$URL?key=pk_shop" -H "Origin: $SHOP" -H 'Content-Type: application/json' --data-binary '{}'
+cors_check 405 method_not_allowed "$SHOP" "$SHOP" "405 from $SHOP"
+expect_list Allow POST "405 from $SHOP"
+http_post "$URL?key=pk_shop" application/json '{"type":' --max-time 10 -H "Origin: $SHOP"
+cors_check 400 invalid_json "$SHOP" "$SHOP" "400 from $SHOP"
+http_post "$URL?key=pk_shop" application/xml '<e/>' --max-time 10 -H "Origin: $SHOP"
+cors_check 415 unsupported_media_type "$SHOP" "$SHOP" "415 from $SHOP"
+http_post "$URL?key=pk_shop" application/json '{"type":"k"}' --max-time 10 -H "Origin: $SHOP" \
+    -H 'Content-Encoding: br'
+cors_check 415 unsupported_encoding "$SHOP" "$SHOP" "415 (coding) from $SHOP"
+head -c 1100000 /dev/zero | tr '\0' ' ' >"$SVC_DIR/big.json"
+http_post_file "$URL?key=pk_shop" application/json "$SVC_DIR/big.json" --max-time 10 -H "Origin: $SHOP"
+cors_check 413 body_too_large "$SHOP" "$SHOP" "413 from $SHOP"
+expect_eq 0 "$(queued)" "queued after the refusals"
+ok "401, 403, 405, 400, 413, 415 to an allowed origin carry Access-Control-Allow-Origin"
 
 http_post "$URL?key=pk_shop" application/json '{"type":"k","id":"k-url"}' --max-time 10 \
     -H "Origin: $SHOP"
@@ -150,6 +193,21 @@ preflight "$SHOP"
 expect_eq 204 "$HTTP_STATUS" "preflight from $SHOP"
 expect_header Access-Control-Allow-Origin "$SHOP" "preflight from $SHOP"
 ok "preflight refused when no key takes the origin"
+# The refusals: readable by $SHOP, not by an origin no key takes.
+post_json '{"type":"k"}' -H "Origin: $SHOP"
+expect_error 401 no_key "401 from $SHOP"
+expect_header Access-Control-Allow-Origin "$SHOP" "401 from $SHOP"
+post_json '{"type":"k"}' -H "Origin: $EVIL"
+expect_error 401 no_key "401 from $EVIL"
+expect_no_header Access-Control-Allow-Origin "401 from $EVIL"
+expect_list Vary Origin "401 from $EVIL"
+http_post "$URL?key=pk_shop" application/json '{"type":"k"}' --max-time 10 -H "Origin: $EVIL"
+expect_error 403 origin_not_allowed "403 from $EVIL"
+expect_no_header Access-Control-Allow-Origin "403 from $EVIL"
+req DELETE "$URL" -H "Origin: $SHOP"
+expect_error 405 method_not_allowed "405 from $SHOP"
+expect_header Access-Control-Allow-Origin "$SHOP" "405 from $SHOP"
+ok "refusals carry CORS for an origin a key takes, none for others"
 
 ## open: the local stack's defaults
 
@@ -166,6 +224,15 @@ expect_list Access-Control-Expose-Headers Retry-After "open POST"
 post_json '{"type":'
 expect_error 400 invalid_json "open POST, bad JSON"
 expect_header Access-Control-Allow-Origin '*' "400 keeps the CORS headers"
+req PATCH "$URL" -H "Origin: $EVIL"
+expect_error 405 method_not_allowed "open PATCH"
+expect_header Access-Control-Allow-Origin '*' "405 keeps the CORS headers"
+http_post "$URL" text/csv 'a,b' --max-time 10 -H "Origin: $EVIL"
+expect_error 415 unsupported_media_type "open POST of CSV"
+expect_header Access-Control-Allow-Origin '*' "415 keeps the CORS headers"
+http_post_file "$URL" application/json "$SVC_DIR/big.json" --max-time 10 -H "Origin: $EVIL"
+expect_error 413 body_too_large "open POST over max_body_bytes"
+expect_header Access-Control-Allow-Origin '*' "413 keeps the CORS headers"
 for path in /events /events/stats /metrics /health; do
 	req GET "$BASE_URL$path"
 	case $HTTP_STATUS in
