@@ -377,11 +377,9 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		else if (strcmp(key, "page") == 0)
 			page = val;
 		else {
-			char clip[40];
-			snprintf(clip, sizeof(clip), "%s", key);
 			return fail(p, EVENT_ERR_INVALID,
-			    "event %zu: unknown field \"%s\" (allowed: type, metadata, id, ts, page)",
-			    idx, clip);
+			    "event %zu: unknown field \"%.*s\" (allowed: type, metadata, id, ts, page)",
+			    idx, (int)utf8_cut(key, strlen(key), 40), key);
 		}
 	}
 	if (type == NULL)

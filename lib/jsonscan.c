@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jsonscan.h"
+#include "utf8.h"
 
 /* A key of an open object, decoded into js->keys. */
 struct key {
@@ -370,7 +371,7 @@ jsonscan_path(const struct jsonscan_result *r, size_t from, char *buf, size_t bu
 		if (r->path[k].is_index)
 			w = snprintf(buf + n, buflen - n, "[%zu]", r->path[k].index);
 		else {
-			klen = r->path[k].keylen > 40 ? 40 : r->path[k].keylen;
+			klen = utf8_cut(r->path[k].key, r->path[k].keylen, 40);
 			w = snprintf(buf + n, buflen - n, "%s%.*s%s", n > 0 ? "." : "",
 			    (int)klen, r->path[k].key, klen < r->path[k].keylen ? "..." : "");
 		}

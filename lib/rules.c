@@ -36,8 +36,9 @@ rules_string(const char *s, size_t len)
 static void
 path_key(char *out, size_t outlen, const char *path, const char *key, size_t keylen)
 {
-	snprintf(out, outlen, "%s.%.*s%s", path, (int)(keylen > 40 ? 40 : keylen), key,
-	    keylen > 40 ? "..." : "");
+	size_t n = utf8_cut(key, keylen, 40);
+
+	snprintf(out, outlen, "%s.%.*s%s", path, (int)n, key, n < keylen ? "..." : "");
 }
 
 static int
@@ -75,8 +76,8 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 				len = strlen(key);
 				if (!event_key_valid(key, len) || !rules_string(key, len))
 					return fail(why, whylen,
-					    "%s: key \"%.40s\" must be 1-%d bytes of UTF-8, not start with '$' nor contain '.'",
-					    path, key, LIMIT_METADATA_KEY_LEN);
+					    "%s: key \"%.*s\" must be 1-%d bytes of UTF-8, not start with '$' nor contain '.'",
+					    path, (int)utf8_cut(key, len, 40), key, LIMIT_METADATA_KEY_LEN);
 				path_key(sub, sizeof(sub), path, key, len);
 				if (check_value(val, sub, depth + 1, why, whylen) != 0)
 					return -1;

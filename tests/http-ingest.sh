@@ -266,6 +266,16 @@ expect_eq 0 "$(queued)" "invalid event: queued"
 
 post application/json '[]'
 expect_error 400 no_events "empty array"
+# A message that quotes what was sent, cut short, is still UTF-8 (the
+# answer is JSON): a key of 30 two-byte characters, a raw byte in a header.
+post application/json "{\"type\":\"a\",\"$(python3 -c 'print("\u00e9" * 30)')\":1}"
+expect_error 400 invalid_event "an unknown field of two-byte characters"
+python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$SVC_DIR/http.body" ||
+    fail "the answer is not UTF-8: $(cat "$SVC_DIR/http.body")"
+post application/json '{"type":"a"}' -H "$(printf 'Content-Encoding: \303\251\377x')"
+expect_error 415 unsupported_encoding "a coding of raw bytes"
+python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$SVC_DIR/http.body" ||
+    fail "the answer is not UTF-8: $(cat "$SVC_DIR/http.body")"
 ok "400 invalid_json, invalid_event (index and field named), no_events"
 
 for m in PUT DELETE PATCH; do
