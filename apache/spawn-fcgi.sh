@@ -7,7 +7,9 @@
 #
 # Each PROGRAM (default: event-ingest, event-query and event-status, those
 # of them that LIBEXEC holds) listens on RUN/PROGRAM.sock, served by PROCS
-# processes (default 2; event-status always 1) that share the socket.
+# processes (default 2; event-status always 1) that share the socket; each
+# event-ingest process accepts on it with fcgi_threads threads
+# (events.conf), so it answers that many requests at once.
 # spawn-fcgi (Debian package spawn-fcgi) makes the socket, gives it to
 # SOCKET_USER (the user Apache runs as) with mode 0660, becomes USER, and
 # hands the socket over as standard input, the way FastCGI wants it

@@ -230,7 +230,7 @@ static const struct conf_key keys[] = {
 	S(mongo_collection, "events", check_name),
 	L(max_body_bytes, 1024, LIMIT_BODY_BYTES, "1048576"),
 	L(max_events, 1, LIMIT_EVENTS, "500"),
-	L(fcgi_threads, 1, HTTP_MAX_THREADS, "8"),
+	L(fcgi_threads, 1, HTTP_MAX_THREADS, "16"),
 	S(consumer_name, "consumer", check_name),
 	L(batch_size, 1, 10000, "500"),
 	L(claim_idle_ms, 1000, 86400000, "60000"),

@@ -17,6 +17,14 @@
 
 SVC_TIMEOUT=${SVC_TIMEOUT:-20}		# seconds to wait for a service
 
+# FastCGI processes per program (lighttpd's max-procs, mod_fcgid's
+# MaxProcesses, spawn-fcgi.sh -n) wherever these scripts start a web
+# server: scripts/start, the tests, bench/.  The one place that names
+# it; each event-ingest process serves fcgi_threads requests at once
+# (lib/conf.c names that default).  Why these: README, "Performance".
+# EVENTS_FCGI_PROCS overrides it.
+SVC_FCGI_PROCS=2
+
 ## messages and assertions
 
 fail()
@@ -350,7 +358,7 @@ svc_lighttpd_start()
 	EVENTS_WWW=${EVENTS_WWW:-$top_builddir/htdocs}
 	EVENTS_LIBEXEC=${EVENTS_LIBEXEC:-$top_builddir/cgi}
 	EVENTS_VAR=$SVC_DIR
-	EVENTS_FCGI_PROCS=${EVENTS_FCGI_PROCS:-2}
+	EVENTS_FCGI_PROCS=${EVENTS_FCGI_PROCS:-$SVC_FCGI_PROCS}
 	BASE_URL=http://127.0.0.1:$HTTP_PORT
 	[ -x "$EVENTS_LIBEXEC/event-ingest" ] ||
 	    fail "$EVENTS_LIBEXEC/event-ingest not built"

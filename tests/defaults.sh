@@ -1,0 +1,40 @@
+#!/bin/sh
+# The FastCGI defaults are named once: the processes per program in
+# tests/services.sh (SVC_FCGI_PROCS: what scripts/start, the tests and
+# bench/ run), event-ingest's threads in lib/conf.c (fcgi_threads).  Every
+# place that quotes them for a deployment says the same: the README's
+# examples, apache/fcgid.conf's header, apache/spawn-fcgi.sh's -n default,
+# the systemd unit, events.conf.example and events.conf(5).
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+S=$top_srcdir
+failed=0
+
+fail_one()
+{
+	echo "FAIL: $*" >&2
+	failed=1
+}
+
+# expect_in FILE FIXED-STRING WHAT
+expect_in()
+{
+	grep -qF -- "$2" "$1" || fail_one "$3: $1 lacks \"$2\""
+}
+
+procs=$(sed -n 's/^SVC_FCGI_PROCS=\([0-9][0-9]*\)$/\1/p' "$S/tests/services.sh")
+[ -n "$procs" ] || { echo "FAIL: no SVC_FCGI_PROCS=N in tests/services.sh" >&2; exit 1; }
+threads=$(sed -n 's/^[[:space:]]*L(fcgi_threads, [0-9]*, [A-Z_]*, "\([0-9]*\)"),$/\1/p' "$S/lib/conf.c")
+[ -n "$threads" ] || { echo "FAIL: no fcgi_threads default in lib/conf.c" >&2; exit 1; }
+
+expect_in "$S/README.md" "EVENTS_FCGI_PROCS=$procs " "the lighttpd example"
+expect_in "$S/README.md" "Define EVENTS_FCGI_PROCS $procs" "the mod_fcgid example"
+expect_in "$S/README.md" "\`fcgi_threads\` ($threads)" "the README's threads"
+expect_in "$S/apache/fcgid.conf" "Define EVENTS_FCGI_PROCS $procs" "fcgid.conf's header"
+expect_in "$S/apache/spawn-fcgi.sh" "procs=$procs " "spawn-fcgi.sh's -n default"
+expect_in "$S/apache/spawn-fcgi.sh" "(default $procs;" "spawn-fcgi.sh's usage"
+expect_in "$S/systemd/event-fcgi.service.in" "spawn-fcgi.sh -n $procs " "the systemd unit"
+expect_in "$S/lighttpd.conf" "tests/services.sh" "lighttpd.conf's comment on EVENTS_FCGI_PROCS"
+expect_in "$S/events.conf.example" "fcgi_threads = $threads" "events.conf.example"
+expect_in "$S/man/events.conf.5" ".It Cm fcgi_threads Pq Li $threads" "events.conf(5)"
+[ "$failed" = 0 ] || exit 1
+echo "ok - $procs FastCGI processes a program and $threads event-ingest threads, quoted alike everywhere"
