@@ -11,12 +11,13 @@
 #   bench/apache-post.sh [SETUP...]	(from a build folder; default the four)
 #
 # Each with wrk -t1 -c$CONNS -d${DURATION}s and bench/post-one.lua, and
-# $PROCS FastCGI processes per program where a set-up keeps processes.
-# Any answer but 202 fails the run.  Prints "RESULT post_rps_SETUP N"
-# lines (for bench/run) and a table.  Environment: PROCS (default 4),
-# DURATION (10), CONNS (32); SVC_REDIS_FSYNC as tests/services.sh takes.
+# the FastCGI processes per program of tests/services.sh where a set-up
+# keeps processes (PROCS overrides it), event-ingest with its default
+# threads (THREADS overrides it; fcgid.conf runs one).  Any answer but
+# 202 fails the run.  Prints "RESULT post_rps_SETUP N" lines (for
+# bench/run) and a table.  Environment also: DURATION (10), CONNS (32);
+# SVC_REDIS_FSYNC as tests/services.sh takes.
 set -u
-PROCS=${PROCS:-4}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-32}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,9 +33,11 @@ svc_need wrk
 [ $# -gt 0 ] || set -- lighttpd fcgid proxy_fcgi cgi
 
 svc_redis_start
+PROCS=${PROCS:-$SVC_FCGI_PROCS}
 EVENTS_FCGI_PROCS=$PROCS
 EVENTS_LOG_LEVEL=warn
 export EVENTS_FCGI_PROCS EVENTS_LOG_LEVEL
+[ -z "${THREADS:-}" ] || { EVENTS_FCGI_THREADS=$THREADS; export EVENTS_FCGI_THREADS; }
 
 results=
 for setup in "$@"; do
@@ -63,6 +66,12 @@ for setup in "$@"; do
 	echo "RESULT post_rps_$setup $rps"
 	echo "RESULT post_p50_$setup $p50"
 	echo "RESULT post_p99_$setup $p99"
+	# Memory of the processes that run the programs (RSS, KiB).
+	rss=0
+	for p in $(svc_http_programs); do
+		r=$(awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null) && rss=$((rss + ${r:-0}))
+	done
+	echo "RESULT post_programs_rss_kib_$setup $rss"
 	results="$results$setup $rps $p50 $p99 $n
 "
 	case $setup in
@@ -72,7 +81,8 @@ for setup in "$@"; do
 done
 
 echo
-echo "single-event POST /events, wrk -t1 -c$CONNS -d${DURATION}s, $PROCS FastCGI processes a program,"
+echo "single-event POST /events, wrk -t1 -c$CONNS -d${DURATION}s, $PROCS FastCGI processes a program"
+echo "(event-ingest threads: ${EVENTS_FCGI_THREADS:-the default}, one under mod_fcgid),"
 echo "Redis appendfsync ${SVC_REDIS_FSYNC:-always}, $(nproc) CPUs"
 printf '%-12s %12s %10s %10s %10s\n' set-up requests/s p50 p99 202s
 printf '%s' "$results" | while read -r s r a b n; do

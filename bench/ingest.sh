@@ -9,13 +9,16 @@
 #      of FastCGI itself;
 #   2. batched POST, 100 events a request: events/s; beside it
 #      redis-benchmark's pipelined XADD (-P 100) of the same entries;
-#   3. the resident memory of the event-ingest processes after all that.
+#   3. the memory of every process of the web tier (lighttpd and the
+#      FastCGI programs it spawned) after all that: resident (RSS) and
+#      proportional (PSS: shared pages divided among their users).
 #
-# Prints "RESULT key value" lines for bench/run, and a table.
-# Environment: PROCS (FastCGI processes per program, default 4),
-# DURATION (wrk seconds, default 10), CONNS (default 32).
+# The programs run as scripts/start runs them (tests/services.sh's
+# processes per program and event-ingest's default threads) unless
+# PROCS (processes per program) or THREADS (event-ingest threads per
+# process) say otherwise.  Prints "RESULT key value" lines for bench/run.
+# Environment also: DURATION (wrk seconds, default 10), CONNS (default 32).
 set -u
-PROCS=${PROCS:-4}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-32}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,14 +37,16 @@ EVENTS_WWW=$SVC_DIR/www
 mkdir -p "$EVENTS_WWW"
 printf 'hello, world\n' >"$EVENTS_WWW/hello.txt"
 chmod -R a+rX "$EVENTS_WWW"
-EVENTS_FCGI_PROCS=$PROCS
+[ -z "${PROCS:-}" ] || EVENTS_FCGI_PROCS=$PROCS
+[ -z "${THREADS:-}" ] || { EVENTS_FCGI_THREADS=$THREADS; export EVENTS_FCGI_THREADS; }
 EVENTS_LOG_LEVEL=warn
-export EVENTS_WWW EVENTS_FCGI_PROCS EVENTS_LOG_LEVEL
+export EVENTS_WWW EVENTS_LOG_LEVEL
 
 # The project's lighttpd.conf as it is, plus a route to the no-op
 # responder: the same server, the same process count.
 svc_lighttpd_start
 svc_lighttpd_stop
+PROCS=$EVENTS_FCGI_PROCS
 cat >"$SVC_DIR/lighttpd-bench.conf" <<CONF
 include "$top_srcdir/lighttpd.conf"
 \$HTTP["url"] == "/noop" {
@@ -103,11 +108,20 @@ echo "RESULT single_queued $single_len"
 echo "RESULT batch_events_queued $((total_len - single_len))"
 echo "RESULT batch_events_per_s $(( (total_len - single_len) / DURATION ))"
 
-# The FastCGI processes' memory now, after every request above.
-for pid in $(pgrep -f "$top_builddir/cgi/event-ingest"); do
-	awk -v p="$pid" '/^VmRSS/ { rss = $2 } /^VmHWM/ { hwm = $2 }
-	    END { printf "RESULT ingest_rss_kib_%s %d\nRESULT ingest_hwm_kib_%s %d\n", p, rss, p, hwm }' \
-	    "/proc/$pid/status"
+# The web tier's memory now, after every request above: lighttpd and
+# each program it spawned (the no-op responder is the bench's, not
+# counted in the total).
+lpid=$(svc_pid lighttpd)
+for pid in "$lpid" $(ps -o pid= --ppid "$lpid"); do
+	[ -r "/proc/$pid/status" ] || continue
+	name=$(cat "/proc/$pid/comm")
+	awk -v p="$pid" -v n="$name" '
+	    FILENAME ~ /status$/ && /^VmRSS/ { rss = $2 }
+	    FILENAME ~ /status$/ && /^VmHWM/ { hwm = $2 }
+	    FILENAME ~ /status$/ && /^Threads/ { thr = $2 }
+	    FILENAME ~ /smaps_rollup$/ && /^Pss:/ { pss = $2 }
+	    END { printf "RESULT mem_%s_%s %d %d %d %d\n", n, p, rss, pss, hwm, thr }' \
+	    "/proc/$pid/status" "/proc/$pid/smaps_rollup"
 done
 echo "RESULT ingest_requests_total $(( $(redis-cli -p "$REDIS_PORT" HGET events:metrics accepted) ))"
 
@@ -118,5 +132,6 @@ redis-benchmark -p "$REDIS_PORT" -q -n 2000000 -P 100 -c 32 \
 xadd=$(tr '\r' '\n' <"$SVC_DIR/rb.out" | sed -n 's/.*XADD.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1)
 echo "RESULT xadd_pipelined_ops $xadd"
 echo "RESULT procs $PROCS"
+echo "RESULT load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RESULT appendfsync ${SVC_REDIS_FSYNC:-always}"
 echo "RESULT redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')"

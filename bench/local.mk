@@ -1,6 +1,16 @@
 # bench/: benchmarks; bench/run runs them all and prints one table.
 EXTRA_DIST += bench/run bench/ingest.sh bench/shards.sh
 
+## ingest: ours beside the seed's ingest at the same Redis durability
+EXTRA_DIST += bench/seed.sh
+
+## ingest: instructions an event costs to validate and serialise
+## (callgrind; bench/parse-cost.sh)
+noinst_PROGRAMS += bench/bench-parse
+bench_bench_parse_SOURCES = bench/bench-parse.c
+bench_bench_parse_LDADD = $(LIBEVENTS)
+EXTRA_DIST += bench/parse-cost.sh
+
 ## ingest: the no-op FastCGI responder that is the ceiling of FastCGI
 noinst_PROGRAMS += bench/bench-noop-fcgi
 bench_bench_noop_fcgi_SOURCES = bench/noop-fcgi.c
