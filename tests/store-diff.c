@@ -879,6 +879,8 @@ cmd_explain(const char *uri)
 	EXPLAIN_FIND("\"filter\": {\"createdAt\": {\"$lt\": %s}}, \"sort\": {\"createdAt\": 1}, "
 	    "\"limit\": 500, \"projection\": {\"_id\": 1}}}", coll, date(BASE_MS));
 	explain_case(&s, "retention: the oldest before the cutoff", q, 1);
+	EXPLAIN_FIND("\"filter\": {\"createdAt\": {\"$lt\": %s}}}}", coll, date(BASE_MS));
+	explain_case(&s, "retention: deleteMany's filter, a createdAt range", q, 0);
 	EXPLAIN_FIND("\"filter\": {\"_id\": {\"$in\": [\"a\", \"b\"]}}}}", coll);
 	explain_case(&s, "retention: by _id $in", q, 0);
 	EXPLAIN_FIND("\"filter\": {\"_id\": \"a\\\"\"}}}", coll);
