@@ -10,8 +10,16 @@
  * round trip, and the batch counts as queued only once that many
  * replicas hold it (ENQUEUE_UNREPLICATED otherwise).
  *
- * Keys beside the stream S: "S:metrics" (a hash of counters, see
- * metrics.h), "S:rl:ip:<addr>" and "S:rl:key:<key>" (rate-limit windows).
+ * With shards (shard.h) a batch goes to one shard: the one the address
+ * (or key) hashes to when that limit is on, so the limit is counted in
+ * one place, else the next in turn; when its master does not answer (or
+ * too few replicas acknowledge), the next shard on another master.  A
+ * batch that reached a master and is then queued on another shard is
+ * stored once all the same: the store keeps one document per id.
+ *
+ * Keys beside the stream S (of a shard: "events", "events{3}"):
+ * "S:metrics" (a hash of counters, see metrics.h), "S:rl:ip:<addr>" and
+ * "S:rl:key:<key>" (rate-limit windows).
  */
 #ifndef EVENTS_ENQUEUE_H
 #define EVENTS_ENQUEUE_H
