@@ -256,17 +256,15 @@ svc_gobin()
 	printf '%s\n' "${_gp:-$HOME/go}/bin"
 }
 
-# The FerretDB binary: $FERRETDB, else ferretdb-events (FerretDB with
-# this project's patch, as scripts/lib/deps.sh builds it) on the PATH,
-# else where deps.sh puts it.
+# The FerretDB binary: $FERRETDB, else FerretDB with this tree's patch as
+# scripts/lib/deps.sh builds it, named by the patch's hash.
 svc_ferretdb_bin()
 {
 	if [ -n "${FERRETDB:-}" ]; then
 		printf '%s\n' "$FERRETDB"
-	elif command -v ferretdb-events >/dev/null 2>&1; then
-		command -v ferretdb-events
 	else
-		printf '%s\n' "$(svc_gobin)/ferretdb-events"
+		_h=$(sha256sum "$top_srcdir/scripts/ferretdb/sqlite-pushdown.patch" | cut -c1-12)
+		printf '%s\n' "$(svc_gobin)/ferretdb-events-$_h"
 	fi
 }
 

@@ -66,16 +66,16 @@ deps_gobin()
 	fi
 }
 
-# The patched FerretDB the scripts and tests run: $FERRETDB, else
-# ferretdb-events on the PATH, else where deps_store builds it.
+# The patched FerretDB the scripts and tests run: $FERRETDB, else the
+# build of this tree's patch, named by the patch's hash, so that source
+# trees with different patches (git worktrees, an older checkout) each
+# run their own build instead of rebuilding one binary over the others'.
 deps_ferretdb_bin()
 {
 	if [ -n "${FERRETDB:-}" ]; then
 		printf '%s\n' "$FERRETDB"
-	elif command -v ferretdb-events >/dev/null 2>&1; then
-		command -v ferretdb-events
 	else
-		printf '%s\n' "$(deps_gobin)/ferretdb-events"
+		printf '%s\n' "$(deps_gobin)/ferretdb-events-$(deps_ferretdb_patch_id | cut -c1-12)"
 	fi
 }
 
