@@ -25,7 +25,7 @@
 
 #include "conf.h"
 #include "enqueue.h"
-#include "limits.h"
+#include "bounds.h"
 #include "store.h"
 #include "storedoc.h"
 #include "timeutil.h"

@@ -15,7 +15,7 @@
 #include "coding.h"
 #include "event.h"
 #include "ingest.h"
-#include "limits.h"
+#include "bounds.h"
 #include "log.h"
 #include "metrics.h"
 #include "spool.h"

@@ -7,10 +7,6 @@ cgi_event_ingest_LDADD = $(LIBEVENTS) $(FCGI_LIBS)
 libexec_PROGRAMS += cgi/event-query
 cgi_event_query_SOURCES = cgi/query.c cgi/query.h cgi/query_json.c \
 	cgi/query_events.c cgi/query_stats.c cgi/query_breakdown.c cgi/query_csv.c
-# -iquote, not -I: lib/limits.h must not hide the system <limits.h>
-# that libbson's headers include.
-cgi_event_query_CPPFLAGS = -iquote $(top_srcdir)/lib \
-	-DSYSCONFDIR='"$(sysconfdir)"' -DLOCALSTATEDIR='"$(localstatedir)"'
 cgi_event_query_LDADD = $(LIBEVENTS) $(MONGOC_LIBS) $(FCGI_LIBS)
 
 # GET /health and GET /metrics: for operators and monitoring.

@@ -13,7 +13,7 @@
 
 #include "conf.h"
 #include "http.h"
-#include "limits.h"
+#include "bounds.h"
 #include "query_params.h"
 #include "store.h"
 

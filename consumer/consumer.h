@@ -31,7 +31,7 @@
 
 #include "conf.h"
 #include "enqueue.h"
-#include "limits.h"
+#include "bounds.h"
 #include "shard.h"
 #include "store.h"
 

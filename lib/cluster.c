@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "cluster.h"
-#include "limits.h"
+#include "bounds.h"
 #include "timeutil.h"
 
 struct node {

@@ -10,7 +10,7 @@
 #include "access.h"
 #include "conf.h"
 #include "http.h"
-#include "limits.h"
+#include "bounds.h"
 #include "log.h"
 #include "privacy.h"
 #include "proxies.h"

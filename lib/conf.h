@@ -52,7 +52,7 @@ struct conf {
 	char	mongo_db[CONF_STR_LEN];
 	char	mongo_collection[CONF_STR_LEN];
 
-	/* Ingest limits (ceilings in limits.h). */
+	/* Ingest limits (ceilings in bounds.h). */
 	long	max_body_bytes;
 	long	max_events;
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "enqueue.h"
-#include "limits.h"
+#include "bounds.h"
 #include "metrics.h"
 #include "cluster.h"
 #include "shard.h"

@@ -9,7 +9,7 @@
  *   - an envelope:                   {"sentAt": <time>, "events": [...]}
  * and with EVENT_BODY_NDJSON one event object a line.
  *
- * An event: type (required), metadata, id, ts, page; see limits.h.
+ * An event: type (required), metadata, id, ts, page; see bounds.h.
  */
 #ifndef EVENTS_EVENT_H
 #define EVENTS_EVENT_H
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "bounds.h"
 
 enum event_body { EVENT_BODY_JSON, EVENT_BODY_NDJSON };
 

@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "http.h"
-#include "limits.h"
+#include "bounds.h"
 #include "log.h"
 #include "utf8.h"
 
 /* A serving thread's stack: the handlers keep a few KiB of buffers
- * there and recurse only as deep as the JSON limits allow (limits.h). */
+ * there and recurse only as deep as the JSON limits allow (bounds.h). */
 #define HTTP_THREAD_STACK	(512 * 1024)
 
 /* On a stop signal, how long the requests being answered get. */

@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "limits.h"
+#include "bounds.h"
 
 enum jsonscan_fault {
 	JSONSCAN_OK = 0,

@@ -9,7 +9,7 @@ lib_libevents_a_SOURCES = \
 	lib/http.c lib/http.h \
 	lib/ipanon.c lib/ipanon.h \
 	lib/jsonscan.c lib/jsonscan.h \
-	lib/limits.h \
+	lib/bounds.h \
 	lib/log.c lib/log.h \
 	lib/metrics.h \
 	lib/privacy.c lib/privacy.h \

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "bounds.h"
 
 /* Page size when the client gives no limit. */
 #define QUERY_LIMIT_DEFAULT	50

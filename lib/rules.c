@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "event.h"
-#include "limits.h"
+#include "bounds.h"
 #include "rules.h"
 #include "timeutil.h"
 #include "utf8.h"

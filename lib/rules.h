@@ -6,7 +6,7 @@
  * stream.  An event the ingest answers 202 is one the consumer stores.
  * Pure: parsed JSON (json-c) in, a verdict and a message out.
  *
- * The bounds are in limits.h; the type, id and metadata key alphabets in
+ * The bounds are in bounds.h; the type, id and metadata key alphabets in
  * event.h (event_type_valid, event_id_valid, event_key_valid).
  */
 #ifndef EVENTS_RULES_H

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cluster.h"
-#include "limits.h"
+#include "bounds.h"
 #include "redisaddr.h"
 #include "shard.h"
 

@@ -60,7 +60,7 @@
 #include <mongoc/mongoc.h>
 
 #include "conf.h"
-#include "limits.h"
+#include "bounds.h"
 
 #define STORE_SELECT_MS		1000	/* serverSelectionTimeoutMS */
 #define STORE_CONNECT_MS	1000	/* connectTimeoutMS */

@@ -10,7 +10,7 @@
 
 #include "event.h"
 #include "jsonscan.h"
-#include "limits.h"
+#include "bounds.h"
 #include "rules.h"
 #include "storedoc.h"
 #include "timeutil.h"

@@ -12,7 +12,7 @@
  *
  * The stream is written by event-ingest, but anyone who can reach Redis
  * can XADD to it, so the JSON is checked again here against the same
- * limits (limits.h).  metadata is built by walking the parsed JSON, never
+ * limits (bounds.h).  metadata is built by walking the parsed JSON, never
  * with bson_new_from_json(), which would read keys such as "$date" or
  * "$oid" as MongoDB extended JSON and store something the client never
  * sent.  Keys that BSON or the store cannot hold ('$' first, a '.', empty)

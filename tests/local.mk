@@ -50,9 +50,6 @@ EXTRA_DIST += tests/services.sh tests/lighttpd-conf.sh tests/http-ingest.sh \
 	tests/defaults.sh
 check_PROGRAMS += tests/store-smoke
 tests_store_smoke_SOURCES = tests/store-smoke.c
-# Not -Ilib: it needs nothing from lib/, and lib/limits.h would hide the
-# system <limits.h> that libbson's headers include.
-tests_store_smoke_CPPFLAGS =
 tests_store_smoke_LDADD = $(MONGOC_LIBS)
 
 ## which store is behind the programs (logs, /health); a read's time
@@ -68,7 +65,6 @@ TESTS += tests/store-pushdown.sh
 EXTRA_DIST += tests/store-pushdown.sh
 check_PROGRAMS += tests/store-diff
 tests_store_diff_SOURCES = tests/store-diff.c
-tests_store_diff_CPPFLAGS =
 tests_store_diff_LDADD = $(MONGOC_LIBS)
 
 ## consumer tests

@@ -5,7 +5,7 @@
  * build www/track.js, so the tracker checks an event exactly as
  * event-ingest will and the two cannot drift:
  *
- *   - the numbers come from lib/limits.h;
+ *   - the numbers come from lib/bounds.h;
  *   - the characters allowed in a type, and those a metadata key may not
  *     start with or hold, come from lib/event.c itself: each byte is put
  *     through event_type_valid() and through event_batch_parse() as a key
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "event.h"
-#include "limits.h"
+#include "bounds.h"
 
 /* 1 if event_batch_parse accepts {"type":"a","metadata":{KEY:1}} where
  * KEY is the JSON string body given (already escaped). */

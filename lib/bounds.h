@@ -3,8 +3,8 @@
  * programs check these before doing any work; the configuration may lower
  * the ones marked "ceiling" but never raise them.
  */
-#ifndef EVENTS_LIMITS_H
-#define EVENTS_LIMITS_H
+#ifndef EVENTS_BOUNDS_H
+#define EVENTS_BOUNDS_H
 
 /* Request body: ceiling for max_body_bytes.  Checked against
  * CONTENT_LENGTH before a byte of the body is read. */
