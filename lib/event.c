@@ -412,6 +412,8 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		    out_add(p, eo->id, UUID7_STRLEN - 1) != 0 || out_add(p, "\"", 1) != 0)
 			return fail(p, EVENT_ERR_NOMEM, "out of memory");
 	}
+	/* The answer's "ids" quote it as queued (cgi/ingest.c). */
+	eo->id_json_len = p->used - eo->json_len - EVENT_ID_JSON_AT;
 	/* The type's alphabet needs no escaping. */
 	s = json_object_get_string(type);
 	if (out_add(p, ",\"type\":\"", 9) != 0 ||

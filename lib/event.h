@@ -46,7 +46,13 @@ struct event_out {
 	char	*json;			/* NUL-ended, in the batch's buffer */
 	size_t	 json_len;
 	char	 id[LIMIT_ID_LEN + 1];
+	/* The id as a JSON string, quoted and escaped: json + 6 (after
+	 * {"id":), id_json_len bytes.  Set by the parser. */
+	size_t	 id_json_len;
 };
+
+/* Where an event's id starts in its JSON, {"id": being first. */
+#define EVENT_ID_JSON_AT	6
 
 struct event_batch {
 	size_t		  n;
