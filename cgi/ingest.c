@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "coding.h"
 #include "event.h"
@@ -386,6 +387,7 @@ main(int argc, char *argv[])
 	const char *path = NULL;
 	char err[ERRBUF_LEN];
 	enum log_level lvl;
+	long ncpu;
 	int i, n, rc;
 
 	log_init("event-ingest", LOG_LEVEL_INFO);
@@ -417,6 +419,13 @@ main(int argc, char *argv[])
 	 * not raise the threshold after the first such block and keep them
 	 * in each thread's heap from then on. */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	/* glibc gives each thread a heap (an arena) of its own, up to 8 a
+	 * CPU, and each keeps what a batch's JSON tree took after it is
+	 * freed: 16 threads held 12 MiB a process after 100-event batches.
+	 * A tree lives only while its request is parsed, which is CPU work,
+	 * so as many arenas as CPUs serve the threads as well. */
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	mallopt(M_ARENA_MAX, ncpu > 0 && ncpu < 64 ? (int)ncpu : 2);
 	/* One request at a time under plain CGI; under FastCGI each thread
 	 * its own Redis connection (made on its first request). */
 	n = FCGX_IsCGI() ? 1 : (int)set.conf.fcgi_threads;
