@@ -1,6 +1,7 @@
 /* Small pure helpers: RFC 3339 times, UUIDv7, IP anonymisation, UTF-8. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -148,18 +149,44 @@ test_time(void)
 	}
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* RFC 9562 section 5.7: the time in the first 48 bits, the version and
+ * variant bits, and 74 random bits that tell ids of the same millisecond
+ * apart. */
+#define IDS	1000
 static void
 test_uuid(void)
 {
-	char a[UUID7_STRLEN], b[UUID7_STRLEN];
-	int i;
+	static char ids[IDS][UUID7_STRLEN];
+	char a[UUID7_STRLEN];
+	int i, alike = 0;
 
 	CHECK(uuid7_make(0x0123456789abLL, a) == 0, "uuid7");
 	CHECK(strncmp(a, "01234567-89ab-7", 15) == 0 && strlen(a) == 36, "layout: %s", a);
 	CHECK(strchr("89ab", a[19]) != NULL, "variant: %s", a);
-	for (i = 0; i < 1000; i++) {
-		uuid7_make(1, b);
-		CHECK(strcmp(a, b) != 0, "two ids alike");
+	/* The same millisecond every time: only the random bits differ. */
+	for (i = 0; i < IDS; i++) {
+		CHECK(uuid7_make(0x0123456789abLL, ids[i]) == 0, "uuid7 %d", i);
+		CHECK(strncmp(ids[i], a, 15) == 0, "time and version: %s", ids[i]);
+	}
+	qsort(ids, IDS, sizeof(ids[0]), cmp_id);
+	for (i = 1; i < IDS; i++)
+		alike += strcmp(ids[i - 1], ids[i]) == 0;
+	CHECK(alike == 0, "%d of %d ids of one millisecond alike", alike, IDS);
+	/* Every random hex digit takes more than one value over the ids. */
+	for (i = 15; i < 36; i++) {
+		int k, varies = 0;
+
+		if (i == 18 || i == 23)
+			continue;	/* the dashes */
+		for (k = 1; k < IDS && !varies; k++)
+			varies = ids[k][i] != ids[0][i];
+		CHECK(varies, "digit %d is %c in every id", i, ids[0][i]);
 	}
 }
 
