@@ -21,8 +21,10 @@ tests_test_proxies_LDADD = $(LIBEVENTS)
 tests_test_spool_SOURCES = tests/test-spool.c tests/check.h
 tests_test_spool_LDADD = $(LIBEVENTS)
 # read(2) as lib/spool.c calls it goes through the test's __wrap_read,
-# which can fail part-way on demand (a disk error, a short read).
-tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read
+# which can fail part-way on demand (a disk error, a short read);
+# rename(2) through __wrap_rename, which holds the replay at the moment
+# it takes the live file until the writers wait for its lock.
+tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read -Wl,--wrap=rename
 
 ## the store layer's pure parts (error classes; later the index and
 ## retention decisions)

@@ -1,6 +1,6 @@
 /* The disk spool: concurrent appends from several processes, replay,
- * damaged records, a file renamed away under a writer, and reads that
- * fail part-way. */
+ * damaged records, a file renamed away under waiting writers, and reads
+ * that fail part-way. */
 #include "config.h"
 
 #include <dirent.h>
@@ -111,15 +111,39 @@ make_batch(struct event_batch *b, struct event_out *ev, char bufs[][64], int p, 
 	}
 }
 
+/*
+ * Linked with -Wl,--wrap=rename too: while before_rename is set, the
+ * next rename(2) calls it first (once), then renames.
+ */
+int __real_rename(const char *from, const char *to);
+int __wrap_rename(const char *from, const char *to);
+
+static void (*before_rename)(void);
+
+int
+__wrap_rename(const char *from, const char *to)
+{
+	void (*hook)(void) = before_rename;
+
+	before_rename = NULL;
+	if (hook != NULL)
+		hook();
+	return __real_rename(from, to);
+}
+
+/* Writer p appends the first half of its batches, says so on `half`,
+ * waits for a byte on `go`, then appends the rest. */
 static void
-writer(const char *path, int p)
+writer(const char *path, int p, int half, int go)
 {
 	struct event_batch b;
 	struct event_out ev[PER];
-	char bufs[PER][64], err[256];
+	char bufs[PER][64], err[256], c;
 	int bb;
 
 	for (bb = 0; bb < BATCHES; bb++) {
+		if (bb == BATCHES / 2 && (write(half, "h", 1) != 1 || read(go, &c, 1) != 1))
+			_exit(2);
 		make_batch(&b, ev, bufs, p, bb);
 		if (spool_append(path, 1 << 24, &b, err, sizeof(err)) != 0) {
 			fprintf(stderr, "append: %s\n", err);
@@ -129,30 +153,125 @@ writer(const char *path, int p)
 	_exit(0);
 }
 
+/* What the concurrent test shares with its hooks. */
+static struct {
+	pid_t	pids[PROCS];
+	int	go;		/* write end: one byte lets one writer go on */
+	int	blocked;	/* writers seen waiting for the old file's lock */
+	int	reaped;		/* writers waited for */
+	int	status[PROCS];
+} conc;
+
+/* Writers of conc.pids waiting for a flock(2) lock (/proc/locks marks
+ * a waiter "->"); -1 if /proc/locks cannot be read. */
+static int
+lock_waiters(void)
+{
+	char line[256];
+	FILE *f;
+	long pid;
+	int n = 0, p;
+
+	if ((f = fopen("/proc/locks", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *w = strstr(line, "-> FLOCK");
+		if (w == NULL || sscanf(w, "-> FLOCK %*s %*s %ld", &pid) != 1)
+			continue;
+		for (p = 0; p < PROCS; p++)
+			n += conc.pids[p] == (pid_t)pid;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Called by the replay holding the live file's lock, just before it
+ * renames the file away: let every writer go on, and wait until each
+ * has opened the old name and waits for its lock (polls, 60 s at
+ * most). */
+static void
+hold_writers_at_rename(void)
+{
+	int p, n = 0, tries;
+
+	for (p = 0; p < PROCS; p++)
+		if (write(conc.go, "g", 1) != 1)
+			return;
+	for (tries = 0; tries < 60000 && (n = lock_waiters()) < PROCS; tries++)
+		usleep(1000);
+	conc.blocked = n;
+}
+
+/* The replay's emit, once it has read the renamed file: first let
+ * every writer finish, so that an append which went to the old file
+ * after the read would be lost. */
+static int
+emit_after_writers(void *arg, const struct event_batch *b)
+{
+	int p;
+
+	if (!conc.reaped) {
+		conc.reaped = 1;
+		for (p = 0; p < PROCS; p++)
+			waitpid(conc.pids[p], &conc.status[p], 0);
+	}
+	return emit(arg, b);
+}
+
+/*
+ * Writers that opened the live file and wait for its lock while the
+ * replay renames it away must notice and append to the new file: none
+ * of their events goes into the renamed one (it is read only once),
+ * none is lost, none doubled.  Each writer appends half of its batches
+ * before the replay, the rest after; the hooks above hold each step
+ * until the state it needs is there.
+ */
 static void
 test_concurrent(const char *dir)
 {
 	static struct seen s;
-	char path[512], err[256];
+	char path[512], err[256], c;
 	size_t events, skipped;
-	int p, bb, i, status, bad = 0;
-	pid_t pids[PROCS];
+	int p, bb, i, bad = 0, early = 0, fds[2], half[2];
 
 	snprintf(path, sizeof(path), "%s/spool", dir);
+	if (pipe(fds) != 0 || pipe(half) != 0) {
+		CHECK(0, "pipe");
+		return;
+	}
+	memset(&conc, 0, sizeof(conc));
+	conc.go = fds[1];
 	for (p = 0; p < PROCS; p++)
-		if ((pids[p] = fork()) == 0)
-			writer(path, p);
-	/* Replay while the writers run: a writer holding the old name must
-	 * follow the rename, and nothing may be lost between the two. */
+		if ((conc.pids[p] = fork()) == 0) {
+			close(fds[1]);
+			close(half[0]);
+			writer(path, p, half[1], fds[0]);
+		}
+	close(fds[0]);
+	close(half[1]);
+	for (p = 0; p < PROCS; p++)
+		CHECK(read(half[0], &c, 1) == 1, "writer %d: half-way", p);
+	close(half[0]);
+
 	memset(&s, 0, sizeof(s));
 	s.stop_after = -1;
-	usleep(2000);
-	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
-	    "replay during writes: %s", err);
-	for (p = 0; p < PROCS; p++) {
-		waitpid(pids[p], &status, 0);
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d", p);
-	}
+	CHECK(lock_waiters() == 0, "no writer waits before the replay");
+	before_rename = hold_writers_at_rename;
+	CHECK(spool_replay(path, emit_after_writers, &s, &events, &skipped, err,
+	    sizeof(err)) == 0, "replay during writes: %s", err);
+	close(fds[1]);
+	CHECK(conc.blocked == PROCS, "%d of %d writers waited for the lock at the rename",
+	    conc.blocked, PROCS);
+	CHECK(conc.reaped, "the replay emitted nothing");
+	/* The renamed file held the first halves, and only them. */
+	for (p = 0; p < PROCS; p++)
+		for (bb = 0; bb < BATCHES; bb++)
+			for (i = 0; i < PER; i++)
+				early += s.count[p][bb][i] != (bb < BATCHES / 2);
+	CHECK(early == 0, "%d events of the first replay not the first halves", early);
+	for (p = 0; p < PROCS; p++)
+		CHECK(WIFEXITED(conc.status[p]) && WEXITSTATUS(conc.status[p]) == 0,
+		    "writer %d", p);
 	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
 	    "replay after: %s", err);
 	CHECK(skipped == 0, "no damaged bytes: %zu", skipped);
