@@ -20,84 +20,15 @@
 
 #include "log.h"
 #include "query.h"
+#include "stats_fold.h"
 #include "timeutil.h"
 
-#define OTHER_TYPE	"(other)"
-
-struct group {
-	size_t	 type;		/* index into stats.types */
-	size_t	 bucket;
-	int64_t	 n;
-};
-
-struct type_total {
-	char	 name[LIMIT_TYPE_LEN + 1];
-	int64_t	 total;
-};
-
+/* One request's range and what the store answered so far. */
 struct stats {
 	int64_t			 from, to, w;
 	size_t			 nbuckets;
-	json_object		*index;		/* type name -> index, a hash */
-	struct type_total	*types;
-	size_t			 ntypes, captypes;
-	struct group		*groups;
-	size_t			 ngroups, capgroups;
-	int			 truncated;
+	struct stats_fold	*fold;
 };
-
-static void
-stats_free(struct stats *s)
-{
-	json_object_put(s->index);
-	free(s->types);
-	free(s->groups);
-}
-
-/* Record n events of type name in bucket b.  0, or -1 out of memory. */
-static int
-stats_add(struct stats *s, const char *name, size_t len, size_t b, int64_t n)
-{
-	char key[LIMIT_TYPE_LEN + 1];
-	json_object *idx;
-	size_t t;
-	void *p;
-
-	if (len == 0 || len > LIMIT_TYPE_LEN || b >= s->nbuckets || n <= 0)
-		return 0;	/* not an event this system stored */
-	if (s->ngroups >= LIMIT_STATS_GROUPS) {
-		s->truncated = 1;
-		return 0;
-	}
-	memcpy(key, name, len);
-	key[len] = '\0';
-	if (json_object_object_get_ex(s->index, key, &idx))
-		t = (size_t)json_object_get_int64(idx);
-	else {
-		if (s->ntypes == s->captypes) {
-			s->captypes = s->captypes ? s->captypes * 2 : 16;
-			if ((p = reallocarray(s->types, s->captypes, sizeof(*s->types))) == NULL)
-				return -1;
-			s->types = p;
-		}
-		t = s->ntypes++;
-		memcpy(s->types[t].name, key, len + 1);
-		s->types[t].total = 0;
-		json_object_object_add(s->index, key, json_object_new_int64((int64_t)t));
-	}
-	if (s->ngroups == s->capgroups) {
-		s->capgroups = s->capgroups ? s->capgroups * 2 : 64;
-		if ((p = reallocarray(s->groups, s->capgroups, sizeof(*s->groups))) == NULL)
-			return -1;
-		s->groups = p;
-	}
-	s->groups[s->ngroups].type = t;
-	s->groups[s->ngroups].bucket = b;
-	s->groups[s->ngroups].n = n;
-	s->ngroups++;
-	s->types[t].total += n;
-	return 0;
-}
 
 static int64_t
 iter_number(const bson_iter_t *it)
@@ -168,10 +99,10 @@ group_row(struct stats *s, const bson_t *doc)
 		else if (strcmp(bson_iter_key(&id), "b") == 0)
 			b = iter_number(&id);
 	}
-	if (t == NULL || b < s->from || !bson_iter_init_find(&it, doc, "n") ||
+	if (t == NULL || !bson_iter_init_find(&it, doc, "n") ||
 	    (n = iter_number(&it)) < 0)
 		return 0;
-	return stats_add(s, t, tlen, (size_t)((b - s->from) / s->w), n);
+	return stats_fold_add(s->fold, t, tlen, b, n);
 }
 
 static enum store_status
@@ -232,11 +163,10 @@ scan_row(struct stats *s, const bson_t *doc)
 	if (!bson_iter_init_find(&it, doc, "createdAt") || !BSON_ITER_HOLDS_DATE_TIME(&it))
 		return 0;
 	c = bson_iter_date_time(&it);
-	if (c < s->from || c >= s->to || !bson_iter_init_find(&it, doc, "type") ||
-	    !BSON_ITER_HOLDS_UTF8(&it))
+	if (!bson_iter_init_find(&it, doc, "type") || !BSON_ITER_HOLDS_UTF8(&it))
 		return 0;
 	t = bson_iter_utf8(&it, &tlen);
-	return stats_add(s, t, tlen, (size_t)((c - s->from) / s->w), 1);
+	return stats_fold_add(s->fold, t, tlen, c, 1);
 }
 
 /*
@@ -278,46 +208,17 @@ count_scan(struct query *q, const struct query_params *p, struct stats *s,
 	return st;
 }
 
-static const struct type_total *sort_base;
-
-static int
-by_total(const void *a, const void *b)
-{
-	const struct type_total *x = &sort_base[*(const size_t *)a];
-	const struct type_total *y = &sort_base[*(const size_t *)b];
-
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
 /* The answer: the busiest LIMIT_STATS_TYPES types by name, the rest as
  * "(other)", and every bucket of the range, empty ones included. */
 static json_object *
 stats_json(const struct stats *s, const struct query_params *p)
 {
-	json_object *root = NULL, *types, *totals, *buckets, *bk, *counts;
-	size_t *order = NULL, *slot = NULL, i, t, nshown, ncols;
-	int64_t *cell = NULL, other = 0;
+	json_object *root, *types, *totals, *buckets, *bk, *counts;
+	struct stats_table tab;
+	size_t i, c;
 
-	if ((order = calloc(s->ntypes + 1, sizeof(*order))) == NULL ||
-	    (slot = calloc(s->ntypes + 1, sizeof(*slot))) == NULL)
-		goto out;
-	for (i = 0; i < s->ntypes; i++)
-		order[i] = i;
-	sort_base = s->types;
-	qsort(order, s->ntypes, sizeof(*order), by_total);
-	nshown = s->ntypes < LIMIT_STATS_TYPES ? s->ntypes : LIMIT_STATS_TYPES;
-	for (i = 0; i < s->ntypes; i++)
-		slot[order[i]] = i < nshown ? i : nshown;
-	for (i = nshown; i < s->ntypes; i++)
-		other += s->types[order[i]].total;
-	ncols = nshown + (other > 0);
-	if ((cell = calloc(s->nbuckets * (ncols ? ncols : 1), sizeof(*cell))) == NULL)
-		goto out;
-	for (i = 0; i < s->ngroups; i++)
-		cell[s->groups[i].bucket * ncols + slot[s->groups[i].type]] += s->groups[i].n;
-
+	if (stats_fold_table(s->fold, LIMIT_STATS_TYPES, &tab) != 0)
+		return NULL;
 	if ((root = json_object_new_object()) == NULL)
 		goto out;
 	json_object_object_add(root, "since", time_to_json(s->from));
@@ -328,14 +229,9 @@ stats_json(const struct stats *s, const struct query_params *p)
 		json_object_object_add(root, "type", json_object_new_string(p->type));
 	types = json_object_new_array();
 	totals = json_object_new_object();
-	for (i = 0; i < nshown; i++) {
-		json_object_array_add(types, json_object_new_string(s->types[order[i]].name));
-		json_object_object_add(totals, s->types[order[i]].name,
-		    json_object_new_int64(s->types[order[i]].total));
-	}
-	if (other > 0) {
-		json_object_array_add(types, json_object_new_string(OTHER_TYPE));
-		json_object_object_add(totals, OTHER_TYPE, json_object_new_int64(other));
+	for (c = 0; c < tab.ncols; c++) {
+		json_object_array_add(types, json_object_new_string(tab.names[c]));
+		json_object_object_add(totals, tab.names[c], json_object_new_int64(tab.totals[c]));
 	}
 	json_object_object_add(root, "types", types);
 	json_object_object_add(root, "totals", totals);
@@ -344,20 +240,18 @@ stats_json(const struct stats *s, const struct query_params *p)
 		bk = json_object_new_object();
 		counts = json_object_new_object();
 		json_object_object_add(bk, "start", time_to_json(s->from + (int64_t)i * s->w));
-		for (t = 0; t < ncols; t++)
-			if (cell[i * ncols + t] > 0)
-				json_object_object_add(counts,
-				    t < nshown ? s->types[order[t]].name : OTHER_TYPE,
-				    json_object_new_int64(cell[i * ncols + t]));
+		for (c = 0; c < tab.ncols; c++)
+			if (tab.cells[i * tab.ncols + c] > 0)
+				json_object_object_add(counts, tab.names[c],
+				    json_object_new_int64(tab.cells[i * tab.ncols + c]));
 		json_object_object_add(bk, "counts", counts);
 		json_object_array_add(buckets, bk);
 	}
 	json_object_object_add(root, "buckets", buckets);
-	json_object_object_add(root, "truncated", json_object_new_boolean(s->truncated));
+	json_object_object_add(root, "truncated",
+	    json_object_new_boolean(stats_fold_truncated(s->fold)));
 out:
-	free(order);
-	free(slot);
-	free(cell);
+	stats_table_free(&tab);
 	return root;
 }
 
@@ -376,7 +270,7 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 		return;
 	}
 	s.w = query_bucket_ms(p->bucket);
-	if ((s.index = json_object_new_object()) == NULL) {
+	if ((s.fold = stats_fold_new(s.from, s.to, s.w, s.nbuckets)) == NULL) {
 		http_send_error(req, 500, NULL, "internal", "out of memory");
 		return;
 	}
@@ -388,13 +282,7 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 			log_warn("%s; the store cannot bucket dates in $group (FerretDB 1.x?): "
 			    "/events/stats now counts from one find over the range", err);
 			q->stats_mode = STATS_MODE_SCAN;
-			s.ngroups = s.ntypes = 0;
-			s.truncated = 0;
-			json_object_put(s.index);
-			if ((s.index = json_object_new_object()) == NULL) {
-				http_send_error(req, 500, NULL, "internal", "out of memory");
-				goto out;
-			}
+			stats_fold_reset(s.fold);
 		}
 	}
 	if (q->stats_mode == STATS_MODE_SCAN)
@@ -412,5 +300,5 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 	http_send_json(req, 200, NULL, root);
 	json_object_put(root);
 out:
-	stats_free(&s);
+	stats_fold_free(s.fold);
 }

@@ -27,8 +27,10 @@ lib_libevents_a_SOURCES = \
 
 LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) $(ZLIB_LIBS) -lm
 
-# The query side's parameter parsing (GET /events, /events/stats).
-lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h
+# The query side's parameter parsing (GET /events, /events/stats) and
+# the counting behind /events/stats.
+lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h \
+	lib/stats_fold.c lib/stats_fold.h
 
 # The store, one layer for every program (store.h lists its files): the
 # connection, error classes, bulk insert, indexes and reads; and the
