@@ -122,7 +122,7 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 {
 	struct enqueue_limits lim;
 	enum enqueue_status st;
-	char err[ERRBUF_LEN], hdr[ACCESS_ORIGIN_LEN + 320], hashed[PRIVACY_IP_LEN];
+	char err[ERRBUF_LEN], hdr[LIMIT_ORIGIN_LEN + 320], hashed[PRIVACY_IP_LEN];
 	long retry;
 
 	memset(&lim, 0, sizeof(lim));
@@ -197,7 +197,7 @@ take_body(struct ingest *in, struct http_req *req, const struct ingest_access *a
 	struct event_ctx ctx;
 	enum event_err e;
 	const char *addr, *why;
-	char err[ERRBUF_LEN], clip[80], ip[PRIVACY_IP_LEN], client[PROXIES_ADDR_LEN];
+	char err[ERRBUF_LEN], clip[LIMIT_LOG_CLIP_LEN], ip[PRIVACY_IP_LEN], client[PROXIES_ADDR_LEN];
 
 	ctx.received_ms = time_now_ms();
 	/* The client's address, behind trusted proxies too: what is kept
@@ -288,7 +288,7 @@ handle(struct http_req *req, void *arg)
 	enum event_body fmt;
 	enum coding coding;
 	const char *method, *clen;
-	char mt[64], err[ERRBUF_LEN], clip[80], *end;
+	char mt[LIMIT_MEDIA_TYPE_LEN], err[ERRBUF_LEN], clip[LIMIT_LOG_CLIP_LEN], *end;
 	char hdr[sizeof(a.headers) + 64];
 	unsigned long long len;
 
@@ -313,8 +313,8 @@ handle(struct http_req *req, void *arg)
 		fmt = EVENT_BODY_NDJSON;
 	else {
 		snprintf(err, sizeof(err),
-		    "Content-Type \"%.40s\" not accepted: use application/json, text/plain or application/x-ndjson",
-		    log_clip(clip, sizeof(clip), mt, strlen(mt)));
+		    "Content-Type \"%.*s\" not accepted: use application/json, text/plain or application/x-ndjson",
+		    LIMIT_QUOTE_LEN, log_clip(clip, sizeof(clip), mt, strlen(mt)));
 		reject(in, req, 415, a.headers, "unsupported_media_type", err);
 		return;
 	}

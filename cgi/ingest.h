@@ -43,8 +43,8 @@ struct ingest {
 struct ingest_access {
 	const char	*origin;	/* HTTP_ORIGIN or NULL */
 	const char	*key;		/* ?key= or X-Events-Key, or NULL */
-	char		 keybuf[ACCESS_KEY_LEN + 1];
-	char		 headers[ACCESS_ORIGIN_LEN + 256];	/* CORS lines, for every answer */
+	char		 keybuf[LIMIT_WRITE_KEY_LEN + 1];
+	char		 headers[LIMIT_ORIGIN_LEN + 256];	/* CORS lines, for every answer */
 };
 
 /*

@@ -149,7 +149,7 @@ ingest_preflight(struct ingest *in, struct http_req *req)
 {
 	const struct access_site *site = NULL;
 	const char *origin = http_param(req, "HTTP_ORIGIN"), *key;
-	char keybuf[ACCESS_KEY_LEN + 1], lines[ACCESS_ORIGIN_LEN + 512], cors[ACCESS_ORIGIN_LEN + 256];
+	char keybuf[LIMIT_WRITE_KEY_LEN + 1], lines[LIMIT_ORIGIN_LEN + 512], cors[LIMIT_ORIGIN_LEN + 256];
 	size_t i;
 	int given;
 

@@ -89,7 +89,7 @@ handle(struct http_req *req, void *arg)
 	enum query_err e;
 	enum store_status st;
 	const char *method, *qs, *tok;
-	char err[ERRBUF_LEN], clip[80];
+	char err[ERRBUF_LEN], clip[LIMIT_LOG_CLIP_LEN];
 
 	method = http_param(req, "REQUEST_METHOD");
 	if (method == NULL || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {

@@ -62,8 +62,19 @@
 #define CONSUMER_EXPIRE_BATCH		1000
 #define CONSUMER_EXPIRE_PASS_MS		2000
 
-/* Ids handed to one XACK/XDEL inside the scripts (Lua's unpack() limit). */
+/* Ids handed to one XACK/XDEL inside the scripts (Lua's unpack() takes
+ * a few thousand values at most).  A plain number: the scripts' text is
+ * built with it (CONSUMER_STR). */
 #define CONSUMER_ARGS_CHUNK	500
+
+/* Fields of a poison entry copied into its dead letter (the same
+ * unpack() limit, two values a field); past this many the dead letter
+ * keeps the first ones and says "truncated".  A plain number. */
+#define CONSUMER_DEAD_FIELDS	3000
+
+/* A number macro as a string literal, for the Lua scripts' text. */
+#define CONSUMER_STR(n)		CONSUMER_STR_(n)
+#define CONSUMER_STR_(n)	#n
 
 
 /* What became of an entry of the batch. */

@@ -57,8 +57,8 @@ const char deadletter_fail_lua[] =
     "        'consumer', ARGV[3], 'stream', KEYS[1]}\n"
     "      local kv = e[1][2]\n"
     /* unpack() takes a few thousand values; an entry with more fields
-     * than that keeps its first 3000 and says so. */
-    "      local last = math.min(#kv, 6000)\n"
+     * than CONSUMER_DEAD_FIELDS keeps its first ones and says so. */
+    "      local last = math.min(#kv, 2 * " CONSUMER_STR(CONSUMER_DEAD_FIELDS) ")\n"
     "      for k = 1, last, 2 do\n"
     "        f[#f + 1] = 'entry:' .. kv[k]\n"
     "        f[#f + 1] = kv[k + 1]\n"

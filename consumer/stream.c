@@ -29,8 +29,8 @@
 static const char ack_lua[] =
     "local hdel = redis.call('EXISTS', KEYS[2]) == 1\n"
     "local n = 0\n"
-    "for i = 5, #ARGV, 500 do\n"
-    "  local j = math.min(i + 499, #ARGV)\n"
+    "for i = 5, #ARGV, " CONSUMER_STR(CONSUMER_ARGS_CHUNK) " do\n"
+    "  local j = math.min(i + " CONSUMER_STR(CONSUMER_ARGS_CHUNK) " - 1, #ARGV)\n"
     "  n = n + redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, i, j))\n"
     "  redis.call('XDEL', KEYS[1], unpack(ARGV, i, j))\n"
     "  if hdel then redis.call('HDEL', KEYS[2], unpack(ARGV, i, j)) end\n"
@@ -73,7 +73,7 @@ take_entry(struct batch *b, const redisReply *el)
 {
 	const redisReply *id, *fv;
 	struct entry *e;
-	char clip[48];
+	char clip[LIMIT_LOG_CLIP_LEN];
 
 	if (el == NULL || el->type != REDIS_REPLY_ARRAY || el->elements != 2 ||
 	    !is_str(el->element[0]) || el->element[0]->len >= STREAM_ID_LEN)

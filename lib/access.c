@@ -11,7 +11,7 @@ valid_key(const char *s, size_t len)
 {
 	size_t i;
 
-	if (len == 0 || len > ACCESS_KEY_LEN)
+	if (len == 0 || len > LIMIT_WRITE_KEY_LEN)
 		return 0;
 	for (i = 0; i < len; i++) {
 		char c = s[i];
@@ -29,7 +29,7 @@ valid_origin(const char *s, size_t len)
 	const char *p;
 	size_t i;
 
-	if (len == 0 || len > ACCESS_ORIGIN_LEN)
+	if (len == 0 || len > LIMIT_ORIGIN_LEN)
 		return 0;
 	if ((len > 7 && strncmp(s, "http://", 7) == 0))
 		p = s + 7;
@@ -65,7 +65,8 @@ access_parse(struct access *a, const char *spec, char *err, size_t errlen)
 		eq = memchr(p, '=', (size_t)(end - p));
 		if (!valid_key(p, (size_t)((eq ? eq : end) - p))) {
 			snprintf(err, errlen, "key \"%.*s\" must be 1-%d characters of [A-Za-z0-9_-]",
-			    (int)((eq ? eq : end) - p > 40 ? 40 : (eq ? eq : end) - p), p, ACCESS_KEY_LEN);
+			    (int)((eq ? eq : end) - p > LIMIT_QUOTE_LEN ? LIMIT_QUOTE_LEN :
+			    (eq ? eq : end) - p), p, LIMIT_WRITE_KEY_LEN);
 			return -1;
 		}
 		memcpy(site->key, p, (size_t)((eq ? eq : end) - p));

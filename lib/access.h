@@ -19,15 +19,15 @@
 
 #include <stddef.h>
 
+#include "bounds.h"
+
 #define ACCESS_MAX_SITES	64
 #define ACCESS_MAX_ORIGINS	16
-#define ACCESS_KEY_LEN		64
-#define ACCESS_ORIGIN_LEN	256
 
 struct access_site {
-	char	key[ACCESS_KEY_LEN + 1];
+	char	key[LIMIT_WRITE_KEY_LEN + 1];
 	size_t	norigins;		/* 0: any origin */
-	char	origins[ACCESS_MAX_ORIGINS][ACCESS_ORIGIN_LEN + 1];
+	char	origins[ACCESS_MAX_ORIGINS][LIMIT_ORIGIN_LEN + 1];
 };
 
 struct access {

@@ -38,6 +38,18 @@
 #define LIMIT_PAGE_REFERRER_LEN	2048
 #define LIMIT_PAGE_TITLE_LEN	256
 
+/* A write key as the client sends it (X-Events-Key, or the key query
+ * parameter), and as write_keys names it: 1..64 of [A-Za-z0-9_-]. */
+#define LIMIT_WRITE_KEY_LEN	64
+
+/* An Origin header (RFC 6454 serialized origin, scheme://host[:port]),
+ * as the client sends it and as write_keys lists it, in bytes. */
+#define LIMIT_ORIGIN_LEN	256
+
+/* Hops of X-Forwarded-For or Forwarded followed back from the peer
+ * through trusted_proxies; a client further away is not looked for. */
+#define LIMIT_FORWARDED_HOPS	32
+
 /* User agent kept with each event, in bytes (cut on a UTF-8 boundary). */
 #define LIMIT_UA_LEN		256
 
@@ -58,6 +70,20 @@
 
 /* Error messages written into caller buffers. */
 #define ERRBUF_LEN		256
+
+/* A client's bytes quoted in an error message (an unknown field or
+ * parameter, a metadata key, a media type or coding): at most this many,
+ * cut on a character boundary where the text is UTF-8, "..." after a cut
+ * where the message says so. */
+#define LIMIT_QUOTE_LEN		40
+
+/* A client's text in a log line (log_clip): at most this many bytes, each
+ * not printable ASCII shown as '?'. */
+#define LIMIT_LOG_CLIP_LEN	80
+
+/* The media type of CONTENT_TYPE, parameters dropped, as compared by
+ * event-ingest: a longer one is cut and so matches none accepted. */
+#define LIMIT_MEDIA_TYPE_LEN	64
 
 /* Query side (GET /events, GET /events/stats). */
 

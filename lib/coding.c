@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include "bounds.h"
 #include "coding.h"
 
 const char *
@@ -51,7 +52,7 @@ coding_parse(const char *value, enum coding *c, char *err, size_t errlen)
 		else {
 			snprintf(err, errlen,
 			    "Content-Encoding \"%.*s\" not accepted: send the body as it is, or coded with one of gzip, deflate",
-			    (int)(n > 40 ? 40 : n), tok);
+			    (int)(n > LIMIT_QUOTE_LEN ? LIMIT_QUOTE_LEN : n), tok);
 			return -1;
 		}
 		if (*c != CODING_IDENTITY) {
@@ -66,8 +67,8 @@ coding_parse(const char *value, enum coding *c, char *err, size_t errlen)
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p != '\0' && *p != ',') {
-			snprintf(err, errlen, "Content-Encoding \"%.40s\" not accepted: one of gzip, deflate",
-			    value);
+			snprintf(err, errlen, "Content-Encoding \"%.*s\" not accepted: one of gzip, deflate",
+			    LIMIT_QUOTE_LEN, value);
 			return -1;
 		}
 	}

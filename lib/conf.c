@@ -51,7 +51,7 @@ check_names(const char *v, char *why, size_t whylen)
 
 	snprintf(why, whylen, "one or more names of letters, digits and _ . - only");
 	while ((w = redisaddr_word(&v, &len)) != NULL) {
-		if (++n > REDISADDR_MAX || len > 200)
+		if (++n > REDISADDR_MAX || len > REDISADDR_NAME_LEN)
 			return -1;
 		for (i = 0; i < len; i++)
 			if (!isalnum((unsigned char)w[i]) && strchr("_.-", w[i]) == NULL)
@@ -79,13 +79,13 @@ check_addrs(const char *v, int port, char *why, size_t whylen)
 static int
 check_sentinels(const char *v, char *why, size_t whylen)
 {
-	return check_addrs(v, 26379, why, whylen);
+	return check_addrs(v, REDISADDR_SENTINEL_PORT, why, whylen);
 }
 
 static int
 check_servers(const char *v, char *why, size_t whylen)
 {
-	return check_addrs(v, 6379, why, whylen);
+	return check_addrs(v, REDISADDR_PORT, why, whylen);
 }
 
 /* How many words a list has (redisaddr.h). */
@@ -138,20 +138,26 @@ check_level(const char *v, char *why, size_t whylen)
 	return log_level_parse(v, &l);
 }
 
-static int
-check_wc(const char *v, char *why, size_t whylen)
+int
+conf_write_concern(const char *v, long *w)
 {
 	char *end;
-	long n;
 
-	/* w=0 would have the consumer acknowledge events the store may
-	 * never have written. */
-	snprintf(why, whylen, "majority, or a number of nodes from 1 to 50");
+	*w = 0;
 	if (strcmp(v, "majority") == 0)
 		return 0;
 	errno = 0;
-	n = strtol(v, &end, 10);
-	return (errno || *end || end == v || n < 1 || n > 50) ? -1 : 0;
+	*w = strtol(v, &end, 10);
+	return (errno || *end || end == v || *w < 1 || *w > CONF_WC_MAX) ? -1 : 0;
+}
+
+static int
+check_wc(const char *v, char *why, size_t whylen)
+{
+	long w;
+
+	snprintf(why, whylen, "majority, or a number of nodes from 1 to %d", CONF_WC_MAX);
+	return conf_write_concern(v, &w);
 }
 
 static int
@@ -395,7 +401,7 @@ load_file(struct conf *c, const char *path, char *err, size_t errlen)
 	for (;;) {
 		if (cap - len < 4096) {
 			char *nb;
-			if (cap > 1024 * 1024) {
+			if (cap > CONF_FILE_MAX) {
 				snprintf(err, errlen, "%s: file too large", path);
 				goto out;
 			}

@@ -12,7 +12,12 @@
 
 #include <stddef.h>
 
+/* A string value, with its NUL. */
 #define CONF_STR_LEN	4096
+/* A configuration file, in bytes. */
+#define CONF_FILE_MAX	(1024 * 1024)
+/* write_concern as a number of nodes: 1 to this. */
+#define CONF_WC_MAX	50
 
 struct conf {
 	/* Redis: TCP (host, port) unless socket is set. */
@@ -109,6 +114,13 @@ void	conf_defaults(struct conf *c);
  * with a message in err.
  */
 int	conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+
+/*
+ * write_concern's value: "majority" (*w set to 0) or a number of nodes
+ * from 1 to CONF_WC_MAX (w=0 would have the store answer before it has
+ * the document).  0, or -1 for anything else.
+ */
+int	conf_write_concern(const char *v, long *w);
 
 /* Set one key from text; where names the source for messages
  * ("events.conf:12", "environment EVENTS_REDIS_PORT").  0 or -1. */

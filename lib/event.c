@@ -379,7 +379,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		else {
 			return fail(p, EVENT_ERR_INVALID,
 			    "event %zu: unknown field \"%.*s\" (allowed: type, metadata, id, ts, page)",
-			    idx, (int)utf8_cut(key, strlen(key), 40), key);
+			    idx, (int)utf8_cut(key, strlen(key), LIMIT_QUOTE_LEN), key);
 		}
 	}
 	if (type == NULL)

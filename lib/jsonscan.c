@@ -371,7 +371,8 @@ jsonscan_path(const struct jsonscan_result *r, size_t from, char *buf, size_t bu
 		if (r->path[k].is_index)
 			w = snprintf(buf + n, buflen - n, "[%zu]", r->path[k].index);
 		else {
-			klen = utf8_cut(r->path[k].key, r->path[k].keylen, 40);
+			klen = utf8_cut(r->path[k].key, r->path[k].keylen,
+			    LIMIT_QUOTE_LEN);
 			w = snprintf(buf + n, buflen - n, "%s%.*s%s", n > 0 ? "." : "",
 			    (int)klen, r->path[k].key, klen < r->path[k].keylen ? "..." : "");
 		}

@@ -64,7 +64,7 @@ enum jsonscan_fault jsonscan_text(struct jsonscan *js, const char *s, size_t len
 
 /*
  * The path steps r->path[from..depth) as text into buf: keys as written
- * (escapes kept, each cut at 40 bytes), joined by '.', indexes as [N]:
+ * (escapes kept, each cut at LIMIT_QUOTE_LEN bytes), joined by '.', indexes as [N]:
  * "metadata.tags[2].k\u0000x".  Returns the length.
  */
 size_t		 jsonscan_path(const struct jsonscan_result *r, size_t from,

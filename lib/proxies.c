@@ -285,7 +285,7 @@ proxies_client(const struct proxies *p, const char *peer, const char *hdr,
 		len = (size_t)(end - start);
 		trim(&piece, &len);
 		if (len > 0) {	/* RFC 9110 5.6.1: empty list elements */
-			if (++hops > PROXIES_MAX_HOPS)
+			if (++hops > LIMIT_FORWARDED_HOPS)
 				break;
 			if ((p->header == PROXIES_FORWARDED ?
 			    forwarded_for(piece, len, a) : node_parse(piece, len, a)) != 0)

@@ -26,9 +26,11 @@
 
 #include <stddef.h>
 
-/* Entries in trusted_proxies, and hops followed in one header. */
+#include "bounds.h"
+
+/* Entries in trusted_proxies (hops followed in one header: bounds.h's
+ * LIMIT_FORWARDED_HOPS). */
 #define PROXIES_MAX		64
-#define PROXIES_MAX_HOPS	32
 
 /* Room for any address as text, NUL included (INET6_ADDRSTRLEN). */
 #define PROXIES_ADDR_LEN	46

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "log.h"
 #include "query_params.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -240,7 +241,7 @@ query_cursor_decode(const char *s, size_t len, int64_t *ms, char *id,
 		return -1;
 	p = raw + 2;
 	for (digits = 0; p + digits < raw + n && p[digits] >= '0' && p[digits] <= '9'; digits++) {
-		if (digits >= 15)
+		if (digits >= TIME_MS_DIGITS)
 			return -1;
 		t = t * 10 + (p[digits] - '0');
 	}
@@ -381,25 +382,12 @@ set_value(struct query_params *p, enum param_name which, const char *v,
 	return QUERY_ERR_VALUE;
 }
 
-/* Copy a name for a message: printable ASCII only, cut short. */
-static const char *
-shown(char *dst, size_t dstlen, const char *s, size_t len)
-{
-	size_t i, n;
-
-	n = len < dstlen - 1 ? len : dstlen - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	dst[n] = '\0';
-	return dst;
-}
-
 enum query_err
 query_params_parse(enum query_route route, const char *qs, size_t len,
     struct query_params *p, char *err, size_t errlen)
 {
 	char name[LIMIT_QUERY_STRING_LEN + 1], val[LIMIT_QUERY_STRING_LEN + 1];
-	char show[40];
+	char show[LIMIT_QUOTE_LEN + 1];
 	const char *pair, *eq, *amp;
 	size_t off, plen, nlen, vlen, i;
 	int max;
@@ -435,7 +423,7 @@ query_params_parse(enum query_route route, const char *qs, size_t len,
 				break;
 		if (i == sizeof(params) / sizeof(params[0])) {
 			snprintf(err, errlen, "unknown parameter \"%s\"; %s",
-			    shown(show, sizeof(show), name, nlen),
+			    log_clip(show, sizeof(show), name, nlen),
 			    route == QUERY_ROUTE_STATS ?
 			    "accepted: since, until, bucket, type, by, limit" :
 			    "accepted: limit, cursor, type, since, until, format");

@@ -13,6 +13,12 @@
 /* Words in one list, and the length of a host name (RFC 1035: 253). */
 #define REDISADDR_MAX		64
 #define REDISADDR_HOST_LEN	256
+/* A Sentinel master name, in bytes. */
+#define REDISADDR_NAME_LEN	200
+
+/* The ports a word without one means: Redis's and Redis Sentinel's. */
+#define REDISADDR_PORT		6379
+#define REDISADDR_SENTINEL_PORT	26379
 
 /* A TCP address (port 1-65535), or a unix socket path (port 0). */
 struct redisaddr {

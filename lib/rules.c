@@ -51,7 +51,7 @@ path_add(char *out, size_t outlen, size_t *at, const char *s, size_t n)
 static void
 path_key(char *out, size_t outlen, const char *path, const char *key, size_t keylen)
 {
-	size_t n = utf8_cut(key, keylen, 40), at = 0;
+	size_t n = utf8_cut(key, keylen, LIMIT_QUOTE_LEN), at = 0;
 
 	out[0] = '\0';
 	path_add(out, outlen, &at, path, strlen(path));
@@ -115,7 +115,7 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 				if (!event_key_valid(key, len) || !rules_string(key, len))
 					return fail(why, whylen,
 					    "%s: key \"%.*s\" must be 1-%d bytes of UTF-8, not start with '$' nor contain '.'",
-					    path, (int)utf8_cut(key, len, 40), key, LIMIT_METADATA_KEY_LEN);
+					    path, (int)utf8_cut(key, len, LIMIT_QUOTE_LEN), key, LIMIT_METADATA_KEY_LEN);
 				path_key(sub, sizeof(sub), path, key, len);
 				if (check_value(val, sub, depth + 1, why, whylen) != 0)
 					return -1;

@@ -28,7 +28,7 @@ sentinel_new(const struct conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	n = redisaddr_list(c->redis_sentinels, 26379, s->addr, REDISADDR_MAX, why, sizeof(why));
+	n = redisaddr_list(c->redis_sentinels, REDISADDR_SENTINEL_PORT, s->addr, REDISADDR_MAX, why, sizeof(why));
 	if (n <= 0) {
 		snprintf(err, errlen, "redis_sentinels: %s", n == 0 ? "empty" : why);
 		free(s);

@@ -37,7 +37,7 @@ masters(struct shardmap *m, const struct conf *c, char *err, size_t errlen)
 {
 	struct redisaddr *a = NULL;
 	const char *p, *w;
-	char name[256], why[200];
+	char name[REDISADDR_NAME_LEN + 1], why[200];
 	size_t len;
 	int n, rc = -1;
 
@@ -59,7 +59,7 @@ masters(struct shardmap *m, const struct conf *c, char *err, size_t errlen)
 		    "out of memory"), -1);
 	if ((a = calloc(REDISADDR_MAX, sizeof(*a))) == NULL)
 		goto oom;
-	if ((n = redisaddr_list(c->redis_servers, 6379, a, REDISADDR_MAX, why, sizeof(why))) <= 0) {
+	if ((n = redisaddr_list(c->redis_servers, REDISADDR_PORT, a, REDISADDR_MAX, why, sizeof(why))) <= 0) {
 		snprintf(err, errlen, "redis_servers: %s", n == 0 ? "empty" : why);
 		goto out;
 	}

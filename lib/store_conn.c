@@ -70,28 +70,25 @@ static mongoc_write_concern_t *
 make_wc(const char *spec, char *err, size_t errlen)
 {
 	mongoc_write_concern_t *wc;
-	char *end;
 	long w;
 
 	if ((wc = mongoc_write_concern_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (strcmp(spec, "majority") == 0) {
+	/* conf_load has checked it; w=0 would have the consumer acknowledge
+	 * events the store may never have written. */
+	if (conf_write_concern(spec, &w) != 0) {
+		snprintf(err, errlen,
+		    "write_concern: bad value \"%.32s\" (\"majority\" or a number from 1 to %d)",
+		    spec, CONF_WC_MAX);
+		mongoc_write_concern_destroy(wc);
+		return NULL;
+	}
+	if (w == 0) {
 		mongoc_write_concern_set_w(wc, MONGOC_WRITE_CONCERN_W_MAJORITY);
 		mongoc_write_concern_set_wtimeout_int64(wc, STORE_WTIMEOUT_MS);
 		return wc;
-	}
-	errno = 0;
-	w = strtol(spec, &end, 10);
-	/* w: 0 would have the store answer before it has the document, and
-	 * the consumer would acknowledge events it may never have stored. */
-	if (errno != 0 || *end != '\0' || end == spec || w < 1 || w > 50) {
-		snprintf(err, errlen,
-		    "write_concern: bad value \"%.32s\" (\"majority\" or a number from 1 to 50)",
-		    spec);
-		mongoc_write_concern_destroy(wc);
-		return NULL;
 	}
 	mongoc_write_concern_set_w(wc, (int32_t)w);
 	if (w > 1)

@@ -88,7 +88,8 @@ append_members(bson_t *b, json_object *o, int depth, char *err, size_t errlen)
 		/* Checked by rules_metadata(); kept as the last word before
 		 * a key reaches BSON. */
 		if (!event_key_valid(key, len))
-			return fail(err, errlen, "metadata: key \"%.40s\" not allowed", key);
+			return fail(err, errlen, "metadata: key \"%.*s\" not allowed",
+			    LIMIT_QUOTE_LEN, key);
 		if (append_value(b, key, len, val, depth, err, errlen) != 0)
 			return -1;
 	}
@@ -225,7 +226,8 @@ split(json_object *root, struct qevent *q, char *err, size_t errlen)
 		/* A field this program does not know would be dropped
 		 * silently; refuse it so it shows in the dead letters. */
 		if (i == sizeof(names) / sizeof(names[0]))
-			return fail(err, errlen, "unknown field \"%.40s\"", key);
+			return fail(err, errlen, "unknown field \"%.*s\"", LIMIT_QUOTE_LEN,
+			    key);
 		if (json_object_is_type(val, json_type_null))
 			continue;
 		*(json_object **)(void *)((char *)q + names[i].off) = val;

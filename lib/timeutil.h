@@ -46,5 +46,7 @@ char	*time_format_rfc3339(int64_t ms, char *buf, size_t len);
  * range RFC 3339 can write in UTC. */
 #define TIME_MS_MIN	(-62167219200000LL)
 #define TIME_MS_MAX	253402300799999LL
+/* The digits of TIME_MS_MAX: no time in range is written with more. */
+#define TIME_MS_DIGITS	15
 
 #endif

@@ -190,8 +190,8 @@ run(const char *name, const struct client_case *c, size_t n, enum proxies_header
 	CHECK(strcmp(out, "10.0.0.5") == 0, "%s: none trusted: %s", name, out);
 }
 
-/* Hops past PROXIES_MAX_HOPS are not followed: the client behind
- * PROXIES_MAX_HOPS - 1 trusted hops is found, one more is not. */
+/* Hops past LIMIT_FORWARDED_HOPS are not followed: the client behind
+ * LIMIT_FORWARDED_HOPS - 1 trusted hops is found, one more is not. */
 static void
 test_hops(void)
 {
@@ -202,11 +202,11 @@ test_hops(void)
 	CHECK(proxies_parse(&p, "10.0.0.0/8", err, sizeof(err)) == 0, "parse");
 	for (extra = 0; extra < 2; extra++) {
 		n = (size_t)snprintf(hdr, sizeof(hdr), "198.51.100.7");
-		for (i = 0; i + 1 < PROXIES_MAX_HOPS + extra; i++)
+		for (i = 0; i + 1 < LIMIT_FORWARDED_HOPS + extra; i++)
 			n += (size_t)snprintf(hdr + n, sizeof(hdr) - n, ", 10.0.%zu.1", i);
 		proxies_client(&p, "10.9.9.9", hdr, out);
 		CHECK(strcmp(out, extra ? "10.0.0.1" : "198.51.100.7") == 0, "%zu hops: %s",
-		    PROXIES_MAX_HOPS + extra, out);
+		    LIMIT_FORWARDED_HOPS + extra, out);
 	}
 }
 
