@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <mongoc/mongoc.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "http.h"
 #include "bounds.h"
@@ -55,16 +56,5 @@ void		 stats_handle(struct http_req *req, struct query *q,
 /* query_breakdown.c: GET /events/stats?by= */
 void		 breakdown_handle(struct http_req *req, struct query *q,
 		    const struct query_params *p);
-
-/* query_csv.c: a growing output buffer and RFC 4180 fields. */
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-	int	 failed;	/* an allocation failed: the contents are short */
-};
-void		 buf_add(struct buf *b, const char *s, size_t n);
-void		 buf_adds(struct buf *b, const char *s);
-void		 buf_free(struct buf *b);
-void		 csv_field(struct buf *b, const char *s, size_t n, int last);
 
 #endif

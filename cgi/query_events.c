@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "csv.h"
 #include "log.h"
 #include "query.h"
 

@@ -2,8 +2,10 @@
 noinst_LIBRARIES += lib/libevents.a
 lib_libevents_a_SOURCES = \
 	lib/access.c lib/access.h \
+	lib/buf.c lib/buf.h \
 	lib/coding.c lib/coding.h \
 	lib/conf.c lib/conf.h \
+	lib/csv.c lib/csv.h \
 	lib/enqueue.c lib/enqueue.h \
 	lib/event.c lib/event.h \
 	lib/http.c lib/http.h \
@@ -13,6 +15,7 @@ lib_libevents_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/metrics.h \
 	lib/privacy.c lib/privacy.h \
+	lib/prometheus.c lib/prometheus.h \
 	lib/proxies.c lib/proxies.h \
 	lib/cluster.c lib/cluster.h \
 	lib/redisaddr.c lib/redisaddr.h \

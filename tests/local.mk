@@ -90,6 +90,16 @@ check_PROGRAMS += tests/test-stats-fold
 UNIT_TESTS += tests/test-stats-fold
 tests_test_stats_fold_SOURCES = tests/test-stats-fold.c tests/check.h
 tests_test_stats_fold_LDADD = $(LIBEVENTS)
+# the output writers: the growable buffer, CSV fields and the formula
+# guard, the Prometheus text format
+check_PROGRAMS += tests/test-buf tests/test-csv tests/test-prometheus
+UNIT_TESTS += tests/test-buf tests/test-csv tests/test-prometheus
+tests_test_buf_SOURCES = tests/test-buf.c tests/check.h
+tests_test_buf_LDADD = $(LIBEVENTS)
+tests_test_csv_SOURCES = tests/test-csv.c tests/check.h
+tests_test_csv_LDADD = $(LIBEVENTS)
+tests_test_prometheus_SOURCES = tests/test-prometheus.c tests/check.h
+tests_test_prometheus_LDADD = $(LIBEVENTS)
 TESTS += tests/query-api.sh
 EXTRA_DIST += tests/query-api.sh tests/query-helpers.py
 TESTS += tests/query-params.sh tests/query-outage.sh tests/query-breakdown.sh
