@@ -52,7 +52,8 @@ create_indexes(const char *uri, const char *db, const char *cname)
 	struct store *s;
 	char err[256];
 
-	conf_defaults(&c);
+	if (conf_defaults(&c) != 0)
+		exit(1);
 	snprintf(c.mongo_uri, sizeof(c.mongo_uri), "%s", uri);
 	snprintf(c.mongo_db, sizeof(c.mongo_db), "%s", db);
 	snprintf(c.mongo_collection, sizeof(c.mongo_collection), "%s", cname);

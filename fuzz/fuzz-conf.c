@@ -20,7 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	conf_defaults(&c);
+	if (conf_defaults(&c) != 0)
+		abort();
 	if (conf_parse_text(&c, text, "fuzz.conf", err, sizeof(err)) == 0 &&
 	    (memchr(c.stream, '\0', sizeof(c.stream)) == NULL || c.redis_port < 1))
 		abort();

@@ -9,6 +9,7 @@
 
 #include "access.h"
 #include "conf.h"
+#include "conf_impl.h"
 #include "http.h"
 #include "bounds.h"
 #include "log.h"
@@ -17,16 +18,6 @@
 #include "redisaddr.h"
 
 
-enum conf_type { CT_STR, CT_LONG };
-
-struct conf_key {
-	const char	*name;
-	enum conf_type	 type;
-	size_t		 off;
-	long		 min, max;	/* CT_LONG bounds, inclusive */
-	const char	*def;
-	int		 (*check)(const char *v, char *why, size_t whylen);	/* CT_STR, optional */
-};
 
 static int
 check_name(const char *v, char *why, size_t whylen)
@@ -208,61 +199,72 @@ check_secret(const char *v, char *why, size_t whylen)
 	return (*v == '\0' || strlen(v) >= PRIVACY_SECRET_MIN) ? 0 : -1;
 }
 
-#define S(k, d, chk)	{ #k, CT_STR, offsetof(struct conf, k), 0, 0, d, chk }
-#define L(k, lo, hi, d)	{ #k, CT_LONG, offsetof(struct conf, k), lo, hi, d, NULL }
+/*
+ * The defaults are here and nowhere else (events.conf.example and
+ * events.conf(5) quote them; tests/defaults.sh holds them to this table):
+ * a number as a number, a bound from bounds.h where the key is its
+ * ceiling.  A number outside its key's range does not compile (the
+ * array of negative size in L); a string its check refuses, or any
+ * default set_key() refuses, stops every program at start-up
+ * (conf_load) rather than leaving the key unset.
+ */
+#define S(k, d, chk)	{ #k, CT_STR, offsetof(struct conf, k), 0, 0, d, 0, chk }
+#define L(k, lo, hi, d)	{ #k, CT_LONG, offsetof(struct conf, k), lo, hi, NULL,	\
+			  (d) + 0 * (long)sizeof(char[(d) >= (lo) && (d) <= (hi) ? 1 : -1]), \
+			  NULL }
 
 static const struct conf_key keys[] = {
 	S(redis_host, "127.0.0.1", check_nonempty),
-	L(redis_port, 1, 65535, "6379"),
+	L(redis_port, 1, 65535, REDISADDR_PORT),
 	S(redis_socket, "", NULL),
 	S(redis_user, "", NULL),
 	S(redis_password, "", NULL),
-	L(redis_db, 0, 1000000, "0"),
-	L(redis_timeout_ms, 10, 60000, "500"),
+	L(redis_db, 0, 1000000, 0),
+	L(redis_timeout_ms, 10, 60000, 500),
 	S(redis_sentinels, "", check_sentinels),
 	S(redis_master_name, "events", check_names),
 	S(redis_sentinel_user, "", NULL),
 	S(redis_sentinel_password, "", NULL),
-	L(shards, 1, 1024, "1"),
+	L(shards, 1, 1024, 1),
 	S(redis_servers, "", check_servers),
-	L(redis_cluster, 0, 1, "0"),
-	L(redis_min_replicas, 0, 100, "0"),
-	L(redis_replica_timeout_ms, 10, 60000, "1000"),
+	L(redis_cluster, 0, 1, 0),
+	L(redis_min_replicas, 0, 100, 0),
+	L(redis_replica_timeout_ms, 10, 60000, 1000),
 	S(stream, "events", check_name),
 	S(group, "store", check_name),
 	S(dead_stream, "events:dead", check_name),
 	S(mongo_uri, "mongodb://127.0.0.1:27017/", check_nonempty),
 	S(mongo_db, "events", check_name),
 	S(mongo_collection, "events", check_name),
-	L(max_body_bytes, 1024, LIMIT_BODY_BYTES, "1048576"),
-	L(max_events, 1, LIMIT_EVENTS, "500"),
-	L(fcgi_threads, 1, HTTP_MAX_THREADS, "16"),
+	L(max_body_bytes, 1024, LIMIT_BODY_BYTES, LIMIT_BODY_BYTES),
+	L(max_events, 1, LIMIT_EVENTS, LIMIT_EVENTS),
+	L(fcgi_threads, 1, HTTP_MAX_THREADS, 16),
 	S(consumer_name, "consumer", check_name),
-	L(batch_size, 1, 10000, "500"),
-	L(claim_idle_ms, 1000, 86400000, "60000"),
-	L(max_attempts, 1, 1000, "5"),
+	L(batch_size, 1, 10000, 500),
+	L(claim_idle_ms, 1000, 86400000, 60000),
+	L(max_attempts, 1, 1000, 5),
 	S(write_concern, "1", check_wc),
-	L(backoff_max_ms, 100, 600000, "10000"),
+	L(backoff_max_ms, 100, 600000, 10000),
 	S(lock_dir, "/tmp", check_nonempty),
 	/* expireAfterSeconds is a 32-bit number of seconds: 24855 days at
 	 * most; 10000 (27 years) is plenty. */
-	L(retention_days, 0, 10000, "0"),
+	L(retention_days, 0, 10000, 0),
 	S(log_level, "info", check_level),
 	S(write_keys, "", check_write_keys),
 	S(read_token, "", check_secret),
-	L(rate_limit_ip, 0, 1000000000, "0"),
-	L(rate_limit_key, 0, 1000000000, "0"),
-	L(rate_window_s, 1, 86400, "60"),
-	L(max_backlog, 0, 1000000000, "0"),
+	L(rate_limit_ip, 0, 1000000000, 0),
+	L(rate_limit_key, 0, 1000000000, 0),
+	L(rate_window_s, 1, 86400, 60),
+	L(max_backlog, 0, 1000000000, 0),
 	S(spool_path, "", NULL),
-	L(spool_max_bytes, 4096, 1099511627776L, "67108864"),
+	L(spool_max_bytes, 4096, 1099511627776L, 67108864),
 	S(ip_mode, "truncate", check_ip_mode),
 	S(ip_hash_secret, "", check_secret),
-	L(honour_dnt, 0, 1, "0"),
-	L(drop_bots, 0, 1, "1"),
+	L(honour_dnt, 0, 1, 0),
+	L(drop_bots, 0, 1, 1),
 	S(trusted_proxies, "", check_proxies),
 	S(forwarded_header, "x-forwarded-for", check_forwarded_header),
-	L(health_max_lag_s, 1, 86400, "300"),
+	L(health_max_lag_s, 1, 86400, 300),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -325,15 +327,61 @@ conf_set(struct conf *c, const char *key, const char *value,
 	return set_key(c, k, value, where, err, errlen);
 }
 
-void
-conf_defaults(struct conf *c)
+int
+conf_apply_defaults(struct conf *c, const struct conf_key *k, size_t n,
+    char *err, size_t errlen)
 {
-	char err[ERRBUF_LEN];
+	char num[24];
+	const char *v;
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < NKEYS; i++)
-		(void)set_key(c, &keys[i], keys[i].def, "default", err, sizeof(err));
+	for (i = 0; i < n; i++) {
+		v = k[i].def;
+		if (k[i].type == CT_LONG) {
+			snprintf(num, sizeof(num), "%ld", k[i].def_n);
+			v = num;
+		}
+		if (v == NULL || set_key(c, &k[i], v, "built-in default", err, errlen) != 0) {
+			if (v == NULL)
+				snprintf(err, errlen, "built-in default: %s: none", k[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+conf_defaults(struct conf *c)
+{
+	char err[ERRBUF_LEN];
+
+	if (conf_apply_defaults(c, keys, NKEYS, err, sizeof(err)) == 0)
+		return 0;
+	log_error("configuration: %s", err);
+	return -1;
+}
+
+const char *
+conf_key_name(size_t i)
+{
+	return i < NKEYS ? keys[i].name : NULL;
+}
+
+int
+conf_get(const struct conf *c, const char *key, char *buf, size_t len)
+{
+	const struct conf_key *k;
+	const char *p;
+
+	if ((k = find_key(key)) == NULL)
+		return -1;
+	p = (const char *)c + k->off;
+	if (k->type == CT_STR)
+		snprintf(buf, len, "%s", p);
+	else
+		snprintf(buf, len, "%ld", *(const long *)(const void *)p);
+	return 0;
 }
 
 static char *
@@ -440,7 +488,8 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	size_t i, j;
 	const char *v;
 
-	conf_defaults(c);
+	if (conf_apply_defaults(c, keys, NKEYS, err, errlen) != 0)
+		return -1;
 	if (path == NULL || *path == '\0')
 		path = getenv("EVENTS_CONF");
 	if (path != NULL && *path != '\0' && load_file(c, path, err, errlen) != 0)

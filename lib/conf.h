@@ -105,13 +105,25 @@ struct conf {
 	long	health_max_lag_s;
 };
 
-/* Fill c with the defaults. */
-void	conf_defaults(struct conf *c);
+/* Fill c with the built-in defaults (lib/conf.c's table, the only place
+ * they are written).  0, or -1 when one does not apply to its own key
+ * (logged, naming the key): a fault of the build; the program must not
+ * start. */
+int	conf_defaults(struct conf *c);
+
+/* The name of key i (0, 1, ...), in the table's order; NULL past the
+ * last.  A static string. */
+const char *conf_key_name(size_t i);
+
+/* key's value in c as text into buf (cut to len - 1 bytes): a number in
+ * decimal, a string as it is (secrets too: not for logs).  0, or -1 for
+ * an unknown key. */
+int	conf_get(const struct conf *c, const char *key, char *buf, size_t len);
 
 /*
  * Defaults, then the file (path, or EVENTS_CONF when path is NULL; none
  * when both are absent), then EVENTS_<KEY> variables.  Returns 0, or -1
- * with a message in err.
+ * with a message in err (a default that does not apply is one too).
  */
 int	conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 

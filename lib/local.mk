@@ -4,7 +4,7 @@ lib_libevents_a_SOURCES = \
 	lib/access.c lib/access.h \
 	lib/buf.c lib/buf.h \
 	lib/coding.c lib/coding.h \
-	lib/conf.c lib/conf.h \
+	lib/conf.c lib/conf.h lib/conf_impl.h \
 	lib/csv.c lib/csv.h \
 	lib/enqueue.c lib/enqueue.h \
 	lib/event.c lib/event.h \

@@ -50,7 +50,9 @@ TESTS += tests/lighttpd-conf.sh tests/http-ingest.sh tests/http-outage.sh \
 EXTRA_DIST += tests/services.sh tests/lighttpd-conf.sh tests/http-ingest.sh \
 	tests/http-outage.sh tests/http-threads.sh tests/store-smoke.sh \
 	tests/defaults.sh
-check_PROGRAMS += tests/store-smoke
+check_PROGRAMS += tests/store-smoke tests/conf-defaults
+tests_conf_defaults_SOURCES = tests/conf-defaults.c
+tests_conf_defaults_LDADD = $(LIBEVENTS)
 tests_store_smoke_SOURCES = tests/store-smoke.c
 tests_store_smoke_LDADD = $(MONGOC_LIBS)
 

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "check.h"
 #include "conf.h"
+#include "conf_impl.h"
 
 struct bad {
 	const char *text;
@@ -98,14 +100,76 @@ test_defaults(void)
 {
 	struct conf c;
 
-	conf_defaults(&c);
+	/* Every default applies to its own key (a refused one would stop
+	 * every program at start-up). */
+	CHECK(conf_defaults(&c) == 0, "a default does not apply");
 	CHECK(strcmp(c.redis_host, "127.0.0.1") == 0, "redis_host default");
 	CHECK(c.redis_port == 6379, "redis_port default");
 	CHECK(strcmp(c.stream, "events") == 0, "stream default");
-	CHECK(c.max_events == 500, "max_events default");
-	CHECK(c.max_body_bytes == 1048576, "max_body_bytes default");
+	/* The ceilings of bounds.h are the defaults of the keys they bound. */
+	CHECK(c.max_events == LIMIT_EVENTS && c.max_events == 500, "max_events default");
+	CHECK(c.max_body_bytes == LIMIT_BODY_BYTES && c.max_body_bytes == 1048576,
+	    "max_body_bytes default");
 	CHECK(strcmp(c.mongo_uri, "mongodb://127.0.0.1:27017/") == 0, "mongo_uri default");
 	CHECK(strcmp(c.write_concern, "1") == 0, "write_concern default");
+}
+
+/* A default that does not apply to its key: the load stops with the key,
+ * the value and "built-in default" in the message, whatever the kind. */
+static int
+refuse_x(const char *v, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "anything but x");
+	return strcmp(v, "x") == 0 ? -1 : 0;
+}
+
+static void
+test_bad_defaults(void)
+{
+	static char longstr[CONF_STR_LEN + 1];
+	struct conf_key k[] = {
+		{ "redis_host", CT_STR, offsetof(struct conf, redis_host), 0, 0, "h", 0, refuse_x },
+		{ "redis_port", CT_LONG, offsetof(struct conf, redis_port), 1, 65535, NULL, 6379, NULL },
+	};
+	struct conf c;
+	char err[ERRBUF_LEN], name[CONF_STR_LEN];
+	size_t i;
+
+	CHECK(conf_apply_defaults(&c, k, 2, err, sizeof(err)) == 0 &&
+	    strcmp(c.redis_host, "h") == 0 && c.redis_port == 6379,
+	    "good defaults: %s", err);
+
+	k[0].def = "x";		/* its check refuses it */
+	CHECK(conf_apply_defaults(&c, k, 2, err, sizeof(err)) == -1 &&
+	    strstr(err, "built-in default: redis_host: bad value \"x\" (anything but x)"),
+	    "string default refused by its check: \"%s\"", err);
+
+	memset(longstr, 'a', CONF_STR_LEN);
+	k[0].def = longstr;	/* longer than a value may be */
+	CHECK(conf_apply_defaults(&c, k, 2, err, sizeof(err)) == -1 &&
+	    strstr(err, "built-in default: redis_host: value too long"),
+	    "string default too long: \"%s\"", err);
+
+	k[0].def = "h";
+	k[1].def_n = 0;		/* outside 1-65535 */
+	CHECK(conf_apply_defaults(&c, k, 2, err, sizeof(err)) == -1 &&
+	    strstr(err, "built-in default: redis_port: bad value \"0\" (a whole number from 1 to 65535)"),
+	    "number default out of range: \"%s\"", err);
+
+	/* The table's names are the keys conf_set and conf_get know, each
+	 * once; conf_get gives back what conf_set took. */
+	CHECK(conf_defaults(&c) == 0, "defaults");
+	for (i = 0; conf_key_name(i) != NULL; i++) {
+		CHECK(conf_get(&c, conf_key_name(i), name, sizeof(name)) == 0,
+		    "conf_get %s", conf_key_name(i));
+		CHECK(conf_set(&c, conf_key_name(i), name, "t", err, sizeof(err)) == 0,
+		    "%s: its own default, set again: %s", conf_key_name(i), err);
+	}
+	CHECK(i >= 40, "only %zu keys", i);
+	CHECK(conf_get(&c, "nosuchkey", name, sizeof(name)) == -1, "unknown key");
+	CHECK(conf_set(&c, "redis_port", "6380", "t", err, sizeof(err)) == 0 &&
+	    conf_get(&c, "redis_port", name, sizeof(name)) == 0 &&
+	    strcmp(name, "6380") == 0, "conf_get redis_port: %s", name);
 }
 
 static void
@@ -197,6 +261,7 @@ int
 main(void)
 {
 	test_defaults();
+	test_bad_defaults();
 	test_text();
 	test_file_and_env();
 	test_combinations();
