@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "bounds.h"
 #include "spool.h"
 #include "timeutil.h"
@@ -19,19 +21,12 @@
 #define SPOOL_MAGIC	"EVSPOOL1 "
 #define SPOOL_HDR_MAX	40
 
-static uint32_t
-crc32(const char *buf, size_t len)
+uint32_t
+spool_crc(const char *buf, size_t len)
 {
-	uint32_t c = 0xffffffffu;
-	size_t i;
-	int k;
-
-	for (i = 0; i < len; i++) {
-		c ^= (unsigned char)buf[i];
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-	}
-	return c ^ 0xffffffffu;
+	/* zlib's CRC-32 is the one spool files have always carried (the
+	 * reflected 0xEDB88320 polynomial, all ones in and out). */
+	return (uint32_t)crc32_z(0L, (const Bytef *)buf, len);
 }
 
 /* Open path for appending, locked, and still the file at path. */
@@ -85,7 +80,7 @@ spool_append(const char *path, off_t max_bytes, const struct event_batch *b,
 	}
 	plen--;		/* the payload excludes the record's final newline */
 	n = snprintf(buf, SPOOL_HDR_MAX, SPOOL_MAGIC "%zu %08x\n", plen,
-	    (unsigned)crc32(buf + SPOOL_HDR_MAX, plen));
+	    (unsigned)spool_crc(buf + SPOOL_HDR_MAX, plen));
 	memmove(buf + n, buf + SPOOL_HDR_MAX, plen + 1);
 	off = (size_t)n + plen + 1;
 
@@ -149,7 +144,7 @@ spool_parse(const char *buf, size_t len, spool_emit emit, void *arg,
 			goto resync;
 		q = nl + 1;
 		if (plen > (size_t)(end - q) || (size_t)(end - q) - plen < 1 ||
-		    q[plen] != '\n' || crc32(q, plen) != crc)
+		    q[plen] != '\n' || spool_crc(q, plen) != crc)
 			goto resync;
 		/* A good record: one event a line. */
 		b.n = 0;

@@ -19,6 +19,7 @@
 #define EVENTS_SPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "event.h"
@@ -50,6 +51,10 @@ int	spool_replay(const char *path, spool_emit emit, void *arg,
 
 /* Bytes waiting in the spool (the live file and any being replayed). */
 off_t	spool_size(const char *path);
+
+/* The CRC-32 of a record's payload as its header carries it: CRC-32/
+ * ISO-HDLC (RFC 1952's, zlib's crc32), "123456789" giving cbf43926. */
+uint32_t spool_crc(const char *buf, size_t len);
 
 /* Parse one file's contents (for tests and fuzzing): emit each good
  * record.  Returns -1 if emit stopped, else 0. */

@@ -26,6 +26,13 @@ tests_test_spool_LDADD = $(LIBEVENTS)
 # it takes the live file until the writers wait for its lock.
 tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read -Wl,--wrap=rename
 
+## the spool's record format, as earlier releases wrote it
+# (In UNIT_TESTS, so scripts/test runs it under valgrind too.)
+check_PROGRAMS += tests/test-spool-format
+UNIT_TESTS += tests/test-spool-format
+tests_test_spool_format_SOURCES = tests/test-spool-format.c tests/check.h
+tests_test_spool_format_LDADD = $(LIBEVENTS)
+
 ## the store layer's pure parts (error classes; later the index and
 ## retention decisions)
 # (In UNIT_TESTS, so scripts/test runs it under valgrind too.)
