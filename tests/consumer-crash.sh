@@ -20,7 +20,18 @@ while [ $i -lt 14 ] || kill -0 $load_pid 2>/dev/null; do
 	name=a
 	[ $((i % 2)) = 0 ] && name=b
 	consumer_start "$name" --name "$name"
-	sleep "$(awk -v s=$i 'BEGIN { srand(s); printf "%.2f", 0.15 + rand() * 0.35 }')"
+	if [ $((i % 3)) = 0 ]; then
+		# Every third kill at a moment of its own (0.15 to 0.5 s)...
+		sleep "$(awk -v s=$i 'BEGIN { srand(s); printf "%.2f", 0.15 + rand() * 0.35 }')"
+	else
+		# ...the others once it holds a batch delivered and not
+		# acknowledged (polled; 10 s at most, then killed anyway).
+		end=$(( $(date +%s) + 10 ))
+		until [ "$(rcli XPENDING events store - + 1 "$name" | grep -c .)" -gt 0 ] ||
+		    [ "$(date +%s)" -ge "$end" ]; do
+			sleep 0.02
+		done
+	fi
 	pid=$(svc_pid "$name")
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
@@ -36,9 +47,17 @@ expect_eq 20000 "$accepted" "events answered 202"
 echo "$kills SIGKILLs, $in_flight of them with a batch in flight; $(stored) stored so far"
 [ "$in_flight" -gt 0 ] || fail "no SIGKILL hit a batch in flight: the test proves nothing"
 
-# What the killed copies left: b's pending entries are idle by now, a
-# takes them over; then b finds nothing of its own.
-sleep 1.2
+# What the killed copies left: once b's pending entries have been idle
+# for EVENTS_CLAIM_IDLE_MS, a takes them over; then b finds nothing of
+# its own.
+idle_enough()
+{
+	rcli --json XPENDING events store - + 100000 | python3 -c '
+import json, sys
+print(min([e[2] for e in json.load(sys.stdin)] or [10 ** 9]))' |
+	    { read -r _idle && [ "$_idle" -ge "$EVENTS_CLAIM_IDLE_MS" ]; }
+}
+svc_until 30 idle_enough || fail "pending entries not idle for ${EVENTS_CLAIM_IDLE_MS} ms in 30 s"
 "$CONSUMER" --once --name a >"$SVC_DIR/log/consumer-final.log" 2>&1 ||
     fail "final --once as a: status $?"
 "$CONSUMER" --once --name b >>"$SVC_DIR/log/consumer-final.log" 2>&1 ||

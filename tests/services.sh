@@ -209,6 +209,19 @@ svc_wait()
 	done
 }
 
+# svc_until SECONDS COMMAND [ARG...]: run COMMAND every 0.1 s until it
+# succeeds; status 1 if it has not within SECONDS.  How a test waits
+# for the state it needs rather than sleep for a fixed time.
+svc_until()
+{
+	_uend=$(( $(date +%s) + $1 ))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_uend" ] || return 1
+		sleep 0.1
+	done
+}
+
 # svc_tcp_open PORT: is something accepting on 127.0.0.1:PORT?
 svc_tcp_open()
 {
