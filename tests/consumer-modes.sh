@@ -68,7 +68,13 @@ ok "--once --max-seconds 2 gives up on a store outage after $gave_up s, events k
 ## the lock
 
 consumer_start locked --name locked
-sleep 0.5
+# Until the daemon holds its lock (flock(1) cannot take it).
+lock_held()
+{
+	[ -f "$EVENTS_LOCK_DIR/event-consumer-locked.lock" ] &&
+	    ! flock -n "$EVENTS_LOCK_DIR/event-consumer-locked.lock" true
+}
+svc_until 10 lock_held || fail "the daemon did not take its lock in 10 s"
 timed "$CONSUMER" --once --name locked
 expect_eq 0 "$STATUS" "second copy: exit status"
 expect_eq 1 "$(printf '%s\n' "$OUT" | grep -c .)" "second copy: lines of output ($OUT)"
