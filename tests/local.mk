@@ -137,12 +137,15 @@ PROTECT_TESTS = tests/protect-limits.sh tests/protect-access.sh \
 	tests/protect-metrics.sh tests/protect-hostile.sh tests/schemathesis.sh \
 	tests/protect-proxies.sh
 TESTS += $(PROTECT_TESTS)
-EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh tests/schemathesis-hooks.py
+EXTRA_DIST += $(PROTECT_TESTS) tests/protect-lib.sh tests/schemathesis-hooks.py \
+	tests/schemathesis-requirements.txt
 EXTRA_DIST += docs/openapi.yaml
-# The virtual environment tests/schemathesis.sh makes in the build tree.
+# What Schemathesis leaves in the build tree (its virtual environment is
+# made by scripts/test's set-up in tests/schemathesis-venv/ of the source
+# tree).
 clean-local: clean-schemathesis
 clean-schemathesis:
-	-rm -rf tests/schemathesis-venv .hypothesis .schemathesis
+	-rm -rf .hypothesis .schemathesis
 .PHONY: clean-schemathesis
 
 ## web servers: the HTTP tests through each Apache set-up of apache/

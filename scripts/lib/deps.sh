@@ -173,6 +173,26 @@ deps_node_modules()
 	export EVENTS_NODE_MODULES
 }
 
+# Schemathesis for tests/schemathesis.sh, the version pinned by
+# tests/schemathesis-requirements.txt, in a virtual environment in
+# tests/schemathesis-venv/; made again when the pin changes.  The test
+# finds it through SCHEMATHESIS_VENV and never installs anything itself.
+deps_schemathesis()
+{
+	_req=$root/tests/schemathesis-requirements.txt
+	_venv=$root/tests/schemathesis-venv
+	_want=$(sed -n 's/^schemathesis==//p' "$_req")
+	if ! "$_venv/bin/schemathesis" --version 2>/dev/null | grep -q "version $_want\$"; then
+		say "schemathesis $_want into tests/schemathesis-venv"
+		rm -rf "$_venv"
+		python3 -m venv "$_venv" || die "python3 -m venv failed (Debian package python3-venv)"
+		"$_venv/bin/pip" install --quiet --disable-pip-version-check -r "$_req" ||
+		    { rm -rf "$_venv"; die "pip install -r $_req failed"; }
+	fi
+	SCHEMATHESIS_VENV=$_venv
+	export SCHEMATHESIS_VENV
+}
+
 # deps_install [test]: what scripts/start needs, and with "test" what
 # scripts/test needs as well.
 deps_install()
@@ -187,5 +207,6 @@ deps_install()
 			    die "$_b is not installed: the browser tests need Node.js 20 or later with npm"
 		done
 		deps_node_modules
+		deps_schemathesis
 	fi
 }
