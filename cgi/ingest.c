@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgi_start.h"
 #include "coding.h"
 #include "event.h"
 #include "ingest.h"
@@ -370,13 +371,6 @@ handle(struct http_req *req, void *arg)
 	}
 }
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: event-ingest [--config FILE]\n");
-	exit(2);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -384,31 +378,12 @@ main(int argc, char *argv[])
 	static struct ingest_settings set;
 	struct ingest *in[HTTP_MAX_THREADS];
 	void *args[HTTP_MAX_THREADS];
-	const char *path = NULL;
 	char err[ERRBUF_LEN];
-	enum log_level lvl;
 	long ncpu;
 	int i, n, rc;
 
-	log_init("event-ingest", LOG_LEVEL_INFO);
-	/* RFC 3875 4.4: run as a CGI script, the command line holds the
-	 * words of a query string without "=" (GET /events?--config+x),
-	 * the client's, not the operator's: take no options then. */
-	if (getenv("GATEWAY_INTERFACE") != NULL)
-		argc = 1;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			path = argv[++i];
-		else
-			usage();
-	}
-	if (conf_load(&set.conf, path, err, sizeof(err)) != 0) {
-		log_error("configuration: %s", err);
-		http_startup_failed();
+	if (cgi_start("event-ingest", argc, argv, &set.conf) != 0)
 		return 1;
-	}
-	if (log_level_parse(set.conf.log_level, &lvl) == 0)
-		log_set_level(lvl);
 	/* Both were checked by conf_load: these cannot fail. */
 	(void)access_parse(&set.access, set.conf.write_keys, err, sizeof(err));
 	(void)privacy_ip_mode(set.conf.ip_mode, &set.ip_mode);

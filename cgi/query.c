@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
+#include "cgi_start.h"
 #include "log.h"
 #include "query.h"
 
@@ -88,7 +88,7 @@ handle(struct http_req *req, void *arg)
 	enum query_route route;
 	enum query_err e;
 	enum store_status st;
-	const char *method, *qs, *tok;
+	const char *method, *qs;
 	char err[ERRBUF_LEN], clip[LIMIT_LOG_CLIP_LEN];
 
 	method = http_param(req, "REQUEST_METHOD");
@@ -98,13 +98,8 @@ handle(struct http_req *req, void *arg)
 		return;
 	}
 	/* RFC 6750: a bearer token, when the operator set one. */
-	if (q->conf.read_token[0] &&
-	    ((tok = access_bearer(http_param(req, "HTTP_AUTHORIZATION"))) == NULL ||
-	    !access_token_equal(tok, q->conf.read_token))) {
-		http_send_error(req, 401, "WWW-Authenticate: Bearer\r\n", "unauthorized",
-		    "a read token is required: Authorization: Bearer TOKEN");
+	if (http_check_bearer(req, q->conf.read_token) != 0)
 		return;
-	}
 	route = query_route(http_param(req, "PATH_INFO"),
 	    http_param(req, "SCRIPT_NAME"), http_param(req, "REQUEST_URI"));
 	if (route == QUERY_ROUTE_NONE) {
@@ -133,42 +128,16 @@ handle(struct http_req *req, void *arg)
 		events_handle(req, q, &p);
 }
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: event-query [--config FILE]\n");
-	exit(2);
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct query q;
-	const char *path = NULL;
 	char err[ERRBUF_LEN];
-	enum log_level lvl;
-	int i, rc;
+	int rc;
 
-	log_init("event-query", LOG_LEVEL_INFO);
-	/* RFC 3875 4.4: run as a CGI script, the command line holds the
-	 * words of a query string without "=" (GET /events?--config+x),
-	 * the client's, not the operator's: take no options then. */
-	if (getenv("GATEWAY_INTERFACE") != NULL)
-		argc = 1;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			path = argv[++i];
-		else
-			usage();
-	}
 	memset(&q, 0, sizeof(q));
-	if (conf_load(&q.conf, path, err, sizeof(err)) != 0) {
-		log_error("configuration: %s", err);
-		http_startup_failed();
+	if (cgi_start("event-query", argc, argv, &q.conf) != 0)
 		return 1;
-	}
-	if (log_level_parse(q.conf.log_level, &lvl) == 0)
-		log_set_level(lvl);
 	if ((q.store = store_new(&q.conf, "event-query", STORE_READER, err,
 	    sizeof(err))) == NULL) {
 		log_error("configuration: %s", err);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
+#include "cgi_start.h"
 #include "conf.h"
 #include "http.h"
 #include "log.h"
@@ -23,7 +23,6 @@ handle(struct http_req *req, void *arg)
 	struct status *st = arg;
 	const char *method = http_param(req, "REQUEST_METHOD");
 	const char *path = http_param(req, "SCRIPT_NAME"), *info = http_param(req, "PATH_INFO");
-	const char *tok;
 	char full[512];
 	size_t n;
 
@@ -41,13 +40,8 @@ handle(struct http_req *req, void *arg)
 		return;
 	}
 	if (n >= 8 && strcmp(full + n - 8, "/metrics") == 0) {
-		if (st->conf.read_token[0] &&
-		    ((tok = access_bearer(http_param(req, "HTTP_AUTHORIZATION"))) == NULL ||
-		    !access_token_equal(tok, st->conf.read_token))) {
-			http_send_error(req, 401, "WWW-Authenticate: Bearer\r\n", "unauthorized",
-			    "a read token is required: Authorization: Bearer TOKEN");
+		if (http_check_bearer(req, st->conf.read_token) != 0)
 			return;
-		}
 		metrics_handle(st, req);
 		return;
 	}
@@ -58,32 +52,11 @@ int
 main(int argc, char *argv[])
 {
 	static struct status st;
-	const char *path = NULL;
 	char err[ERRBUF_LEN];
-	enum log_level lvl;
-	int i, rc;
+	int rc;
 
-	log_init("event-status", LOG_LEVEL_INFO);
-	/* RFC 3875 4.4: run as a CGI script, the command line holds the
-	 * words of a query string without "=" (GET /events?--config+x),
-	 * the client's, not the operator's: take no options then. */
-	if (getenv("GATEWAY_INTERFACE") != NULL)
-		argc = 1;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			path = argv[++i];
-		else {
-			fprintf(stderr, "usage: event-status [--config FILE]\n");
-			return 2;
-		}
-	}
-	if (conf_load(&st.conf, path, err, sizeof(err)) != 0) {
-		log_error("configuration: %s", err);
-		http_startup_failed();
+	if (cgi_start("event-status", argc, argv, &st.conf) != 0)
 		return 1;
-	}
-	if (log_level_parse(st.conf.log_level, &lvl) == 0)
-		log_set_level(lvl);
 	store_init();
 	if ((st.m = shardmap_new(&st.conf, err, sizeof(err))) == NULL) {
 		log_error("configuration: %s", err);

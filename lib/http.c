@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "http.h"
 #include "bounds.h"
 #include "log.h"
@@ -298,6 +299,21 @@ http_write(struct http_req *req, const char *buf, size_t n)
 		return FCGX_PutStr(buf, (int)n, req->fcgi->out) == (int)n ? 0 : -1;
 	}
 	return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
+}
+
+int
+http_check_bearer(struct http_req *req, const char *token)
+{
+	const char *given;
+
+	if (token[0] == '\0')
+		return 0;
+	if ((given = access_bearer(http_param(req, "HTTP_AUTHORIZATION"))) != NULL &&
+	    access_token_equal(given, token))
+		return 0;
+	http_send_error(req, 401, "WWW-Authenticate: Bearer\r\n", "unauthorized",
+	    "a read token is required: Authorization: Bearer TOKEN");
+	return -1;
 }
 
 void

@@ -76,6 +76,14 @@ void		 http_send_error(struct http_req *req, int status,
  */
 void		 http_startup_failed(void);
 
+/*
+ * The read token (RFC 6750 section 2.1): 0 when token is "" (the
+ * operator set none) or the request's Authorization header carries it
+ * as a bearer token, compared in constant time.  Otherwise answers 401
+ * with WWW-Authenticate: Bearer and returns -1: the caller stops there.
+ */
+int		 http_check_bearer(struct http_req *req, const char *token);
+
 /* 1 for a HEAD request: http_send then writes the headers alone. */
 int		 http_is_head(struct http_req *req);
 

@@ -3,6 +3,7 @@ noinst_LIBRARIES += lib/libevents.a
 lib_libevents_a_SOURCES = \
 	lib/access.c lib/access.h \
 	lib/buf.c lib/buf.h \
+	lib/cgi_start.c lib/cgi_start.h \
 	lib/coding.c lib/coding.h \
 	lib/conf.c lib/conf.h lib/conf_impl.h \
 	lib/csv.c lib/csv.h \
