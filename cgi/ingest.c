@@ -131,7 +131,11 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	 * a hash of the address keyed by ip_hash_secret (which conf_load
 	 * requires with rate_limit_ip), never by the address. */
 	if (addr != NULL && in->set->conf.rate_limit_ip > 0) {
-		privacy_ip(IP_HASH, in->set->conf.ip_hash_secret, time_now_ms(), addr, hashed);
+		if (privacy_ip(IP_HASH, in->set->conf.ip_hash_secret, time_now_ms(), addr,
+		    hashed) != 0) {
+			http_send_error(req, 500, a->headers, "internal", "out of memory");
+			return;
+		}
 		addr = hashed;
 	} else
 		addr = NULL;
@@ -208,7 +212,11 @@ take_body(struct ingest *in, struct http_req *req, const struct ingest_access *a
 	    in->set->proxies.header == PROXIES_FORWARDED ? "HTTP_FORWARDED" :
 	    "HTTP_X_FORWARDED_FOR"), client);
 	addr = addr != NULL ? client : NULL;
-	privacy_ip(in->set->ip_mode, in->set->conf.ip_hash_secret, ctx.received_ms, addr, ip);
+	if (privacy_ip(in->set->ip_mode, in->set->conf.ip_hash_secret, ctx.received_ms,
+	    addr, ip) != 0) {
+		http_send_error(req, 500, a->headers, "internal", "out of memory");
+		return;
+	}
 	ctx.ip = ip;
 	ctx.user_agent = http_param(req, "HTTP_USER_AGENT");
 	ctx.max_events = (size_t)in->set->conf.max_events;

@@ -484,7 +484,7 @@ out:
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
-	char where[160], var[128];
+	char where[160], var[128], why[ERRBUF_LEN];
 	size_t i, j;
 	const char *v;
 
@@ -521,6 +521,15 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		    "characters): the per-address counters in Redis are named by a hash "
 		    "of the address keyed by it",
 		    path != NULL && *path ? path : "configuration", PRIVACY_SECRET_MIN);
+		return -1;
+	}
+	/* Both hash addresses (OpenSSL's SipHash): a missing MAC stops the
+	 * program here rather than drop every address later. */
+	if ((strcmp(c->ip_mode, "hash") == 0 || c->rate_limit_ip > 0) &&
+	    privacy_hash_ready(why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: %s needs a keyed hash: %s",
+		    path != NULL && *path ? path : "configuration",
+		    c->rate_limit_ip > 0 ? "rate_limit_ip" : "ip_mode = hash", why);
 		return -1;
 	}
 	return 0;

@@ -29,7 +29,7 @@ lib_libevents_a_SOURCES = \
 	lib/utf8.c lib/utf8.h \
 	lib/uuid7.c lib/uuid7.h
 
-LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) $(ZLIB_LIBS) -lm
+LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) $(ZLIB_LIBS) $(CRYPTO_LIBS) -lm
 
 # The query side's parameter parsing (GET /events, /events/stats) and
 # the counting behind /events/stats.

@@ -1,9 +1,15 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "ipanon.h"
 #include "privacy.h"
@@ -22,62 +28,67 @@ privacy_ip_mode(const char *s, enum ip_mode *m)
 	return 0;
 }
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND do {						\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;			\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;			\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
+/* OpenSSL's SipHash, fetched once for the process (EVP_MAC objects may
+ * be shared between threads; each hash has its own EVP_MAC_CTX). */
+static EVP_MAC *siphash_mac;
+static pthread_once_t siphash_once = PTHREAD_ONCE_INIT;
 
-static uint64_t
-le64(const unsigned char *p)
+static void
+siphash_fetch(void)
 {
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	siphash_mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
 }
 
-/* SipHash-2-4 (Aumasson and Bernstein, 2012). */
-uint64_t
-siphash24(const unsigned char key[16], const void *in, size_t len)
+int
+privacy_hash_ready(char *err, size_t errlen)
 {
-	const unsigned char *p = in;
-	uint64_t k0 = le64(key), k1 = le64(key + 8), m, b;
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	size_t i, left = len & 7;
+	unsigned char key[16] = { 0 };
+	uint64_t h;
 
-	for (i = 0; i + 8 <= len; i += 8) {
-		m = le64(p + i);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	b = (uint64_t)len << 56;
-	for (; left > 0; left--)
-		b |= (uint64_t)p[i + left - 1] << (8 * (left - 1));
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	if (siphash24(key, "", 0, &h) == 0)
+		return 0;
+	snprintf(err, errlen, "OpenSSL's SIPHASH MAC is not available: %s",
+	    ERR_reason_error_string(ERR_peek_last_error()) ?
+	    ERR_reason_error_string(ERR_peek_last_error()) : "no reason given");
+	return -1;
+}
+
+int
+siphash24(const unsigned char key[16], const void *in, size_t len, uint64_t *out)
+{
+	unsigned int c_rounds = 2, d_rounds = 4;
+	size_t size = 8, outl = 0;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_size_t(OSSL_MAC_PARAM_SIZE, &size),
+		OSSL_PARAM_uint(OSSL_MAC_PARAM_C_ROUNDS, &c_rounds),
+		OSSL_PARAM_uint(OSSL_MAC_PARAM_D_ROUNDS, &d_rounds),
+		OSSL_PARAM_END
+	};
+	EVP_MAC_CTX *ctx = NULL;
+	unsigned char d[8];
+	int i, rc = -1;
+
+	*out = 0;
+	if (pthread_once(&siphash_once, siphash_fetch) != 0 || siphash_mac == NULL)
+		return -1;
+	if ((ctx = EVP_MAC_CTX_new(siphash_mac)) == NULL ||
+	    !EVP_MAC_init(ctx, key, 16, params) ||
+	    !EVP_MAC_update(ctx, in, len) ||
+	    !EVP_MAC_final(ctx, d, &outl, sizeof(d)) || outl != sizeof(d))
+		goto out;
+	/* The digest is the 64-bit result in little-endian order (the
+	 * reference implementation's, and this function's before). */
+	for (i = 7; i >= 0; i--)
+		*out = (*out << 8) | d[i];
+	rc = 0;
+out:
+	EVP_MAC_CTX_free(ctx);
+	return rc;
 }
 
 /* The day's key: two SipHashes of the day number under a key folded
- * from the secret. */
-static void
+ * from the secret.  0, or -1 when a hash cannot be made. */
+static int
 day_key(const char *secret, int64_t day_ms, unsigned char out[16])
 {
 	unsigned char base[16] = { 0 };
@@ -90,30 +101,36 @@ day_key(const char *secret, int64_t day_ms, unsigned char out[16])
 		base[i % 16] = (unsigned char)(base[i % 16] * 31 + (unsigned char)secret[i]);
 	for (i = 0; i < 2; i++) {
 		n = snprintf(msg, sizeof(msg), "ip-day:%lld:%zu", (long long)(day_ms / 86400000), i);
-		h = siphash24(base, msg, (size_t)n);
+		if (siphash24(base, msg, (size_t)n, &h) != 0)
+			return -1;
 		memcpy(out + 8 * i, &h, 8);
 	}
+	return 0;
 }
 
-void
+int
 privacy_ip(enum ip_mode m, const char *secret, int64_t day_ms,
     const char *addr, char out[PRIVACY_IP_LEN])
 {
 	unsigned char key[16];
+	uint64_t h;
 
 	out[0] = '\0';
 	if (addr == NULL || m == IP_DROP)
-		return;
+		return 0;
 	if (m == IP_TRUNCATE) {
 		(void)ipanon(addr, out, PRIVACY_IP_LEN);
-		return;
+		return 0;
 	}
 	/* hash: only real addresses, so junk cannot pose as one */
 	if (ipanon(addr, out, PRIVACY_IP_LEN) != 0)
-		return;
-	day_key(secret, day_ms, key);
-	snprintf(out, PRIVACY_IP_LEN, "h:%016llx",
-	    (unsigned long long)siphash24(key, addr, strlen(addr)));
+		return 0;
+	out[0] = '\0';
+	if (day_key(secret, day_ms, key) != 0 ||
+	    siphash24(key, addr, strlen(addr), &h) != 0)
+		return -1;
+	snprintf(out, PRIVACY_IP_LEN, "h:%016llx", (unsigned long long)h);
+	return 0;
 }
 
 int

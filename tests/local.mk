@@ -10,6 +10,7 @@ tests_test_event_SOURCES = tests/test-event.c tests/check.h
 tests_test_event_LDADD = $(LIBEVENTS)
 tests_test_conf_SOURCES = tests/test-conf.c tests/check.h
 tests_test_conf_LDADD = $(LIBEVENTS)
+EXTRA_DIST += tests/openssl-base-only.cnf
 tests_test_util_SOURCES = tests/test-util.c tests/check.h
 tests_test_util_LDADD = $(LIBEVENTS)
 tests_test_access_SOURCES = tests/test-access.c tests/check.h

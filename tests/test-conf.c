@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bounds.h"
@@ -257,9 +258,46 @@ test_file_and_env(void)
 	CHECK(conf_load(&c, NULL, err, sizeof(err)) == 0, "no file at all: defaults");
 }
 
+/*
+ * Where an address is hashed (ip_mode = hash, rate_limit_ip), an OpenSSL
+ * without SIPHASH stops the load, naming the key; elsewhere it is not
+ * needed.  In a child with the base provider alone
+ * (tests/openssl-base-only.cnf), forked before this process starts
+ * OpenSSL (it reads its configuration once).
+ */
+static void
+test_no_siphash(void)
+{
+	struct conf c;
+	char cnf[1024], err[ERRBUF_LEN];
+	const char *src = getenv("top_srcdir");
+	pid_t pid;
+	int st;
+
+	snprintf(cnf, sizeof(cnf), "%s/tests/openssl-base-only.cnf", src ? src : "..");
+	if ((pid = fork()) == 0) {
+		setenv("OPENSSL_CONF", cnf, 1);
+		setenv("EVENTS_IP_HASH_SECRET", "0123456789abcdef-secret", 1);
+		CHECK(conf_load(&c, NULL, err, sizeof(err)) == 0, "truncate needs no hash: %s", err);
+		setenv("EVENTS_IP_MODE", "hash", 1);
+		CHECK(conf_load(&c, NULL, err, sizeof(err)) == -1 &&
+		    strstr(err, "ip_mode = hash needs a keyed hash") && strstr(err, "SIPHASH"),
+		    "ip_mode = hash without SIPHASH: \"%s\"", err);
+		setenv("EVENTS_IP_MODE", "drop", 1);
+		setenv("EVENTS_RATE_LIMIT_IP", "10", 1);
+		CHECK(conf_load(&c, NULL, err, sizeof(err)) == -1 &&
+		    strstr(err, "rate_limit_ip needs a keyed hash") && strstr(err, "SIPHASH"),
+		    "rate_limit_ip without SIPHASH: \"%s\"", err);
+		_exit(check_failed > 0 ? 1 : 0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "without SIPHASH (the child's lines above)");
+}
+
 int
 main(void)
 {
+	test_no_siphash();	/* first: before OpenSSL starts here */
 	test_defaults();
 	test_bad_defaults();
 	test_text();

@@ -5,7 +5,7 @@
 # Debian packages.  python3 and procps are for the tests (JSON checks,
 # free ports; ps); patch applies ours to FerretDB's source.
 DEPS_PACKAGES="autoconf automake pkg-config gcc make libfcgi-dev
-libhiredis-dev libmongoc-dev libbson-dev libjson-c-dev zlib1g-dev redis-server
+libhiredis-dev libmongoc-dev libbson-dev libjson-c-dev zlib1g-dev libssl-dev redis-server
 lighttpd curl python3 procps patch"
 
 # What scripts/test needs beyond that: the browser tests (chromium; Node.js
