@@ -93,7 +93,12 @@ LOG=$HOMEDIR/event-consumer.log
 tick t1 "$DAEMON"
 tick t2 "$DAEMON"
 wait_running 1 10
-sleep 1
+# Until one of the two ticks has gone: the one that found the lock.
+one_tick_gone()
+{
+	! kill -0 "$(svc_pid t1)" 2>/dev/null || ! kill -0 "$(svc_pid t2)" 2>/dev/null
+}
+svc_until 10 one_tick_gone || fail "both ticks still run after 10 s: $(running)"
 expect_eq 1 "$(running | grep -c .)" "consumers after two ticks at once"
 # One of the two ticks has finished: the one that found the lock.
 n=0
