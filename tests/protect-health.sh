@@ -42,6 +42,23 @@ expect_attention()
 	expect_eq attention "$(json_get 'd["status"]')" "$1: status field"
 }
 
+# wait_problem SINCE TEXT WHAT: poll /health until it answers 503 with
+# a problem holding TEXT (15 s at most), and fail if that came before
+# health_max_lag_s had passed since SINCE (date +%s.%N).
+wait_problem()
+{
+	_problem()
+	{
+		health
+		[ "$HTTP_STATUS" = 503 ] && grep -q "$1" "$SVC_DIR/problems"
+	}
+	svc_until 15 _problem "$2" || fail "$3: no problem \"$2\" after 15 s: $(cat "$SVC_DIR/http.body")"
+	_after=$(awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	awk -v t="$_after" -v lag="$EVENTS_HEALTH_MAX_LAG_S" 'BEGIN { exit !(t >= lag - 0.1) }' ||
+	    fail "$3: 503 after $_after s, before health_max_lag_s ($EVENTS_HEALTH_MAX_LAG_S s)"
+	echo "$3: 503 after $_after s"
+}
+
 ## before any consumer
 
 expect_attention "no consumer yet"
@@ -103,7 +120,9 @@ ok "200 as soon as the store is back"
 
 ## no consumer for longer than health_max_lag_s
 
-sleep 4.5
+since=$(date +%s.%N)
+expect_healthy "the consumer just ran"
+wait_problem "$since" "no consumer has run in the last 4 s" "consumer gone quiet"
 expect_attention "consumer gone quiet"
 expect_problem "no consumer has run in the last 4 s" "consumer gone quiet"
 consumer_once
@@ -112,14 +131,15 @@ ok "503 when no consumer has run for health_max_lag_s, 200 when one has"
 
 ## an event waiting longer than health_max_lag_s
 
+since=$(date +%s.%N)
 post_json '{"type":"h","id":"h-2"}'
-sleep 4.5
+wait_problem "$since" "the oldest queued event waits for [0-9]* s" "an event waits"
 expect_attention "an event waits"
 expect_problem "the oldest queued event waits for [0-9]* s" "an event waits"
 expect_eq 1 "$(json_get 'd["backlog"]')" "an event waits: backlog"
 python3 -c 'import json, sys
 a = json.load(open(sys.argv[1]))["oldestAgeSeconds"]
-sys.exit(not (4.4 <= a < 30))' "$SVC_DIR/http.body" ||
+sys.exit(not (4 <= a < 30))' "$SVC_DIR/http.body" ||
     fail "oldestAgeSeconds: $(json_get 'd["oldestAgeSeconds"]')"
 consumer_once
 expect_healthy "the event stored"
