@@ -136,7 +136,15 @@ waiting_3()
 }
 until_true 10 waiting_3 || fail "3 requests did not reach Redis: $(waiting) waiting"
 kill -TERM "$pid"
-sleep 0.5
+# Until the process has taken the signal (no longer pending in
+# /proc/PID/status); then it must still run, its requests unanswered
+# while Redis is paused.
+term_taken()
+{
+	_pend=$(awk '/^ShdPnd:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	[ -z "$_pend" ] || [ $(( 0x$_pend & 0x4000 )) = 0 ]
+}
+until_true 10 term_taken || fail "SIGTERM still pending after 10 s"
 kill -0 "$pid" 2>/dev/null || fail "event-ingest exited before its requests were answered"
 rcli CLIENT UNPAUSE >/dev/null
 gone()
