@@ -249,7 +249,23 @@ for i in range(4):
     s = socket.create_connection(("127.0.0.1", PORT), 2)
     s.sendall(post(clen=b"100", conn=b"keep-alive"))
     stalled.append(s)
-time.sleep(0.5)
+def server_has_read(clients):
+    """Whether the server has accepted each client's connection and read
+    all it sent (its side ESTABLISHED with an empty receive queue in
+    /proc/net/tcp)."""
+    want, seen = {c.getsockname()[1] for c in clients}, set()
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fl = line.split()
+            lport, rport = int(fl[1].split(":")[1], 16), int(fl[2].split(":")[1], 16)
+            if lport == PORT and rport in want and fl[3] == "01" and int(fl[4].split(":")[1], 16) == 0:
+                seen.add(rport)
+    return seen == want
+end = time.monotonic() + 10
+while not server_has_read(stalled):
+    if time.monotonic() > end:
+        fail("lighttpd did not read the 4 stalled requests' headers in 10 s")
+    time.sleep(0.02)
 t0 = time.monotonic()
 check("a POST beside 4 stalled bodies", post(body=b'{"type":"beside"}'), (202,))
 check("a GET beside 4 stalled bodies", get(b"/events?limit=1"), (200,))
