@@ -34,9 +34,13 @@ start_stack()
 
 start_stack "$SVC_DIR/log/start1.log" "$port"
 first=$START_PID
-# Stopped by SIGTERM (a background job ignores SIGINT, Ctrl-C's), then
-# what it left, by PID, whatever happens.
-trap '_rc=$?; kill -TERM $first 2>/dev/null; sleep 1; (exit $_rc); svc_cleanup' EXIT
+# Stopped by SIGTERM (a background job ignores SIGINT, Ctrl-C's), and
+# waited for (30 s at most), then what it left, by PID, whatever happens.
+first_gone()
+{
+	! kill -0 "$first" 2>/dev/null
+}
+trap '_rc=$?; kill -TERM $first 2>/dev/null; svc_until 30 first_gone; (exit $_rc); svc_cleanup' EXIT
 i=0
 until grep -q 'events is running' "$SVC_DIR/log/start1.log"; do
 	kill -0 "$first" 2>/dev/null || fail "scripts/start exited: $(tail -n 20 "$SVC_DIR/log/start1.log")"
