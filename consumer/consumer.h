@@ -16,10 +16,12 @@
  * dead letters, and an outage of one shard's master holds up only that
  * shard.
  *
- * Files: main.c (options, start-up, signals), loop.c (the cycle above),
- * stream.c (Redis commands and scripts), deadletter.c (attempts, the
- * dead-letter stream, --replay-dead), spool.c (the ingest's disk spool,
- * queued again), expire.c (retention_days), lock.c (one copy per name).
+ * Files: main.c (options, start-up), loop.c (the cycle above), stop.c
+ * (stop signals, waits, the --max-seconds deadline), batch.c (what a
+ * batch owns: entries, reply, documents), stream.c (Redis commands and
+ * scripts), deadletter.c (attempts, the dead-letter stream,
+ * --replay-dead), spool.c (the ingest's disk spool, queued again),
+ * expire.c (retention_days), lock.c (one copy per name).
  */
 #ifndef EVENTS_CONSUMER_H
 #define EVENTS_CONSUMER_H
@@ -93,11 +95,12 @@ struct entry {
 	char		 reason[STORE_REASON_LEN];
 };
 
-/* One batch, owned by the consumer, its arrays sized batch_size. */
+/* One batch (batch.c owns what it holds), its arrays sized cap
+ * (batch_size); reused batch after batch. */
 struct batch {
 	redisReply		*reply;		/* holds the entries' bytes */
 	struct entry		*e;
-	size_t			 n;
+	size_t			 n, cap;
 	bson_t			*docs;
 	struct store_item	*items;
 	size_t			 nitems;
@@ -178,10 +181,39 @@ struct consumer {
 	uint64_t		 n_stored, n_dup, n_dead, n_refused, n_expired;
 };
 
-/* main.c */
+/* stop.c */
+
+/* Block SIGTERM and SIGINT (collected by the calls below, never
+ * delivered) and ignore SIGPIPE, for the whole run. */
+void		 stop_init(void);
+/* 1 once a stop signal has come (it is logged once), else 0. */
 int		 consumer_stopping(void);
+/* Wait ms (monotonic), or less if a stop signal comes.  Returns
+ * consumer_stopping(). */
 int		 consumer_sleep(int64_t ms);
+/* 1 when --max-seconds has run out, else 0. */
 int		 consumer_time_up(const struct consumer *c);
+/* ms, or what is left before the deadline when that is less (0 or
+ * negative once it has passed).  ms as given without --max-seconds. */
+int64_t		 consumer_clamp_ms(const struct consumer *c, int64_t ms);
+
+/* batch.c */
+
+/* Arrays for cap entries.  0, or -1 out of memory (b then empty). */
+int		 batch_init(struct batch *b, size_t cap);
+/* The batch holds r (the entries' bytes) until batch_clear. */
+void		 batch_take_reply(struct batch *b, redisReply *r);
+/* Add the [id, [field, value]] elements of entries, up to cap; an
+ * element that is no entry is skipped, one that is not one field "e"
+ * is ENTRY_BAD with its reason.  Returns the batch's entry count. */
+size_t		 batch_add_entries(struct batch *b, const redisReply *entries);
+/* Make the store document of each ENTRY_STORE entry (storedoc.c); one
+ * it refuses becomes ENTRY_BAD with the reason.  Returns nitems. */
+size_t		 batch_convert(struct batch *b);
+/* Give back the reply and documents; the arrays stay for the next. */
+void		 batch_clear(struct batch *b);
+/* batch_clear, and the arrays too. */
+void		 batch_free(struct batch *b);
 
 /* loop.c */
 int		 consumer_run(struct consumer *c);
@@ -196,7 +228,6 @@ void		 stream_heartbeat(struct consumer *c);
 redisReply	*stream_script(struct consumer *c, struct shard_script *s, int nkeys,
 		    int argc, char *err, size_t errlen);
 const char	*stream_where(struct consumer *c);
-void		 batch_clear(struct batch *b);
 
 /* deadletter.c */
 extern const char deadletter_fail_lua[];

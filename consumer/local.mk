@@ -1,6 +1,7 @@
 # consumer/: the Redis stream to MongoDB persister.
 sbin_PROGRAMS += consumer/event-consumer
 consumer_event_consumer_SOURCES = \
+	consumer/batch.c \
 	consumer/consumer.h \
 	consumer/deadletter.c \
 	consumer/expire.c \
@@ -9,6 +10,7 @@ consumer_event_consumer_SOURCES = \
 	consumer/main.c \
 	consumer/shards.c \
 	consumer/spool.c \
+	consumer/stop.c \
 	consumer/stream.c
 consumer_event_consumer_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 

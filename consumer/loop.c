@@ -27,7 +27,6 @@
 
 #include "consumer.h"
 #include "log.h"
-#include "storedoc.h"
 #include "timeutil.h"
 
 enum outcome { DONE_OK, STORE_DOWN, REDIS_DOWN };
@@ -56,10 +55,8 @@ to_claim(struct cshard *s)
 static void
 backoff(struct consumer *c)
 {
-	int64_t ms = c->backoff;
+	int64_t ms = consumer_clamp_ms(c, c->backoff);
 
-	if (c->deadline != 0 && ms > c->deadline - time_mono_ms())
-		ms = c->deadline - time_mono_ms();
 	if (ms > 0)
 		consumer_sleep(ms);
 	c->backoff *= 2;
@@ -195,21 +192,7 @@ process(struct consumer *c, char *err, size_t errlen)
 	struct store_item *it;
 	size_t i;
 
-	for (i = 0; i < b->n; i++) {
-		e = &b->e[i];
-		if (e->fate != ENTRY_STORE)
-			continue;
-		bson_init(&b->docs[b->nitems]);
-		if (storedoc_from_json(e->json, e->len, &b->docs[b->nitems],
-		    e->reason, sizeof(e->reason)) != 0) {
-			bson_destroy(&b->docs[b->nitems]);
-			e->fate = ENTRY_BAD;
-			continue;
-		}
-		b->items[b->nitems].doc = &b->docs[b->nitems];
-		e->item = b->nitems++;
-	}
-	if (b->nitems > 0) {
+	if (batch_convert(b) > 0) {
 		ensure_indexes(c, err, errlen);
 		if (store_insert(c->store, b->items, b->nitems, err, errlen) != STORE_OK)
 			return STORE_DOWN;
@@ -267,8 +250,7 @@ fetch(struct consumer *c, char *err, size_t errlen)
 			block = CONSUMER_BLOCK_MS / (int64_t)c->nsh;
 			if (block < CONSUMER_BLOCK_MIN_MS)
 				block = CONSUMER_BLOCK_MIN_MS;
-			if (c->deadline != 0 &&
-			    (left = c->deadline - time_mono_ms()) < block)
+			if ((left = consumer_clamp_ms(c, block)) < block)
 				block = left > 1 ? left : 1;
 		}
 		return stream_read(c, ">", block, err, errlen);
@@ -355,9 +337,7 @@ pick_shard(struct consumer *c)
 		}
 		if (!left)
 			return 0;
-		ms = first - now;
-		if (c->deadline != 0 && ms > c->deadline - now)
-			ms = c->deadline - now;
+		ms = consumer_clamp_ms(c, first - now);
 		if (ms > 0 && consumer_sleep(ms))
 			return 0;
 		if (consumer_time_up(c))

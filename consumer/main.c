@@ -1,78 +1,22 @@
 /*
- * event-consumer: options, start-up, signals.
+ * event-consumer: options and start-up; the cycle is loop.c's, the
+ * handling of stop signals stop.c's.
  *
  *   event-consumer [--config FILE] [--name NAME] [--shard LIST] [--once]
  *                  [--max-seconds N]
  *   event-consumer [--config FILE] [--shard LIST] --replay-dead
- *
- * SIGTERM and SIGINT are blocked for the whole run and collected with
- * sigtimedwait() between batches and during waits: a batch in flight is
- * never interrupted inside hiredis or libmongoc, it is stored and
- * acknowledged, then the program exits 0.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "consumer.h"
 #include "log.h"
 #include "metrics.h"
 #include "timeutil.h"
-
-static sigset_t stop_signals;
-static int stop_seen;
-
-static void
-note_signal(int sig)
-{
-	if (sig > 0 && !stop_seen) {
-		stop_seen = 1;
-		log_info("%s: finishing the batch in flight, then exiting",
-		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	}
-}
-
-int
-consumer_stopping(void)
-{
-	struct timespec zero = { 0, 0 };
-
-	if (!stop_seen)
-		note_signal(sigtimedwait(&stop_signals, NULL, &zero));
-	return stop_seen;
-}
-
-/* Wait ms, or less if a stop signal comes.  Returns consumer_stopping(). */
-int
-consumer_sleep(int64_t ms)
-{
-	struct timespec ts;
-	int64_t end = time_mono_ms() + ms;
-	int sig;
-
-	while (!stop_seen && ms > 0) {
-		ts.tv_sec = (time_t)(ms / 1000);
-		ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-		sig = sigtimedwait(&stop_signals, NULL, &ts);
-		if (sig > 0)
-			note_signal(sig);
-		else if (errno != EINTR)
-			break;		/* EAGAIN: the time is up */
-		ms = end - time_mono_ms();
-	}
-	return stop_seen;
-}
-
-int
-consumer_time_up(const struct consumer *c)
-{
-	return c->deadline != 0 && time_mono_ms() >= c->deadline;
-}
 
 static void
 usage(void)
@@ -134,22 +78,15 @@ main(int argc, char *argv[])
 	if (log_level_parse(c.conf.log_level, &lvl) == 0)
 		log_set_level(lvl);
 
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGINT);
-	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_init();
 
 	/* EVALSHA sha numkeys, 4 keys, 4 arguments, then id and reason
 	 * for every entry of a batch. */
 	nargs = 16 + 2 * (size_t)c.conf.batch_size;
 	c.argv = calloc(nargs, sizeof(*c.argv));
 	c.argvlen = calloc(nargs, sizeof(*c.argvlen));
-	c.b.e = calloc((size_t)c.conf.batch_size, sizeof(*c.b.e));
-	c.b.docs = calloc((size_t)c.conf.batch_size, sizeof(*c.b.docs));
-	c.b.items = calloc((size_t)c.conf.batch_size, sizeof(*c.b.items));
-	if (c.argv == NULL || c.argvlen == NULL || c.b.e == NULL ||
-	    c.b.docs == NULL || c.b.items == NULL) {
+	if (c.argv == NULL || c.argvlen == NULL ||
+	    batch_init(&c.b, (size_t)c.conf.batch_size) != 0) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -222,7 +159,7 @@ main(int argc, char *argv[])
 	    (unsigned long long)c.n_refused, (unsigned long long)c.n_dead,
 	    (unsigned long long)c.n_expired);
 out:
-	batch_clear(&c.b);
+	batch_free(&c.b);
 	store_free(c.store);
 	if (c.store != NULL)
 		store_cleanup();
@@ -232,8 +169,5 @@ out:
 	enqueue_free(c.spool_q);
 	free(c.argv);
 	free(c.argvlen);
-	free(c.b.e);
-	free(c.b.docs);
-	free(c.b.items);
 	return rc;
 }

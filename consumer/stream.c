@@ -46,66 +46,10 @@ static const char ack_lua[] =
     "end\n"
     "return n\n";
 
-void
-batch_clear(struct batch *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->nitems; i++)
-		bson_destroy(&b->docs[i]);
-	b->nitems = 0;
-	b->n = 0;
-	if (b->reply != NULL) {
-		freeReplyObject(b->reply);
-		b->reply = NULL;
-	}
-}
-
 static int
 is_str(const redisReply *r)
 {
 	return r != NULL && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS);
-}
-
-/* Add one [id, [field, value, ...]] element to the batch. */
-static void
-take_entry(struct batch *b, const redisReply *el)
-{
-	const redisReply *id, *fv;
-	struct entry *e;
-	char clip[LIMIT_LOG_CLIP_LEN];
-
-	if (el == NULL || el->type != REDIS_REPLY_ARRAY || el->elements != 2 ||
-	    !is_str(el->element[0]) || el->element[0]->len >= STREAM_ID_LEN)
-		return;		/* not an entry: nothing to ack either */
-	id = el->element[0];
-	fv = el->element[1];
-	e = &b->e[b->n++];
-	memcpy(e->id, id->str, id->len);
-	e->id[id->len] = '\0';
-	e->json = NULL;
-	e->len = 0;
-	e->reason[0] = '\0';
-	if (fv == NULL || fv->type == REDIS_REPLY_NIL) {
-		/* Pending, but deleted from the stream (XDEL by hand, or
-		 * stored and deleted by a consumer that had claimed it). */
-		e->fate = ENTRY_GONE;
-		return;
-	}
-	e->fate = ENTRY_BAD;
-	if (fv->type != REDIS_REPLY_ARRAY || fv->elements != 2 ||
-	    !is_str(fv->element[0]) || !is_str(fv->element[1]) ||
-	    strcmp(fv->element[0]->str, "e") != 0 || fv->element[0]->len != 1) {
-		snprintf(e->reason, sizeof(e->reason),
-		    "entry has %zu field(s), the first \"%s\"; expected one field \"e\"",
-		    fv->type == REDIS_REPLY_ARRAY ? fv->elements / 2 : 0,
-		    fv->type == REDIS_REPLY_ARRAY && fv->elements > 0 && is_str(fv->element[0]) ?
-		    log_clip(clip, sizeof(clip), fv->element[0]->str, fv->element[0]->len) : "");
-		return;
-	}
-	e->fate = ENTRY_STORE;
-	e->json = fv->element[1]->str;
-	e->len = fv->element[1]->len;
 }
 
 /* Where the shard read now lives, for messages: "host:port", with
@@ -173,7 +117,6 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 	struct redis_cmd cmd;
 	redisReply *r, *entries;
 	int argc = 0;
-	size_t i;
 
 	snprintf(count, sizeof(count), "%ld", c->conf.batch_size);
 	argv[argc++] = "XREADGROUP";
@@ -199,7 +142,7 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR)
 		return reply_error(c, "XREADGROUP", r, err, errlen);
-	c->b.reply = r;
+	batch_take_reply(&c->b, r);
 	/* Nil: nothing new.  Else [[stream, [entry, ...]]]. */
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1)
 		return 0;
@@ -207,9 +150,7 @@ stream_read(struct consumer *c, const char *from, int64_t block_ms, char *err,
 	    r->element[0]->element[1]->type != REDIS_REPLY_ARRAY)
 		return 0;
 	entries = r->element[0]->element[1];
-	for (i = 0; i < entries->elements && c->b.n < (size_t)c->conf.batch_size; i++)
-		take_entry(&c->b, entries->element[i]);
-	return (int)c->b.n;
+	return (int)batch_add_entries(&c->b, entries);
 }
 
 int
@@ -218,7 +159,6 @@ stream_claim(struct consumer *c, char *err, size_t errlen)
 	char idle[24], count[24];
 	const char *argv[9];
 	redisReply *r, *entries;
-	size_t i;
 
 	snprintf(idle, sizeof(idle), "%ld", c->conf.claim_idle_ms);
 	snprintf(count, sizeof(count), "%ld", c->conf.batch_size);
@@ -234,7 +174,7 @@ stream_claim(struct consumer *c, char *err, size_t errlen)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR)
 		return reply_error(c, "XAUTOCLAIM", r, err, errlen);
-	c->b.reply = r;
+	batch_take_reply(&c->b, r);
 	/* [next cursor, [entry, ...]] and, from Redis 7.0, [deleted ids]:
 	 * entries that were pending but no longer in the stream, which
 	 * XAUTOCLAIM has already taken out of the pending list. */
@@ -247,9 +187,7 @@ stream_claim(struct consumer *c, char *err, size_t errlen)
 	memcpy(c->s->claim_cursor, r->element[0]->str, r->element[0]->len);
 	c->s->claim_cursor[r->element[0]->len] = '\0';
 	entries = r->element[1];
-	for (i = 0; i < entries->elements && c->b.n < (size_t)c->conf.batch_size; i++)
-		take_entry(&c->b, entries->element[i]);
-	if (c->b.n > 0)
+	if (batch_add_entries(&c->b, entries) > 0)
 		log_info("claimed %zu entries idle for more than %ld ms", c->b.n,
 		    c->conf.claim_idle_ms);
 	return (int)c->b.n;
