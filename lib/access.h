@@ -13,6 +13,10 @@
  * POST is open to all, as the local stack is.
  *
  * The read token is a secret compared in constant time.
+ *
+ * Ownership: nothing is allocated.  struct access is the caller's
+ * (access_parse fills it); access_bearer returns a pointer into its
+ * argument.
  */
 #ifndef EVENTS_ACCESS_H
 #define EVENTS_ACCESS_H

@@ -2,6 +2,9 @@
  * The start-up the FastCGI/CGI programs (event-ingest, event-query,
  * event-status) share: logging under the program's name, the command
  * line, the configuration and its log level.
+ *
+ * Ownership: nothing is allocated; *c is the caller's, and the name
+ * must outlive the program's logging (log_init keeps the pointer).
  */
 #ifndef EVENTS_CGI_START_H
 #define EVENTS_CGI_START_H

@@ -76,26 +76,26 @@ cluster_shard_tag(unsigned i, char *buf, size_t len)
 	}
 }
 
-int
+enum cluster_redirect
 cluster_redirect(const char *err, unsigned *slot, struct redisaddr *to)
 {
+	enum cluster_redirect kind;
 	const char *p, *a;
 	char *end, why[64];
 	unsigned long s;
-	int kind;
 
 	if (strncmp(err, "MOVED ", 6) == 0)
-		kind = 1, p = err + 6;
+		kind = CLUSTER_MOVED, p = err + 6;
 	else if (strncmp(err, "ASK ", 4) == 0)
-		kind = 2, p = err + 4;
+		kind = CLUSTER_ASK, p = err + 4;
 	else
-		return 0;
+		return CLUSTER_NO_REDIRECT;
 	s = strtoul(p, &end, 10);
 	if (end == p || *end != ' ' || s >= CLUSTER_SLOTS)
-		return 0;
+		return CLUSTER_NO_REDIRECT;
 	a = end + 1;
 	if (redisaddr_parse(a, strlen(a), 0, to, why, sizeof(why)) != 0 || to->port == 0)
-		return 0;
+		return CLUSTER_NO_REDIRECT;
 	*slot = (unsigned)s;
 	return kind;
 }
@@ -259,7 +259,8 @@ cluster_run(struct cluster *cl, unsigned slot, const struct redis_cmd *cmds,
 	struct timespec ts = { 0, 50 * 1000000L };
 	unsigned s;
 	size_t i, off;
-	int node, ask = -1, hop, kind;
+	enum cluster_redirect r;
+	int node, ask = -1, hop, again;
 	const redisReply *first;
 
 	if (n == 0 || n >= REDISCONN_PIPELINE_MAX) {
@@ -290,23 +291,23 @@ cluster_run(struct cluster *cl, unsigned slot, const struct redis_cmd *cmds,
 		}
 		ask = -1;
 		first = rep[off];
-		kind = 0;
+		again = 0;	/* 1: send the commands again, after the reply said where or when */
 		if (first->type == REDIS_REPLY_ERROR) {
-			if ((kind = cluster_redirect(first->str, &s, &to)) == 1) {
+			if ((r = cluster_redirect(first->str, &s, &to)) == CLUSTER_MOVED) {
 				cl->stale = 1;
 				cl->next_refresh = 0;
 				if ((node = node_at(cl, &to)) >= 0)
 					cl->slot[slot] = (short)node;
-			} else if (kind == 2) {
-				if ((ask = node_at(cl, &to)) < 0)
-					kind = 0;
+				again = 1;
+			} else if (r == CLUSTER_ASK) {
+				again = (ask = node_at(cl, &to)) >= 0;
 			} else if (strncmp(first->str, "TRYAGAIN", 8) == 0) {
-				kind = 3;
+				again = 1;
 				nanosleep(&ts, NULL);
 			} else if (strncmp(first->str, "CLUSTERDOWN", 11) == 0)
 				cl->stale = 1;
 		}
-		if (kind == 0) {
+		if (!again) {
 			for (i = 0; i < off; i++)
 				freeReplyObject(rep[i]);
 			for (i = 0; i < n; i++)

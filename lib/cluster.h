@@ -48,11 +48,14 @@ unsigned	 cluster_keyslot(const char *key, size_t len);
  */
 const char	*cluster_shard_tag(unsigned i, char *buf, size_t len);
 
-/*
- * A redirection in an error reply: 1 for MOVED, 2 for ASK (slot and to
- * set), 0 for anything else.
- */
-int		 cluster_redirect(const char *err, unsigned *slot, struct redisaddr *to);
+/* A redirection in an error reply. */
+enum cluster_redirect {
+	CLUSTER_NO_REDIRECT,	/* any other error */
+	CLUSTER_MOVED,		/* MOVED: *slot and *to set */
+	CLUSTER_ASK		/* ASK: *slot and *to set */
+};
+enum cluster_redirect cluster_redirect(const char *err, unsigned *slot,
+		    struct redisaddr *to);
 
 struct cluster;
 

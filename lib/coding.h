@@ -7,6 +7,9 @@
  * Decoding is bounded: the decoded bytes count against the caller's
  * limit (max_body_bytes), and decoding stops as soon as they would pass
  * it, so a small body cannot inflate into memory.
+ *
+ * Ownership: nothing is allocated here but zlib's own state, freed
+ * before coding_decode returns; in, out and err are the caller's.
  */
 #ifndef EVENTS_CODING_H
 #define EVENTS_CODING_H

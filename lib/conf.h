@@ -6,6 +6,11 @@
  * The file is named by --config FILE or EVENTS_CONF; with neither, the
  * built-in defaults apply.  An unknown key or a bad value is an error
  * that names the key, the value and where it came from.
+ *
+ * Ownership: struct conf is the caller's, filled in place (it holds
+ * no pointers, so it is copied as it is and needs no free); conf_load
+ * frees what it reads before it returns.  conf_key_name returns a static
+ * string.
  */
 #ifndef EVENTS_CONF_H
 #define EVENTS_CONF_H

@@ -2,6 +2,8 @@
  * The configuration's key table, shared by lib/conf.c and its unit test
  * (tests/test-conf.c, which hands conf_apply_defaults a table of its own
  * to see a default that does not apply stop the load).
+ *
+ * Ownership: the tables are static and borrowed; nothing is allocated.
  */
 #ifndef EVENTS_CONF_IMPL_H
 #define EVENTS_CONF_IMPL_H

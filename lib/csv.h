@@ -5,6 +5,9 @@
  * "formula guard"), as OWASP's "CSV injection" advice says, so opening
  * an export in a spreadsheet runs nothing an event sender wrote.  Pure:
  * text into a struct buf (buf.h), whose errors it keeps.
+ *
+ * Ownership: the caller's struct buf grows (buf.h says who frees
+ * it); nothing else is allocated.
  */
 #ifndef EVENTS_CSV_H
 #define EVENTS_CSV_H

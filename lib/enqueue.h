@@ -20,6 +20,10 @@
  * Keys beside the stream S (of a shard: "events", "events{3}"):
  * "S:metrics" (a hash of counters, see metrics.h), "S:rl:ip:<addr>" and
  * "S:rl:key:<key>" (rate-limit windows).
+ *
+ * Ownership: enqueue_new() copies what it needs from the conf and
+ * owns its connections; enqueue_free() frees them (NULL is a no-op).
+ * Batches, limits and names are borrowed for the call.
  */
 #ifndef EVENTS_ENQUEUE_H
 #define EVENTS_ENQUEUE_H

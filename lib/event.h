@@ -10,6 +10,12 @@
  * and with EVENT_BODY_NDJSON one event object a line.
  *
  * An event: type (required), metadata, id, ts, page; see bounds.h.
+ *
+ * Ownership: a parser (event_parser_new) is freed with
+ * event_parser_free; the batch event_parser_parse hands back belongs to
+ * the parser.  A batch from event_batch_parse is the caller's, freed with
+ * event_batch_free: its events point into its own buffer.  Both frees
+ * take NULL.  The body and the ctx strings are borrowed for the call.
  */
 #ifndef EVENTS_EVENT_H
 #define EVENTS_EVENT_H

@@ -10,6 +10,11 @@
  * is made for it).  Each thread has its own struct http_req and its own
  * handler argument: a handler shares nothing with the other threads but
  * what it only reads.
+ *
+ * Ownership: a struct http_req and what http_param returns belong to
+ * libfcgi for the request: valid until the handler returns.  Handler
+ * arguments stay the caller's.  http_send_json reads obj and leaves it to
+ * the caller to put.
  */
 #ifndef EVENTS_HTTP_H
 #define EVENTS_HTTP_H

@@ -2,6 +2,8 @@
  * Client address anonymisation before anything is stored: IPv4 keeps its
  * first three octets (the last is zeroed), IPv6 its first 48 bits (the
  * last 80 are zeroed).  IPv4-mapped IPv6 addresses are treated as IPv4.
+ *
+ * Ownership: nothing is allocated; out is the caller's.
  */
 #ifndef EVENTS_IPANON_H
 #define EVENTS_IPANON_H

@@ -12,6 +12,10 @@
  * for duplicates (compared as decoded, so "a" and "\u0061" are equal).
  * Anything else (the syntax, raw control bytes, UTF-8) is json-c's and
  * utf8_valid()'s to refuse: the text is scanned once json-c accepted it.
+ *
+ * Ownership: a scanner (jsonscan_new) is freed with jsonscan_free
+ * (NULL is a no-op).  A result's path steps point into the scanned text,
+ * so they last as long as the caller keeps it.
  */
 #ifndef EVENTS_JSONSCAN_H
 #define EVENTS_JSONSCAN_H

@@ -2,6 +2,10 @@
  * Logging to stderr, one line a message: "prog[pid]: level: text".
  * Under lighttpd and Apache, a FastCGI program's stderr is the server's
  * error log; the consumer's stderr is wherever cron or systemd sends it.
+ *
+ * Ownership: nothing is allocated.  log_init keeps the program name's
+ * pointer, which must stay valid; log_clip writes into the caller's dst
+ * and returns it.
  */
 #ifndef EVENTS_LOG_H
 #define EVENTS_LOG_H

@@ -7,6 +7,10 @@
  *    counted within a day and not linked across days), or "drop".
  *  - Do Not Track ("DNT: 1") and Global Privacy Control ("Sec-GPC: 1").
  *  - Known crawlers, recognised by their User-Agent.
+ *
+ * Ownership: out is the caller's; privacy_bot's name and reason are
+ * static strings.  OpenSSL's SIPHASH MAC is fetched once per process and
+ * kept until it exits; each hash makes and frees its own context.
  */
 #ifndef EVENTS_PRIVACY_H
 #define EVENTS_PRIVACY_H

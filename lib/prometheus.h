@@ -8,6 +8,9 @@
  * Metric and label names are the caller's constants and are written as
  * given; label values and help text may hold anything and are escaped
  * as the format says (label values: \\, \" and \n; help: \\ and \n).
+ *
+ * Ownership: the caller's struct buf grows (buf.h says who frees
+ * it); nothing else is allocated.
  */
 #ifndef EVENTS_PROMETHEUS_H
 #define EVENTS_PROMETHEUS_H

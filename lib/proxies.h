@@ -20,6 +20,9 @@
  * Only the header the proxies write may be read: a proxy passes the
  * other one on from the client unchanged, and reading it would let the
  * client choose its address.
+ *
+ * Ownership: nothing is allocated; struct proxies is the caller's
+ * (proxies_parse fills it), and out buffers are the caller's.
  */
 #ifndef EVENTS_PROXIES_H
 #define EVENTS_PROXIES_H

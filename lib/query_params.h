@@ -8,6 +8,10 @@
  * query operator: a parameter name such as "type[$ne]" is simply unknown
  * (400), and a value such as {"$gt": ""} is a type that fails the event
  * type alphabet (400).
+ *
+ * Ownership: nothing is allocated; struct query_params and every out
+ * buffer are the caller's, and the functions that fill a buffer return
+ * it.
  */
 #ifndef EVENTS_QUERY_PARAMS_H
 #define EVENTS_QUERY_PARAMS_H

@@ -4,6 +4,10 @@
  * Cluster seed nodes ("10.0.0.3:6379, /run/redis/b.sock"), Sentinel
  * master names ("events-a events-b").  Words are separated by spaces,
  * tabs or commas.  Pure functions: no I/O.
+ *
+ * Ownership: nothing is allocated; redisaddr_word returns a pointer
+ * into the list it walks, the rest write into the caller's structs and
+ * buffers.
  */
 #ifndef EVENTS_REDISADDR_H
 #define EVENTS_REDISADDR_H

@@ -8,6 +8,9 @@
  *
  * The bounds are in bounds.h; the type, id and metadata key alphabets in
  * event.h (event_type_valid, event_id_valid, event_key_valid).
+ *
+ * Ownership: nothing is allocated; the json-c objects are borrowed
+ * (their reference counts are not touched) and why is the caller's.
  */
 #ifndef EVENTS_RULES_H
 #define EVENTS_RULES_H
@@ -53,8 +56,9 @@ int	rules_metadata_size(size_t bytes, char *why, size_t whylen);
  */
 int	rules_page(json_object *page, size_t *nulls, char *why, size_t whylen);
 
-/* createdAt and receivedAt: ms from 1970 to 9999.  clientTs, any time a
- * client may name: years 0000 to 9999 (TIME_MS_MIN..TIME_MS_MAX). */
+/* 1 if ms may be stored, else 0: createdAt and receivedAt, ms from 1970
+ * to 9999; clientTs, any time a client may name: years 0000 to 9999
+ * (TIME_MS_MIN..TIME_MS_MAX). */
 int	rules_server_time(int64_t ms);
 int	rules_client_time(int64_t ms);
 

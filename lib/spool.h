@@ -14,6 +14,12 @@
  * and are each one write(2) followed by fdatasync(2).  The replayer
  * renames the file away under the same lock, so a writer that opened the
  * old name notices (the inode changed) and opens the new file.
+ *
+ * Ownership: the caller's batch is only read by spool_append.  The
+ * batches handed to emit are borrowed: their events point into the bytes
+ * read (spool_replay frees them once the file is done, spool_parse's are
+ * the caller's), so emit copies or queues what it keeps before it
+ * returns.
  */
 #ifndef EVENTS_SPOOL_H
 #define EVENTS_SPOOL_H

@@ -202,6 +202,8 @@ err:
 void
 stats_table_free(struct stats_table *t)
 {
+	if (t == NULL)
+		return;
 	free(t->names);
 	free(t->totals);
 	free(t->cells);

@@ -6,7 +6,8 @@
  *
  * Ownership: stats_fold_new() returns a fold the caller frees with
  * stats_fold_free() (NULL is a no-op).  stats_fold_table() fills a table
- * the caller frees with stats_table_free(); its names point into the
+ * the caller frees with stats_table_free() (NULL too is a no-op; the
+ * struct itself stays the caller's, emptied); its names point into the
  * fold, so the fold must outlive the table.
  */
 #ifndef EVENTS_STATS_FOLD_H

@@ -45,7 +45,8 @@
  * (serverSelectionTryOnce=false) rather than once.
  *
  * Ownership: store_new() copies what it needs from the conf;
- * store_free() frees the client and everything under it.  The documents
+ * store_free() frees the client and everything under it (NULL is a
+ * no-op).  The documents
  * in store_item stay the caller's.  A cursor from store_find() or
  * store_aggregate() is the caller's until store_cursor_end().
  * store_cleanup() releases libmongoc's global state once at process

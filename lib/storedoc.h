@@ -18,6 +18,9 @@
  * sent.  Keys that BSON or the store cannot hold ('$' first, a '.', empty)
  * are refused, not rewritten.  An entry refused here is poison: the
  * consumer counts its attempts and in the end dead-letters it.
+ *
+ * Ownership: nothing is kept; doc is the caller's (bson_init before,
+ * bson_destroy after), json is borrowed for the call.
  */
 #ifndef EVENTS_STOREDOC_H
 #define EVENTS_STOREDOC_H

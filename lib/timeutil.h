@@ -1,4 +1,9 @@
-/* Times as int64 milliseconds since the Unix epoch, UTC. */
+/*
+ * Times as int64 milliseconds since the Unix epoch, UTC.
+ *
+ * Ownership: nothing is allocated; time_format_rfc3339 writes into the
+ * caller's buf and returns it.
+ */
 #ifndef EVENTS_TIMEUTIL_H
 #define EVENTS_TIMEUTIL_H
 

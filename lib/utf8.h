@@ -1,4 +1,8 @@
-/* UTF-8 helpers for text that arrives outside JSON (headers). */
+/*
+ * UTF-8 helpers for text that arrives outside JSON (headers).
+ *
+ * Ownership: nothing is allocated; dst is the caller's.
+ */
 #ifndef EVENTS_UTF8_H
 #define EVENTS_UTF8_H
 

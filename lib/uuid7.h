@@ -1,4 +1,8 @@
-/* UUID version 7 (RFC 9562 section 5.7): 48-bit ms timestamp, random rest. */
+/*
+ * UUID version 7 (RFC 9562 section 5.7): 48-bit ms timestamp, random rest.
+ *
+ * Ownership: nothing is allocated; out is the caller's.
+ */
 #ifndef EVENTS_UUID7_H
 #define EVENTS_UUID7_H
 

@@ -34,6 +34,12 @@ UNIT_TESTS += tests/test-spool-format
 tests_test_spool_format_SOURCES = tests/test-spool-format.c tests/check.h
 tests_test_spool_format_LDADD = $(LIBEVENTS)
 
+## every x_free() of lib/ takes NULL
+check_PROGRAMS += tests/test-free
+UNIT_TESTS += tests/test-free
+tests_test_free_SOURCES = tests/test-free.c tests/check.h
+tests_test_free_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
+
 ## the store layer's pure parts (error classes; later the index and
 ## retention decisions)
 # (In UNIT_TESTS, so scripts/test runs it under valgrind too.)

@@ -120,14 +120,14 @@ test_cluster(void)
 	CHECK(cluster_keyslot("events{3}:metrics", 17) == cluster_keyslot("events:dead{3}", 14),
 	    "a shard's keys share a slot");
 
-	CHECK(cluster_redirect("MOVED 3999 127.0.0.1:6381", &slot, &to) == 1 &&
+	CHECK(cluster_redirect("MOVED 3999 127.0.0.1:6381", &slot, &to) == CLUSTER_MOVED &&
 	    slot == 3999 && strcmp(to.host, "127.0.0.1") == 0 && to.port == 6381, "MOVED");
-	CHECK(cluster_redirect("ASK 3999 [::1]:7000", &slot, &to) == 2 &&
+	CHECK(cluster_redirect("ASK 3999 [::1]:7000", &slot, &to) == CLUSTER_ASK &&
 	    strcmp(to.host, "::1") == 0 && to.port == 7000, "ASK to IPv6");
-	CHECK(cluster_redirect("MOVED 16384 h:1", &slot, &to) == 0, "slot out of range");
-	CHECK(cluster_redirect("MOVED x h:1", &slot, &to) == 0, "no slot");
-	CHECK(cluster_redirect("MOVED 1 h", &slot, &to) == 0, "no port");
-	CHECK(cluster_redirect("ERR MOVED 1 h:1", &slot, &to) == 0, "another error");
+	CHECK(cluster_redirect("MOVED 16384 h:1", &slot, &to) == CLUSTER_NO_REDIRECT, "slot out of range");
+	CHECK(cluster_redirect("MOVED x h:1", &slot, &to) == CLUSTER_NO_REDIRECT, "no slot");
+	CHECK(cluster_redirect("MOVED 1 h", &slot, &to) == CLUSTER_NO_REDIRECT, "no port");
+	CHECK(cluster_redirect("ERR MOVED 1 h:1", &slot, &to) == CLUSTER_NO_REDIRECT, "another error");
 
 	/* Shard tags: stable, and the first 2^k shards spread one to each
 	 * 1/2^k of the slots. */
