@@ -19,6 +19,7 @@
 #include "csv.h"
 #include "log.h"
 #include "query.h"
+#include "query_cursor.h"
 
 /* One stored document as the event the API shows, and its paging key. */
 static json_object *

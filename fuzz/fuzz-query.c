@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query_cursor.h"
 #include "query_params.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -31,9 +31,11 @@ lib_libevents_a_SOURCES = \
 
 LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) $(ZLIB_LIBS) $(CRYPTO_LIBS) -lm
 
-# The query side's parameter parsing (GET /events, /events/stats) and
-# the counting behind /events/stats.
-lib_libevents_a_SOURCES += lib/query_params.c lib/query_params.h \
+# The query side: its route, its parameters (GET /events,
+# /events/stats), the paging cursor, the counting behind /events/stats.
+lib_libevents_a_SOURCES += lib/query_route.c lib/query_route.h \
+	lib/query_params.c lib/query_params.h \
+	lib/query_cursor.c lib/query_cursor.h \
 	lib/stats_fold.c lib/stats_fold.h
 
 # The store, one layer for every program (store.h lists its files): the

@@ -1,3 +1,7 @@
+/*
+ * The query string of GET /events and GET /events/stats (see
+ * query_params.h).  Pure.
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -5,6 +9,7 @@
 
 #include "event.h"
 #include "log.h"
+#include "query_cursor.h"
 #include "query_params.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -68,54 +73,6 @@ query_by_name(const struct query_params *p, char *out, size_t outlen)
 	}
 }
 
-/* The last segment of path[0..len) once trailing slashes are gone. */
-static void
-last_segment(const char *path, size_t len, const char **seg, size_t *seglen)
-{
-	size_t end = len, start;
-
-	while (end > 0 && path[end - 1] == '/')
-		end--;
-	start = end;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	*seg = path + start;
-	*seglen = end - start;
-}
-
-static int
-seg_is(const char *seg, size_t len, const char *word)
-{
-	return len == strlen(word) && memcmp(seg, word, len) == 0;
-}
-
-enum query_route
-query_route(const char *path_info, const char *script_name,
-    const char *request_uri)
-{
-	const char *path, *seg;
-	size_t len, seglen;
-
-	if (path_info != NULL && *path_info != '\0') {
-		last_segment(path_info, strlen(path_info), &seg, &seglen);
-		if (seglen == 0 || seg_is(seg, seglen, "events"))
-			return QUERY_ROUTE_EVENTS;
-		if (seg_is(seg, seglen, "stats"))
-			return QUERY_ROUTE_STATS;
-		return QUERY_ROUTE_NONE;
-	}
-	if (request_uri != NULL && *request_uri != '\0') {
-		path = request_uri;
-		len = strcspn(request_uri, "?#");
-	} else if (script_name != NULL) {
-		path = script_name;
-		len = strlen(script_name);
-	} else
-		return QUERY_ROUTE_EVENTS;
-	last_segment(path, len, &seg, &seglen);
-	return seg_is(seg, seglen, "stats") ? QUERY_ROUTE_STATS : QUERY_ROUTE_EVENTS;
-}
-
 static int
 hexval(char c)
 {
@@ -154,109 +111,6 @@ query_unescape(const char *s, size_t len, char *out, size_t outlen,
 	out[n] = '\0';
 	if (outn != NULL)
 		*outn = n;
-	return 0;
-}
-
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static int
-b64url_val(char c)
-{
-	const char *p;
-
-	if (c == '\0' || (p = strchr(b64url, c)) == NULL)
-		return -1;
-	return (int)(p - b64url);
-}
-
-int
-query_cursor_encode(int64_t ms, const char *id, char *out, size_t outlen)
-{
-	char raw[2 + 20 + 1 + LIMIT_ID_LEN + 1];
-	size_t n, i, o = 0;
-	unsigned v;
-	int r;
-
-	if (ms < 0 || ms > TIME_MS_MAX || !event_id_valid(id, strlen(id)))
-		return -1;
-	r = snprintf(raw, sizeof(raw), "1:%lld:%s", (long long)ms, id);
-	if (r < 0 || (size_t)r >= sizeof(raw))
-		return -1;
-	n = (size_t)r;
-	/* 4 characters per 3 bytes, no padding. */
-	if ((n * 4 + 2) / 3 + 1 > outlen || (n * 4 + 2) / 3 > LIMIT_CURSOR_LEN)
-		return -1;
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned char)raw[i] << 16 | (unsigned char)raw[i + 1] << 8 |
-		    (unsigned char)raw[i + 2];
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-		out[o++] = b64url[v >> 6 & 63];
-		out[o++] = b64url[v & 63];
-	}
-	if (n - i == 1) {
-		v = (unsigned char)raw[i] << 16;
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (unsigned char)raw[i] << 16 | (unsigned char)raw[i + 1] << 8;
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-		out[o++] = b64url[v >> 6 & 63];
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-int
-query_cursor_decode(const char *s, size_t len, int64_t *ms, char *id,
-    size_t idlen)
-{
-	char raw[LIMIT_CURSOR_LEN];
-	size_t i, n = 0, digits;
-	unsigned v = 0;
-	int bits = 0, c;
-	int64_t t = 0;
-	const char *p, *idp;
-
-	/* A length of 1 mod 4 cannot come from whole bytes. */
-	if (len == 0 || len > LIMIT_CURSOR_LEN || len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((c = b64url_val(s[i])) < 0)
-			return -1;
-		v = (v << 6 | (unsigned)c) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			raw[n++] = (char)(v >> bits & 0xff);
-		}
-	}
-	/* The bits left over must be zero, as an encoder leaves them, so
-	 * each cursor has exactly one spelling. */
-	if ((v & ((1u << bits) - 1)) != 0)
-		return -1;
-	if (n < 5 || raw[0] != '1' || raw[1] != ':')
-		return -1;
-	p = raw + 2;
-	for (digits = 0; p + digits < raw + n && p[digits] >= '0' && p[digits] <= '9'; digits++) {
-		if (digits >= TIME_MS_DIGITS)
-			return -1;
-		t = t * 10 + (p[digits] - '0');
-	}
-	if (digits == 0 || (digits > 1 && p[0] == '0') || t > TIME_MS_MAX)
-		return -1;
-	idp = p + digits;
-	if (idp >= raw + n || *idp != ':')
-		return -1;
-	idp++;
-	len = (size_t)(raw + n - idp);
-	if (!event_id_valid(idp, len) || len + 1 > idlen)
-		return -1;
-	memcpy(id, idp, len);
-	id[len] = '\0';
-	*ms = t;
 	return 0;
 }
 

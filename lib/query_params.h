@@ -1,8 +1,8 @@
 /*
- * The query side's untrusted input: the route, the query string of
- * GET /events and GET /events/stats, and the opaque paging cursor.
- * Pure: strings in, a filled struct or an error message out.  Nothing
- * here knows of FastCGI or libmongoc.
+ * The query side's untrusted input: the query string of GET /events and
+ * GET /events/stats (the route is query_route.h's, the paging cursor
+ * query_cursor.h's).  Pure: strings in, a filled struct or an error
+ * message out.  Nothing here knows of FastCGI or libmongoc.
  *
  * Every value ends up as a string, an integer or a time, never as a
  * query operator: a parameter name such as "type[$ne]" is simply unknown
@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "bounds.h"
+#include "query_route.h"
 
 /* Page size when the client gives no limit. */
 #define QUERY_LIMIT_DEFAULT	50
@@ -27,12 +28,6 @@
 #define QUERY_STATS_DEFAULT_BUCKETS	60
 /* Values listed by /events/stats?by= when the client gives no limit. */
 #define QUERY_BY_LIMIT_DEFAULT	10
-
-enum query_route {
-	QUERY_ROUTE_EVENTS,	/* GET /events */
-	QUERY_ROUTE_STATS,	/* GET /events/stats */
-	QUERY_ROUTE_NONE	/* anything else below the program: 404 */
-};
 
 enum query_format { QUERY_FORMAT_JSON, QUERY_FORMAT_NDJSON, QUERY_FORMAT_CSV };
 enum query_bucket { QUERY_BUCKET_MINUTE, QUERY_BUCKET_HOUR, QUERY_BUCKET_DAY };
@@ -71,20 +66,6 @@ struct query_params {
 };
 
 /*
- * Which handler serves a request, from the CGI variables (any may be
- * NULL).  Servers disagree on how they split the URL: lighttpd and
- * Apache's ScriptAlias give SCRIPT_NAME=/events and PATH_INFO=/stats,
- * mod_proxy_fcgi gives the whole path in SCRIPT_NAME and no PATH_INFO,
- * some set only REQUEST_URI.  So the decision rests on the last path
- * segment: with a PATH_INFO, "" or "events" is the list, "stats" the
- * statistics and anything else none; without one, the path of
- * REQUEST_URI (else SCRIPT_NAME) ending in "/stats" is the statistics,
- * and anything else the list, wherever the program is mounted.
- */
-enum query_route query_route(const char *path_info, const char *script_name,
-		    const char *request_uri);
-
-/*
  * Parse QUERY_STRING (qs[0..len), NULL for none) for route into p.
  * Parameters are name=value pairs split on '&', both percent-decoded
  * (RFC 3986 2.1; '+' is taken literally, so "+01:00" needs no escape).
@@ -99,19 +80,6 @@ enum query_err	query_params_parse(enum query_route route, const char *qs,
 
 /* The error code for the JSON error body ("bad_parameter", ...). */
 const char	*query_err_code(enum query_err e);
-
-/*
- * The cursor: base64url without padding (RFC 4648 section 5) of
- * "1:<createdAt ms>:<id>".  Opaque to clients; the "1" leaves room for
- * another layout later.  encode writes at most LIMIT_CURSOR_LEN + 1
- * bytes; returns 0 or -1 if out is too small or the id is not a valid
- * event id.  decode returns 0, or -1 for anything that is not a cursor
- * this code could have made.
- */
-int		 query_cursor_encode(int64_t ms, const char *id, char *out,
-		    size_t outlen);
-int		 query_cursor_decode(const char *s, size_t len, int64_t *ms,
-		    char *id, size_t idlen);
 
 /* The stored field a by= counts ("type", "page.path", "metadata.KEY")
  * and the name the answer echoes ("type", "path", "metadata.KEY"),

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "query_cursor.h"
 #include "query_params.h"
 #include "timeutil.h"
 
