@@ -659,16 +659,15 @@ event_parser_new(void)
 
 	if ((ep = calloc(1, sizeof(*ep))) == NULL)
 		return NULL;
-	if ((ep->tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL ||
+	/* No json-c UTF-8 check: the whole body has passed utf8_valid(),
+	 * which is stricter, before the tokenizer sees it. */
+	if ((ep->tok = rules_tokener_new(0)) == NULL ||
 	    (ep->scan = jsonscan_new()) == NULL ||
 	    (ep->carrier = json_object_new_array_ext(1)) == NULL ||
 	    (ep->str = json_object_new_string("")) == NULL) {
 		event_parser_free(ep);
 		return NULL;
 	}
-	/* No JSON_TOKENER_VALIDATE_UTF8: the whole body has passed
-	 * utf8_valid(), which is stricter, before the tokenizer sees it. */
-	json_tokener_set_flags(ep->tok, JSON_TOKENER_STRICT);
 	return ep;
 }
 

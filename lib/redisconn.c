@@ -332,23 +332,3 @@ io:
 	}
 	return -1;
 }
-
-int
-redisconn_script_load(struct redisconn *rc, const char *script, char sha[41],
-    char *err, size_t errlen)
-{
-	const char *argv[3] = { "SCRIPT", "LOAD", script };
-	redisReply *r;
-	int ret = -1;
-
-	if ((r = redisconn_command(rc, 3, argv, NULL, err, errlen)) == NULL)
-		return -1;
-	if (r->type == REDIS_REPLY_STRING && r->len == 40) {
-		memcpy(sha, r->str, 41);
-		ret = 0;
-	} else
-		snprintf(err, errlen, "redis %s: SCRIPT LOAD: %s", rc->where,
-		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-	freeReplyObject(r);
-	return ret;
-}

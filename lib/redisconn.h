@@ -104,8 +104,4 @@ int			 redisconn_pipeline(struct redisconn *rc,
  * "events (10.0.0.3:6379 by Sentinel)"). */
 const char		*redisconn_where(const struct redisconn *rc);
 
-/* Load a Lua script; on success sha (41 bytes) holds its SHA1. 0 or -1. */
-int			 redisconn_script_load(struct redisconn *rc, const char *script,
-			    char sha[41], char *err, size_t errlen);
-
 #endif

@@ -216,3 +216,15 @@ rules_client_time(int64_t ms)
 {
 	return ms >= TIME_MS_MIN && ms <= TIME_MS_MAX;
 }
+
+json_tokener *
+rules_tokener_new(int check_utf8)
+{
+	json_tokener *tok;
+
+	if ((tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    (check_utf8 ? JSON_TOKENER_VALIDATE_UTF8 : 0));
+	return tok;
+}

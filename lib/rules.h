@@ -31,6 +31,16 @@
  */
 #define RULES_JSON_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+/*
+ * The one tokenizer set-up for event JSON (RFC 8259), whichever end
+ * parses it: at most LIMIT_JSON_DEPTH levels of nesting, strict
+ * (JSON_TOKENER_STRICT: no comments, no single quotes, no trailing
+ * commas), and with check_utf8 json-c's UTF-8 check too; a caller that
+ * has run utf8_valid() on the whole text, which is stricter, passes 0.
+ * NULL when out of memory; the caller frees it with json_tokener_free().
+ */
+json_tokener	*rules_tokener_new(int check_utf8);
+
 /* 1 if s[0..len) may be stored as a string: valid UTF-8 (so no lone
  * surrogate) and no NUL. */
 int	rules_string(const char *s, size_t len);

@@ -315,9 +315,8 @@ storedoc_from_json(const char *json, size_t len, bson_t *doc, char *err,
 		    len, LIMIT_ENTRY_BYTES);
 	if (memchr(json, '\0', len) != NULL)
 		return fail(err, errlen, "event JSON holds a NUL byte");
-	if ((tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL)
+	if ((tok = rules_tokener_new(1)) == NULL)
 		return fail(err, errlen, "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	je = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
