@@ -47,6 +47,8 @@
 		seen: null,		/* ids shown for these filters; null: none yet */
 		open: {},		/* ids of the rows shown expanded */
 		ctl: {},		/* the request in flight per panel */
+		running: null,		/* the refresh in flight (a promise) */
+		again: false,		/* a look again asked for meanwhile */
 		stats: null
 	};
 
@@ -538,11 +540,38 @@
 
 	/* Everything, for the filters in force.  A refused token asks for
 	 * one; a refused filter shows the server's message in place of the
-	 * table; a breakdown's own error stays in its card. */
-	async function refresh(why) {
-		var qid = st.qid, main = [loadChart()], res, err = null;
+	 * table; a breakdown's own error stays in its card.
+	 *
+	 * A look again ("poll": the timer, or the tracker having sent) never
+	 * cancels a refresh in flight: the server goes on with a cancelled
+	 * request all the same, so cancelling and asking again piles work on
+	 * it when its answers are slow (statistics over many events).  It
+	 * waits for the one in flight and runs once after it.  New filters
+	 * do cancel (the newest wins). */
+	function refresh(why) {
+		var p;
+		if (why == 'poll' && st.running) {
+			st.again = true;
+			return st.running;
+		}
+		st.again = false;
+		p = st.running = refreshNow(why).finally(function () {
+			if (st.running !== p)
+				return;
+			st.running = null;
+			if (st.again && st.live && st.filters && document.visibilityState == 'visible')
+				return refresh('poll');
+		});
+		return p;
+	}
+	async function refreshNow(why) {
+		var qid = st.qid, main = [], res, err = null;
+		/* The table first: the FastCGI programs answer in turn, and
+		 * the latest events are quick, while a chart or a breakdown
+		 * may take seconds. */
 		if (st.page == 0 || why != 'poll')
 			main.push(loadEvents(why));
+		main.push(loadChart());
 		res = await Promise.allSettled(main.concat(BY.map(loadBreakdown)));
 		if (qid != st.qid)
 			return;

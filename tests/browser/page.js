@@ -2,6 +2,7 @@
 // events carry (summary, expanded details by keyboard, ua/ip/clientTs),
 // the breakdowns, filters that say the truth, the newest request
 // winning, the chart (whole ticks, colours by name, the range), Pause,
+// slow counts (the list first, no request cancelled by a look again),
 // the own-click switch, the embed snippet working from another origin,
 // markup shown as text, accessibility (axe-core) and the phone cards.
 // Screenshots go to $ARTEFACTS.
@@ -245,6 +246,53 @@ async function chartAndPause(browser) {
 	await ctx.close();
 }
 
+// A store slow to count (statistics over many events, on FerretDB):
+// modelled as the FastCGI program, answering one request at a time in
+// the order they came, each count taking a second.  The latest events
+// are asked for first, so they are not queued behind a count; and a
+// look again (the tracker sent, the timer) never cancels a request in
+// flight, which the server would finish all the same: it waits for the
+// refresh in flight and runs once after it.
+async function slowCounts(browser) {
+	const { ctx, page } = await open(browser, { noGo: true });
+	const order = [], aborted = [];
+	let queue = Promise.resolve(), lists = 0, holding = 0;
+	await page.route((u) => u.pathname === '/events' || u.pathname === '/events/stats', (route) => {
+		if (route.request().method() !== 'GET')
+			return route.fallback();
+		const count = new URL(route.request().url()).pathname === '/events/stats';
+		order.push(count ? 'count' : 'list');
+		if (!count)
+			lists++;
+		queue = queue.then(async () => {
+			if (count) {
+				holding++;
+				await new Promise((r) => setTimeout(r, 1000));
+				holding--;
+			}
+			await route.continue().catch(() => {});
+		});
+	});
+	page.on('requestfailed', (r) => { if (/\/events/.test(r.url())) aborted.push(r.url()); });
+	const until = async (cond, what) => {
+		for (let i = 0; i < 300 && !cond(); i++)
+			await new Promise((r) => setTimeout(r, 100));
+		check(cond(), 'never: ' + what);
+	};
+	await page.goto(BASE + '/');
+	await page.waitForSelector('#rows tr');
+	check(order[0] === 'list', 'the latest events are asked for before the counts: ' + order.join());
+	// The first round done, a poll's count held: the tracker has sent.
+	await until(() => order.length >= 5 && holding === 0, 'the first round answered');
+	const n = lists;
+	await until(() => lists > n && holding === 1, 'a poll with a count in flight');
+	await page.evaluate(() => window.dispatchEvent(new CustomEvent('tracker:sent')));
+	await until(() => lists > n + 1, 'a look again after the tracker sent');
+	check(aborted.length === 0, 'no request cancelled by a look again: ' + aborted.join(' '));
+	ok('slow counts: the latest events first; a look again waits for the requests in flight');
+	await ctx.close();
+}
+
 // The page records its own clicks only when its switch is on (off in
 // the installed page), and remembers the choice.
 async function ownClicks(browser) {
@@ -378,6 +426,7 @@ run(async (browser) => {
 	await breakdowns(browser);
 	await filters(browser);
 	await chartAndPause(browser);
+	await slowCounts(browser);
 	await ownClicks(browser);
 	await snippet(browser);
 	await xss(browser);
