@@ -577,8 +577,8 @@ parse_json(struct parse *p, const char *s, size_t len, size_t line,
 
 /*
  * What json-c hid in the JSON text s[0..len) it accepted (jsonscan.h):
- * a NUL or a lone surrogate in any string, key or value, and keys given
- * twice.  doc is the parsed text; idx the event's index for an NDJSON
+ * a NUL, a lone surrogate or a raw control character in any string, key
+ * or value (the last is invalid_json), and keys given twice.  doc is the parsed text; idx the event's index for an NDJSON
  * line, or (size_t)-1 for a whole body, whose shape says where the events
  * stand.  EVENT_OK, or the error naming the event and the field.
  */
@@ -613,7 +613,10 @@ scan_text(struct parse *p, const char *s, size_t len, json_object *doc, size_t i
 	else
 		snprintf(who, sizeof(who), "body");
 	jsonscan_path(&r, from, field, sizeof(field));
-	return fail(p, EVENT_ERR_INVALID, "%s: %s%sthe %s %s", who, field,
+	/* A raw control character is not JSON (RFC 8259, 7); the rest is
+	 * JSON the store cannot keep as sent. */
+	return fail(p, f == JSONSCAN_CONTROL ? EVENT_ERR_JSON : EVENT_ERR_INVALID,
+	    "%s: %s%sthe %s %s", who, field,
 	    field[0] ? ": " : "", r.in_key ? "key" : "string", jsonscan_fault_text(f));
 }
 

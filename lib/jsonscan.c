@@ -64,6 +64,7 @@ jsonscan_fault_text(enum jsonscan_fault f)
 	case JSONSCAN_NUL:		return "holds a NUL character (\\u0000)";
 	case JSONSCAN_SURROGATE:	return "holds a lone UTF-16 surrogate (\\ud800-\\udfff alone is no character)";
 	case JSONSCAN_DUPLICATE:	return "is given twice in one object";
+	case JSONSCAN_CONTROL:		return "holds a control character not escaped (JSON wants \\t, \\n or \\u0001 for U+0001-U+001F)";
 	case JSONSCAN_NOMEM:		return "out of memory";
 	}
 	return "?";
@@ -144,9 +145,9 @@ utf8_put(char b[4], unsigned cp)
 }
 
 /*
- * The string whose opening quote is s[*i]: checked for NUL and lone
- * surrogates, decoded into js->keys when it is a key.  *i ends past the
- * closing quote.  JSONSCAN_OK or the fault.
+ * The string whose opening quote is s[*i]: checked for NUL, lone
+ * surrogates and raw control characters, decoded into js->keys when it
+ * is a key.  *i ends past the closing quote.  JSONSCAN_OK or the fault.
  */
 static enum jsonscan_fault
 string(struct jsonscan *js, const char *s, size_t len, size_t *i, int key)
@@ -159,8 +160,11 @@ string(struct jsonscan *js, const char *s, size_t len, size_t *i, int key)
 	while (j < len && s[j] != '"') {
 		if (s[j] != '\\') {
 			start = j;
-			while (j < len && s[j] != '"' && s[j] != '\\')
+			while (j < len && s[j] != '"' && s[j] != '\\') {
+				if ((unsigned char)s[j] < 0x20)
+					return JSONSCAN_CONTROL;
 				j++;
+			}
 			if (key && key_byte(js, s + start, j - start) != 0)
 				return JSONSCAN_NOMEM;
 			continue;

@@ -6,12 +6,16 @@
  * not what was sent:
  *   - a key holding \u0000 is cut at it ({"type\u0000x": ...} is "type");
  *   - an escaped lone UTF-16 surrogate ("\ud83c") becomes U+FFFD;
- *   - of two equal keys in one object, the last wins.
+ *   - of two equal keys in one object, the last wins;
+ *   - a control character (U+0001-U+001F: a tab, a line feed) written
+ *     as it is inside a string, which RFC 8259 section 7 says must be
+ *     escaped (even in strict mode).
  * So every string the text holds, key or value, at any depth, is checked
- * here for a NUL and for lone surrogates, and the keys of each object
- * for duplicates (compared as decoded, so "a" and "\u0061" are equal).
- * Anything else (the syntax, raw control bytes, UTF-8) is json-c's and
- * utf8_valid()'s to refuse: the text is scanned once json-c accepted it.
+ * here for a NUL, for lone surrogates and for raw control characters,
+ * and the keys of each object for duplicates (compared as decoded, so
+ * "a" and "\u0061" are equal).  Anything else (the syntax, a raw NUL
+ * byte, UTF-8) is json-c's and utf8_valid()'s to refuse: the text is
+ * scanned once json-c accepted it.
  *
  * Ownership: a scanner (jsonscan_new) is freed with jsonscan_free
  * (NULL is a no-op).  A result's path steps point into the scanned text,
@@ -29,6 +33,7 @@ enum jsonscan_fault {
 	JSONSCAN_NUL,		/* a string holds \u0000 */
 	JSONSCAN_SURROGATE,	/* an escaped lone surrogate */
 	JSONSCAN_DUPLICATE,	/* a key given twice in one object */
+	JSONSCAN_CONTROL,	/* a raw control character in a string: not JSON */
 	JSONSCAN_NOMEM
 };
 
