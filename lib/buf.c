@@ -86,6 +86,13 @@ fail:
 }
 
 void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->failed = 0;
+}
+
+void
 buf_free(struct buf *b)
 {
 	if (b == NULL)

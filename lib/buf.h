@@ -37,6 +37,9 @@ int	buf_adds(struct buf *b, const char *s);
 int	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* Empty b for the next use, keeping its memory; clears failed. */
+void	buf_reset(struct buf *b);
+
 /* Release the bytes; b is an empty buffer again.  NULL is a no-op. */
 void	buf_free(struct buf *b);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "buf.h"
 #include "conf.h"
 #include "conf_impl.h"
 #include "http.h"
@@ -438,45 +439,40 @@ static int
 load_file(struct conf *c, const char *path, char *err, size_t errlen)
 {
 	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	struct buf b = BUF_INIT;
+	size_t n;
 	int rc = -1;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb;
-			if (cap > CONF_FILE_MAX) {
-				snprintf(err, errlen, "%s: file too large", path);
-				goto out;
-			}
-			if ((nb = realloc(buf, cap + 8192)) == NULL) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto out;
-			}
-			buf = nb;
-			cap += 8192;
+	/* Read in steps of at least 4 KiB, with room for the NUL. */
+	do {
+		if (b.len > CONF_FILE_MAX) {
+			snprintf(err, errlen, "%s: file too large (at most %d bytes)", path,
+			    CONF_FILE_MAX);
+			goto out;
 		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
+		if (buf_reserve(&b, 4096 + 1) != 0) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+		n = fread(b.p + b.len, 1, b.cap - b.len - 1, f);
+		b.len += n;
+	} while (n > 0);
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);
 		goto out;
 	}
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len) != NULL) {
+	b.p[b.len] = '\0';
+	if (memchr(b.p, '\0', b.len) != NULL) {
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		goto out;
 	}
-	rc = conf_parse_text(c, buf, path, err, errlen);
+	rc = conf_parse_text(c, b.p, path, err, errlen);
 out:
-	free(buf);
+	buf_free(&b);
 	fclose(f);
 	return rc;
 }

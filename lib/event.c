@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "event.h"
 #include "jsonscan.h"
 #include "rules.h"
@@ -35,9 +36,9 @@ struct event_parser {
 	json_object		*str;		/* a string for the carrier */
 	struct event_batch	 batch;		/* the last request's */
 	size_t			 cap;		/* room in batch.ev */
-	size_t			 size;		/* bytes at batch.buf */
-	char			*tail;		/* see struct parse */
-	size_t			 tail_size;
+	struct buf		 out;		/* every event's JSON; batch.buf
+						   is out.p once parsed */
+	struct buf		 tail;		/* see struct parse */
 };
 
 /* What the parser works with while it walks one request. */
@@ -49,14 +50,12 @@ struct parse {
 	char			*err;
 	size_t			 errlen;
 	struct event_batch	*b;		/* &ep->batch */
-	/* Bytes of b->buf used.  Until finish() each event's json_len
-	 * holds where its JSON starts. */
-	size_t			 used;
-	/* What every event of the request shares, made once: ,"receivedAt":N
-	 * and, in ep->tail, ,"ua":"...","ip":"..."} and a NUL. */
+	/* Until finish() each event's json_len holds where its JSON starts
+	 * in ep->out.  What every event of the request shares, made once:
+	 * ,"receivedAt":N and, in ep->tail, ,"ua":"...","ip":"..."} and a
+	 * NUL (not counted in tail.len). */
 	char			 received[40];
 	size_t			 received_len;
-	size_t			 tail_len;
 };
 
 static enum event_err
@@ -108,33 +107,11 @@ event_batch_free(struct event_batch *b)
 	free(b);
 }
 
-/* Append s[0..n) to (*buf, *used, *size), growing it.  0, or -1 on out
- * of memory. */
-static int
-buf_add(char **buf, size_t *used, size_t *size, const char *s, size_t n)
-{
-	size_t nsize;
-	char *nb;
-
-	if (n > *size - *used) {
-		nsize = *size ? *size : 1024;
-		while (nsize - *used < n)
-			nsize *= 2;
-		if ((nb = realloc(*buf, nsize)) == NULL)
-			return -1;
-		*buf = nb;
-		*size = nsize;
-	}
-	memcpy(*buf + *used, s, n);
-	*used += n;
-	return 0;
-}
-
 /* Append s[0..n) to the batch's JSON.  0 or -1. */
 static int
 out_add(struct parse *p, const char *s, size_t n)
 {
-	return buf_add(&p->b->buf, &p->used, &p->ep->size, s, n);
+	return buf_add(&p->ep->out, s, n);
 }
 
 /* v in decimal into buf (24 bytes); returns the length. */
@@ -392,7 +369,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		return rc;
 	eo = &p->b->ev[p->b->n];
 	eo->json = NULL;
-	eo->json_len = p->used;		/* where it starts, until finish() */
+	eo->json_len = p->ep->out.len;		/* where it starts, until finish() */
 
 	if (id != NULL && json_object_is_type(id, json_type_null))
 		id = NULL;
@@ -413,7 +390,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 			return fail(p, EVENT_ERR_NOMEM, "out of memory");
 	}
 	/* The answer's "ids" quote it as queued (cgi/ingest.c). */
-	eo->id_json_len = p->used - eo->json_len - EVENT_ID_JSON_AT;
+	eo->id_json_len = p->ep->out.len - eo->json_len - EVENT_ID_JSON_AT;
 	/* The type's alphabet needs no escaping. */
 	s = json_object_get_string(type);
 	if (out_add(p, ",\"type\":\"", 9) != 0 ||
@@ -427,10 +404,10 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 		if (rules_metadata(meta, why, sizeof(why)) != 0)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: %s", idx, why);
 		/* Measured as it is queued: serialised once. */
-		len = p->used;
+		len = p->ep->out.len;
 		if ((rc = out_value(p, ",\"metadata\":", 12, meta)) != EVENT_OK)
 			return rc;
-		if (rules_metadata_size(p->used - len - 12, why, sizeof(why)) != 0)
+		if (rules_metadata_size(p->ep->out.len - len - 12, why, sizeof(why)) != 0)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: %s", idx, why);
 	}
 
@@ -460,7 +437,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 	if (page != NULL && (rc = take_page(p, idx, page)) != EVENT_OK)
 		return rc;
 	/* ,"ua":...,"ip":...} and the NUL that ends the event's string */
-	if (out_add(p, p->ep->tail, p->tail_len + 1) != 0)
+	if (out_add(p, p->ep->tail.p, p->ep->tail.len + 1) != 0)
 		return fail(p, EVENT_ERR_NOMEM, "out of memory");
 	p->b->n++;
 	return EVENT_OK;
@@ -684,8 +661,8 @@ event_parser_free(struct event_parser *ep)
 	jsonscan_free(ep->scan);
 	json_object_put(ep->carrier);
 	json_object_put(ep->str);
-	free(ep->tail);
-	free(ep->batch.buf);
+	buf_free(&ep->tail);
+	buf_free(&ep->out);		/* batch.buf */
 	free(ep->batch.ev);
 	free(ep);
 }
@@ -704,24 +681,24 @@ shared_parts(struct parse *p, const char *ua)
 
 	memcpy(p->received, ",\"receivedAt\":", 14);
 	p->received_len = 14 + fmt_int64(p->received + 14, p->ctx->received_ms);
-	p->tail_len = 0;
+	buf_reset(&ep->tail);
 	if (ua[0] != '\0') {
 		if (json_object_set_string(ep->str, ua) != 1 ||
 		    (s = serialise(p, ep->str, &len)) == NULL ||
-		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, ",\"ua\":", 6) != 0 ||
-		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, s, len) != 0)
+		    buf_add(&ep->tail, ",\"ua\":", 6) != 0 ||
+		    buf_add(&ep->tail, s, len) != 0)
 			return -1;
 	}
 	if (ip != NULL && ip[0] != '\0') {
 		if (json_object_set_string(ep->str, ip) != 1 ||
 		    (s = serialise(p, ep->str, &len)) == NULL ||
-		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, ",\"ip\":", 6) != 0 ||
-		    buf_add(&ep->tail, &p->tail_len, &ep->tail_size, s, len) != 0)
+		    buf_add(&ep->tail, ",\"ip\":", 6) != 0 ||
+		    buf_add(&ep->tail, s, len) != 0)
 			return -1;
 	}
-	if (buf_add(&ep->tail, &p->tail_len, &ep->tail_size, "}", 2) != 0)
+	if (buf_add(&ep->tail, "}", 2) != 0)
 		return -1;
-	p->tail_len--;		/* the NUL is copied, not counted */
+	ep->tail.len--;		/* the NUL is copied, not counted */
 	return 0;
 }
 
@@ -731,9 +708,10 @@ finish(struct parse *p)
 {
 	size_t i, start, end;
 
+	p->b->buf = p->ep->out.p;
 	for (i = 0; i < p->b->n; i++) {
 		start = p->b->ev[i].json_len;
-		end = i + 1 < p->b->n ? p->b->ev[i + 1].json_len : p->used;
+		end = i + 1 < p->b->n ? p->b->ev[i + 1].json_len : p->ep->out.len;
 		p->b->ev[i].json = p->b->buf + start;
 		p->b->ev[i].json_len = end - start - 1;		/* less the NUL */
 	}
@@ -759,11 +737,11 @@ event_parser_parse(struct event_parser *ep, const char *body, size_t len,
 	p.b = &ep->batch;
 	p.b->n = 0;
 	/* The last request's JSON is done with; a large buffer goes. */
-	if (ep->size > KEEP_BYTES) {
-		free(p.b->buf);
-		p.b->buf = NULL;
-		ep->size = 0;
-	}
+	p.b->buf = NULL;
+	if (ep->out.cap > KEEP_BYTES)
+		buf_free(&ep->out);
+	else
+		buf_reset(&ep->out);
 	if (max == 0 || max > LIMIT_EVENTS)
 		return fail(&p, EVENT_ERR_NOMEM, "max_events out of range");
 	/* RFC 8259 allows no raw control character, NUL least of all; json-c
@@ -820,6 +798,7 @@ event_batch_parse(const char *body, size_t len, enum event_body fmt,
 		} else {
 			**out = ep->batch;
 			memset(&ep->batch, 0, sizeof(ep->batch));
+			memset(&ep->out, 0, sizeof(ep->out));	/* batch.buf */
 		}
 	}
 	event_parser_free(ep);

@@ -258,6 +258,37 @@ test_file_and_env(void)
 	CHECK(conf_load(&c, NULL, err, sizeof(err)) == 0, "no file at all: defaults");
 }
 
+/* A file of CONF_FILE_MAX bytes loads; one byte more is refused. */
+static void
+test_file_size(void)
+{
+	struct conf c;
+	char path[] = "/tmp/test-conf-XXXXXX", err[256], line[64];
+	FILE *f;
+	size_t i;
+	int fd;
+
+	memset(line, 'x', sizeof(line));
+	line[0] = '#';
+	line[sizeof(line) - 1] = '\n';
+	fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	for (i = 0; i < CONF_FILE_MAX / sizeof(line); i++)
+		fwrite(line, 1, sizeof(line), f);
+	fclose(f);
+	unsetenv("EVENTS_CONF");
+	CHECK(conf_load(&c, path, err, sizeof(err)) == 0, "%d bytes: %s", CONF_FILE_MAX, err);
+	f = fopen(path, "a");
+	fputc('\n', f);
+	fclose(f);
+	CHECK(conf_load(&c, path, err, sizeof(err)) == -1 && strstr(err, "too large"),
+	    "%d bytes: %s", CONF_FILE_MAX + 1, err);
+	unlink(path);
+}
+
 /*
  * Where an address is hashed (ip_mode = hash, rate_limit_ip), an OpenSSL
  * without SIPHASH stops the load, naming the key; elsewhere it is not
@@ -302,6 +333,7 @@ main(void)
 	test_bad_defaults();
 	test_text();
 	test_file_and_env();
+	test_file_size();
 	test_combinations();
 	return check_exit("test-conf");
 }
