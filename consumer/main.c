@@ -37,6 +37,7 @@ main(int argc, char *argv[])
 	char err[ERRBUF_LEN], msg[CONF_STR_LEN * 3];
 	enum log_level lvl;
 	long max_seconds = 0;
+	char bound[40];		/* " for at most N s" */
 	int i, replay = 0, rc = 1;
 	size_t nargs;
 	char *end;
@@ -142,16 +143,18 @@ main(int argc, char *argv[])
 	c.started = time_mono_ms();
 	if (max_seconds > 0)
 		c.deadline = c.started + max_seconds * 1000;
+	bound[0] = '\0';
+	if (max_seconds > 0)
+		snprintf(bound, sizeof(bound), " for at most %ld s", max_seconds);
 	if (shardmap_count(c.m) == 1)
 		log_info("%s stream %s (group %s) as %s into %s%s",
 		    c.once ? "draining" : "following", c.conf.stream, c.conf.group,
-		    c.conf.consumer_name, store_where(c.store),
-		    max_seconds > 0 ? " for at most --max-seconds" : "");
+		    c.conf.consumer_name, store_where(c.store), bound);
 	else
 		log_info("%s %zu of %u shards of stream %s (group %s) as %s into %s%s",
 		    c.once ? "draining" : "following", c.nsh, shardmap_count(c.m),
 		    c.conf.stream, c.conf.group, c.conf.consumer_name, store_where(c.store),
-		    max_seconds > 0 ? " for at most --max-seconds" : "");
+		    bound);
 	rc = consumer_run(&c);
 	log_info("stopping after %.1f s: %llu stored, %llu already stored, %llu refusals, %llu dead-lettered, %llu expired",
 	    (double)(time_mono_ms() - c.started) / 1000,

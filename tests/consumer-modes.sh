@@ -44,6 +44,10 @@ timed "$CONSUMER" --name m --max-seconds 2
 expect_eq 0 "$STATUS" "daemon --max-seconds 2: exit status"
 awk -v t="$SECONDS_TAKEN" 'BEGIN { exit !(t >= 2 && t < 4) }' ||
     fail "daemon --max-seconds 2 ran $SECONDS_TAKEN s"
+case $OUT in
+*"following stream events (group store) as m into "*" for at most 2 s"*) ;;
+*) fail "the start line does not say the bound: $OUT" ;;
+esac
 ok "a daemon with --max-seconds 2 exits 0 after $SECONDS_TAKEN s"
 
 svc_store_stop
