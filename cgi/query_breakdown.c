@@ -24,83 +24,8 @@
 #include <string.h>
 
 #include "query.h"
+#include "stats_tally.h"
 #include "timeutil.h"
-
-struct value {
-	json_object	*v;		/* the value (NULL: null), owned */
-	char		*text;		/* its JSON text, owned */
-	int64_t		 n;
-};
-
-struct tally {
-	json_object	*index;		/* JSON text -> slot in vals */
-	struct value	*vals;
-	size_t		 n, cap;
-	int64_t		 total;
-	int		 truncated;
-};
-
-static void
-tally_free(struct tally *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		json_object_put(t->vals[i].v);
-		free(t->vals[i].text);
-	}
-	free(t->vals);
-	json_object_put(t->index);
-}
-
-/* Count n more of value v (NULL: null), which the tally owns from now
- * on.  0, or -1 out of memory. */
-static int
-tally_add(struct tally *t, json_object *v, int64_t n)
-{
-	json_object *slot;
-	const char *text;
-	char *copy = NULL;
-	void *p;
-
-	if (n <= 0)
-		goto done;
-	text = v != NULL ? json_object_to_json_string_ext(v,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null";
-	if (text == NULL)
-		goto nomem;
-	t->total += n;
-	if (json_object_object_get_ex(t->index, text, &slot)) {
-		t->vals[json_object_get_int64(slot)].n += n;
-		goto done;
-	}
-	if (t->n >= LIMIT_STATS_GROUPS) {
-		/* In the total all the same: it shows as "other". */
-		t->truncated = 1;
-		goto done;
-	}
-	if (t->n == t->cap) {
-		if ((p = reallocarray(t->vals, t->cap ? t->cap * 2 : 64, sizeof(*t->vals))) == NULL)
-			goto nomem;
-		t->vals = p;
-		t->cap = t->cap ? t->cap * 2 : 64;
-	}
-	if ((copy = strdup(text)) == NULL ||
-	    json_object_object_add(t->index, copy, json_object_new_int64((int64_t)t->n)) != 0)
-		goto nomem;
-	t->vals[t->n].v = v;
-	t->vals[t->n].text = copy;
-	t->vals[t->n].n = n;
-	t->n++;
-	return 0;
-nomem:
-	free(copy);
-	json_object_put(v);
-	return -1;
-done:
-	json_object_put(v);
-	return 0;
-}
 
 /* The value at it (NULL: JSON null). */
 static json_object *
@@ -111,7 +36,7 @@ value_at(const bson_iter_t *it)
 
 /* {_id: value, n: count}: one group from the aggregation. */
 static int
-group_row(struct tally *t, const bson_t *doc, const char *field)
+group_row(struct stats_tally *t, const bson_t *doc, const char *field)
 {
 	bson_iter_t it, n;
 
@@ -120,19 +45,19 @@ group_row(struct tally *t, const bson_t *doc, const char *field)
 	    !(BSON_ITER_HOLDS_INT32(&n) || BSON_ITER_HOLDS_INT64(&n) || BSON_ITER_HOLDS_DOUBLE(&n)))
 		return 0;
 	if (!bson_iter_init_find(&it, doc, "_id"))
-		return tally_add(t, NULL, bson_iter_as_int64(&n));
-	return tally_add(t, value_at(&it), bson_iter_as_int64(&n));
+		return stats_tally_add(t, NULL, bson_iter_as_int64(&n));
+	return stats_tally_add(t, value_at(&it), bson_iter_as_int64(&n));
 }
 
 /* {FIELD...}: one event from the find, counted here. */
 static int
-scan_row(struct tally *t, const bson_t *doc, const char *field)
+scan_row(struct stats_tally *t, const bson_t *doc, const char *field)
 {
 	bson_iter_t it, child;
 
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, field, &child))
-		return tally_add(t, value_at(&child), 1);
-	return tally_add(t, NULL, 1);
+		return stats_tally_add(t, value_at(&child), 1);
+	return stats_tally_add(t, NULL, 1);
 }
 
 static void
@@ -151,8 +76,8 @@ range_filter(bson_t *match, const struct query_params *p, int64_t until)
 
 /* Read cur to its end into t.  STORE_OK or the failure's status. */
 static enum store_status
-drain(struct query *q, mongoc_cursor_t *cur, struct tally *t, const char *field,
-    int (*row)(struct tally *, const bson_t *, const char *), const char *what,
+drain(struct query *q, mongoc_cursor_t *cur, struct stats_tally *t, const char *field,
+    int (*row)(struct stats_tally *, const bson_t *, const char *), const char *what,
     char *err, size_t errlen)
 {
 	const bson_t *doc;
@@ -168,7 +93,7 @@ drain(struct query *q, mongoc_cursor_t *cur, struct tally *t, const char *field,
 
 static enum store_status
 count_group(struct query *q, const struct query_params *p, const char *field,
-    int64_t until, struct tally *t, char *err, size_t errlen)
+    int64_t until, struct stats_tally *t, char *err, size_t errlen)
 {
 	bson_t pipeline, stage, match, group, sum, opts;
 	char ref[LIMIT_METADATA_KEY_LEN + 32];
@@ -200,7 +125,7 @@ count_group(struct query *q, const struct query_params *p, const char *field,
 
 static enum store_status
 count_scan(struct query *q, const struct query_params *p, const char *field,
-    int64_t until, struct tally *t, char *err, size_t errlen)
+    int64_t until, struct stats_tally *t, char *err, size_t errlen)
 {
 	bson_t filter, opts, proj;
 	enum store_status st;
@@ -223,27 +148,16 @@ count_scan(struct query *q, const struct query_params *p, const char *field,
 	return st;
 }
 
-static int
-by_count(const void *a, const void *b)
-{
-	const struct value *x = a, *y = b;
-
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	return strcmp(x->text, y->text);
-}
-
 static json_object *
-answer(const struct query_params *p, struct tally *t, int64_t until,
+answer(const struct query_params *p, struct stats_tally *t, int64_t until,
     const char *method)
 {
-	json_object *root, *values, *o;
+	json_object *root, *values, *o, *v;
 	char name[LIMIT_METADATA_KEY_LEN + 16];
-	int64_t shown = 0;
+	int64_t shown = 0, n;
 	size_t i;
 
-	if (t->n > 1)
-		qsort(t->vals, t->n, sizeof(*t->vals), by_count);
+	stats_tally_sort(t);
 	if ((root = json_object_new_object()) == NULL)
 		return NULL;
 	json_object_object_add(root, "by", json_object_new_string(query_by_name(p, name, sizeof(name))));
@@ -251,34 +165,36 @@ answer(const struct query_params *p, struct tally *t, int64_t until,
 	json_object_object_add(root, "until", time_to_json(until));
 	if (p->type[0] != '\0')
 		json_object_object_add(root, "type", json_object_new_string(p->type));
-	json_object_object_add(root, "total", json_object_new_int64(t->total));
+	json_object_object_add(root, "total", json_object_new_int64(stats_tally_total(t)));
 	values = json_object_new_array();
-	for (i = 0; i < t->n && i < (size_t)p->limit; i++) {
+	for (i = 0; i < stats_tally_distinct(t) && i < (size_t)p->limit; i++) {
+		v = stats_tally_value(t, i, &n);
 		o = json_object_new_object();
-		json_object_object_add(o, "value", json_object_get(t->vals[i].v));
-		json_object_object_add(o, "count", json_object_new_int64(t->vals[i].n));
+		json_object_object_add(o, "value", json_object_get(v));
+		json_object_object_add(o, "count", json_object_new_int64(n));
 		json_object_array_add(values, o);
-		shown += t->vals[i].n;
+		shown += n;
 	}
 	json_object_object_add(root, "values", values);
-	json_object_object_add(root, "other", json_object_new_int64(t->total - shown));
-	json_object_object_add(root, "distinct", json_object_new_int64((int64_t)t->n));
+	json_object_object_add(root, "other", json_object_new_int64(stats_tally_total(t) - shown));
+	json_object_object_add(root, "distinct",
+	    json_object_new_int64((int64_t)stats_tally_distinct(t)));
 	json_object_object_add(root, "method", json_object_new_string(method));
-	json_object_object_add(root, "truncated", json_object_new_boolean(t->truncated));
+	json_object_object_add(root, "truncated",
+	    json_object_new_boolean(stats_tally_truncated(t)));
 	return root;
 }
 
 void
 breakdown_handle(struct http_req *req, struct query *q, const struct query_params *p)
 {
-	struct tally t;
+	struct stats_tally *t;
 	char field[LIMIT_METADATA_KEY_LEN + 16], err[ERRBUF_LEN];
 	enum store_status st;
 	int64_t until = p->has_until ? p->until_ms : time_now_ms();
 	json_object *root;
 
-	memset(&t, 0, sizeof(t));
-	if ((t.index = json_object_new_object()) == NULL) {
+	if ((t = stats_tally_new()) == NULL) {
 		http_send_error(req, 500, NULL, "internal", "out of memory");
 		return;
 	}
@@ -288,19 +204,19 @@ breakdown_handle(struct http_req *req, struct query *q, const struct query_param
 	}
 	query_by_field(p, field, sizeof(field));
 	if (q->stats_mode == STATS_MODE_SCAN)
-		st = count_scan(q, p, field, until, &t, err, sizeof(err));
+		st = count_scan(q, p, field, until, t, err, sizeof(err));
 	else
-		st = count_group(q, p, field, until, &t, err, sizeof(err));
+		st = count_group(q, p, field, until, t, err, sizeof(err));
 	if (st != STORE_OK) {
 		query_store_failed(req, st, err);
 		goto out;
 	}
-	if ((root = answer(p, &t, until, q->stats_mode == STATS_MODE_SCAN ? "scan" : "group")) == NULL) {
+	if ((root = answer(p, t, until, q->stats_mode == STATS_MODE_SCAN ? "scan" : "group")) == NULL) {
 		http_send_error(req, 500, NULL, "internal", "out of memory");
 		goto out;
 	}
 	http_send_json(req, 200, NULL, root);
 	json_object_put(root);
 out:
-	tally_free(&t);
+	stats_tally_free(t);
 }

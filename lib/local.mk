@@ -36,6 +36,7 @@ LIBEVENTS = lib/libevents.a $(JSONC_LIBS) $(HIREDIS_LIBS) $(ZLIB_LIBS) $(CRYPTO_
 lib_libevents_a_SOURCES += lib/query_route.c lib/query_route.h \
 	lib/query_params.c lib/query_params.h \
 	lib/query_cursor.c lib/query_cursor.h \
+	lib/stats_tally.c lib/stats_tally.h \
 	lib/stats_fold.c lib/stats_fold.h
 
 # The store, one layer for every program (store.h lists its files): the

@@ -106,6 +106,10 @@ check_PROGRAMS += tests/test-stats-fold
 UNIT_TESTS += tests/test-stats-fold
 tests_test_stats_fold_SOURCES = tests/test-stats-fold.c tests/check.h
 tests_test_stats_fold_LDADD = $(LIBEVENTS)
+check_PROGRAMS += tests/test-stats-tally
+UNIT_TESTS += tests/test-stats-tally
+tests_test_stats_tally_SOURCES = tests/test-stats-tally.c tests/check.h
+tests_test_stats_tally_LDADD = $(LIBEVENTS)
 # the output writers: the growable buffer, CSV fields and the formula
 # guard, the Prometheus text format
 check_PROGRAMS += tests/test-buf tests/test-csv tests/test-prometheus
