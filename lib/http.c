@@ -366,10 +366,14 @@ http_send(struct http_req *req, int status, const char *ctype,
 	char head[1024];
 	int n;
 
-	/* RFC 3875 section 6.3.3: the Status header carries the code. */
+	/* RFC 3875 section 6.3.3: the Status header carries the code.
+	 * Every answer is made afresh, so a byte range of one is no part
+	 * of the next: "Accept-Ranges: none" (RFC 9110 14.3) keeps
+	 * lighttpd and Apache from cutting a 200 to a Range header. */
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
+	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Accept-Ranges: none\r\n%s\r\n",
 	    status, http_reason(status), ctype, len,
 	    extra_headers != NULL ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head)) {
