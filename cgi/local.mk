@@ -6,7 +6,7 @@ cgi_event_ingest_LDADD = $(LIBEVENTS) $(FCGI_LIBS)
 # GET /events and /events/stats: reads the store.
 libexec_PROGRAMS += cgi/event-query
 cgi_event_query_SOURCES = cgi/query.c cgi/query.h cgi/query_json.c \
-	cgi/query_events.c cgi/query_stats.c cgi/query_breakdown.c
+	cgi/query_events.c cgi/query_stats.c cgi/query_counts.c cgi/query_breakdown.c
 cgi_event_query_LDADD = $(LIBEVENTS) $(MONGOC_LIBS) $(FCGI_LIBS)
 
 # GET /health and GET /metrics: for operators and monitoring.

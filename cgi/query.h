@@ -53,6 +53,14 @@ void		 events_handle(struct http_req *req, struct query *q,
 void		 stats_handle(struct http_req *req, struct query *q,
 		    const struct query_params *p);
 
+/* query_counts.c: the events of [from, to) by type into f, in buckets w
+ * ms wide, from the counts cache and the events it lacks.  STORE_OK,
+ * or the failure's status with err set. */
+struct stats_fold;
+enum store_status stats_count_cached(struct query *q, const struct query_params *p,
+		    struct stats_fold *f, int64_t from, int64_t to, int64_t w,
+		    char *err, size_t errlen);
+
 /* query_breakdown.c: GET /events/stats?by= */
 void		 breakdown_handle(struct http_req *req, struct query *q,
 		    const struct query_params *p);

@@ -262,6 +262,7 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 	enum store_status st = STORE_REFUSED;
 	char err[ERRBUF_LEN];
 	json_object *root;
+	int cached = 0;
 
 	memset(&s, 0, sizeof(s));
 	if (query_stats_range(p, time_now_ms(), &s.from, &s.to, &s.nbuckets,
@@ -285,7 +286,14 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 			stats_fold_reset(s.fold);
 		}
 	}
-	if (q->stats_mode == STATS_MODE_SCAN)
+	/* Where the consumer keeps the counts cache, from it. */
+	cached = q->stats_mode == STATS_MODE_SCAN && q->server_known &&
+	    store_counts_kept(q->server.kind);
+	if (cached) {
+		store_read_begin(q->store);
+		st = stats_count_cached(q, p, s.fold, s.from, s.to, s.w, err, sizeof(err));
+		store_read_end(q->store);
+	} else if (q->stats_mode == STATS_MODE_SCAN)
 		st = count_scan(q, p, &s, err, sizeof(err));
 	if (st != STORE_OK) {
 		query_store_failed(req, st, err);
@@ -296,7 +304,7 @@ stats_handle(struct http_req *req, struct query *q, const struct query_params *p
 		goto out;
 	}
 	json_object_object_add(root, "method", json_object_new_string(
-	    q->stats_mode == STATS_MODE_GROUP ? "group" : "scan"));
+	    q->stats_mode == STATS_MODE_GROUP ? "group" : cached ? "cache" : "scan"));
 	http_send_json(req, 200, NULL, root);
 	json_object_put(root);
 out:

@@ -23,7 +23,8 @@ batch_init(struct batch *b, size_t cap)
 	b->e = calloc(cap, sizeof(*b->e));
 	b->docs = calloc(cap, sizeof(*b->docs));
 	b->items = calloc(cap, sizeof(*b->items));
-	if (b->e == NULL || b->docs == NULL || b->items == NULL) {
+	b->minutes = calloc(cap, sizeof(*b->minutes));
+	if (b->e == NULL || b->docs == NULL || b->items == NULL || b->minutes == NULL) {
 		batch_free(b);
 		return -1;
 	}
@@ -52,6 +53,7 @@ batch_free(struct batch *b)
 	free(b->e);
 	free(b->docs);
 	free(b->items);
+	free(b->minutes);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -21,7 +21,8 @@
  * batch owns: entries, reply, documents), stream.c (Redis commands and
  * scripts), deadletter.c (attempts, the dead-letter stream,
  * --replay-dead), spool.c (the ingest's disk spool, queued again),
- * expire.c (retention_days), lock.c (one copy per name).
+ * expire.c (retention_days), counts.c (the counts cache around each
+ * insert), lock.c (one copy per name).
  */
 #ifndef EVENTS_CONSUMER_H
 #define EVENTS_CONSUMER_H
@@ -104,6 +105,7 @@ struct batch {
 	bson_t			*docs;
 	struct store_item	*items;
 	size_t			 nitems;
+	int64_t			*minutes;	/* of the docs' createdAt (counts.c) */
 };
 
 /* Where the next batch comes from. */
@@ -163,6 +165,7 @@ struct consumer {
 	int			 index_outage;	/* the last try looked like one */
 	int			 server_logged;	/* which server it is, said once */
 	struct store_server	 server;	/* valid once server_logged */
+	int			 counts_ready;	/* counts cache set up (counts.c) */
 	int			 expire_ready;	/* retention set up for this run */
 	enum store_expire_way	 expire_way;
 	int64_t			 next_expire;	/* monotonic ms */
@@ -246,6 +249,14 @@ void		 spool_drain(struct consumer *c);
 /* expire.c */
 void		 expire_setup(struct consumer *c);
 void		 expire_maybe(struct consumer *c);
+
+/* counts.c */
+void		 counts_setup(struct consumer *c);
+int		 counts_open(struct consumer *c, char *err, size_t errlen);
+int		 counts_close(struct consumer *c, char *err, size_t errlen);
+int		 counts_expire_begin(struct consumer *c, int64_t cutoff, char *err,
+		    size_t errlen);
+void		 counts_expire_end(struct consumer *c, int64_t cutoff);
 
 /* lock.c */
 int		 lock_take(const char *dir, const char *name, char *msg, size_t msglen);

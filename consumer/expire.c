@@ -118,6 +118,12 @@ expire_maybe(struct consumer *c)
 	if (!take_turn(c))
 		return;
 	cutoff = time_now_ms() - c->conf.retention_days * 86400000LL;
+	/* The counts cache stops trusting what the deletes will change
+	 * before they start (counts.c). */
+	if (counts_expire_begin(c, cutoff, err, sizeof(err)) != 0) {
+		log_warn("retention: %s (next pass in a minute)", err);
+		return;
+	}
 	while (found == CONSUMER_EXPIRE_BATCH &&
 	    time_mono_ms() - now < CONSUMER_EXPIRE_PASS_MS && !consumer_stopping()) {
 		st = store_expire_batch(c->store, cutoff, CONSUMER_EXPIRE_BATCH, &deleted,
@@ -126,6 +132,8 @@ expire_maybe(struct consumer *c)
 			break;
 		total += deleted;
 	}
+	if (st == STORE_OK && found < CONSUMER_EXPIRE_BATCH)
+		counts_expire_end(c, cutoff);
 	if (total > 0) {
 		count_expired(c, total);
 		c->n_expired += (uint64_t)total;

@@ -3,6 +3,7 @@ sbin_PROGRAMS += consumer/event-consumer
 consumer_event_consumer_SOURCES = \
 	consumer/batch.c \
 	consumer/consumer.h \
+	consumer/counts.c \
 	consumer/deadletter.c \
 	consumer/expire.c \
 	consumer/lock.c \

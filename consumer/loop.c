@@ -194,7 +194,12 @@ process(struct consumer *c, char *err, size_t errlen)
 
 	if (batch_convert(b) > 0) {
 		ensure_indexes(c, err, errlen);
-		if (store_insert(c->store, b->items, b->nitems, err, errlen) != STORE_OK)
+		counts_setup(c);
+		/* The counts cache: the minutes written marked around the
+		 * insert (counts.c). */
+		if (counts_open(c, err, errlen) != 0 ||
+		    store_insert(c->store, b->items, b->nitems, err, errlen) != STORE_OK ||
+		    counts_close(c, err, errlen) != 0)
 			return STORE_DOWN;
 		store_fine(c);
 		if (c->index_outage) {

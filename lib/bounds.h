@@ -112,6 +112,9 @@
  * from the store for one answer; past this the answer says
  * "truncated": true. */
 #define LIMIT_STATS_GROUPS	100000
+/* Types kept in one minute or hour of the counts cache (lib/store.h);
+ * a unit with more is counted from the events each time instead. */
+#define LIMIT_COUNTS_TYPES	500
 
 /* Server-side time budget of one store operation (maxTimeMS). */
 #define LIMIT_QUERY_MS		10000

@@ -12,6 +12,7 @@
  *   store_read.c    finds and aggregations for the readers
  *   store_kind.c    which server: MongoDB, our FerretDB, a stock one
  *   store_expire.c  retention: a TTL index, or deletes in batches
+ *   store_counts.c  the counts cache behind GET /events/stats on FerretDB
  *
  * Time-outs.  Defaults for what mongo_uri leaves unset (a URI option
  * wins), the same for every program:
@@ -70,6 +71,7 @@
 #define STORE_WTIMEOUT_MS	10000	/* wtimeout for w > 1 or "majority" */
 #define STORE_REASON_LEN	256
 #define STORE_READ_BATCH	1000	/* documents a batch, for long reads */
+#define STORE_COUNTS_SUFFIX	"_counts"	/* the counts cache: <collection>_counts */
 
 /* Who uses the store: it sets the socket time-out (above). */
 enum store_role { STORE_READER, STORE_WRITER };
@@ -191,6 +193,11 @@ enum store_status	 store_insert(struct store *s, struct store_item *items,
  * with err set. */
 enum store_status	 store_ensure_indexes(struct store *s, char *err, size_t errlen);
 
+/* The counts cache's index {t: 1}, by which retention drops its expired
+ * units (store_counts.c).  STORE_OK, or the status with err set. */
+#define STORE_INDEX_COUNTS	"t_1"
+enum store_status	 store_ensure_counts_index(struct store *s, char *err, size_t errlen);
+
 /* store_read.c */
 
 /*
@@ -223,6 +230,12 @@ enum store_status	 store_cursor_end(struct store *s, mongoc_cursor_t *cur,
 /* The budget of the reads that follow, in ms (0: LIMIT_QUERY_MS); for
  * tests. */
 void			 store_read_budget(struct store *s, int64_t ms);
+
+/* One budget for several finds (a request that reads more than once):
+ * it starts at store_read_begin(), and the finds until store_read_end()
+ * share it instead of each starting its own. */
+void			 store_read_begin(struct store *s);
+void			 store_read_end(struct store *s);
 
 /* store_kind.c */
 
@@ -294,5 +307,123 @@ enum store_status	 store_ttl_apply(struct store *s, long days,
 enum store_status	 store_expire_batch(struct store *s, int64_t cutoff_ms,
 			    int limit, int64_t *deleted, int *found, char *err,
 			    size_t errlen);
+
+/* store_counts.c */
+
+/*
+ * The counts cache: events per type in each minute and each hour (UTC,
+ * aligned on the epoch), in the collection <mongo_collection>_counts, so
+ * that GET /events/stats need not pass every event of its range through
+ * a store that reads them one by one in Go (FerretDB).  A cache of the
+ * events, never the truth; a unit (a minute or an hour) is a document
+ *
+ *   {_id: "m:2026-01-01T12:34Z" or "h:2026-01-01T12Z", t: its start (date),
+ *    g: generation, o: [consumer names writing into it now],
+ *    c: [{t: type, n: events}, ...]	(only while the counts are known)}
+ *
+ * and {_id: "expire", below: date} says that retention deletes events
+ * created before that date.  The rules that keep it exact:
+ *
+ *  - Every write of events into a unit is bracketed.  Before it,
+ *    store_counts_open() marks the unit and its hour (upsert: g + 1, the
+ *    writer's name into o, c removed); after it store_counts_close()
+ *    (g + 1, the name out of o, c removed).  A writer that dies in
+ *    between leaves its name in o until it brackets that unit again or
+ *    calls store_counts_release() when it starts.
+ *  - A reader stores counts only through store_counts_put(): on a unit
+ *    it read (g, o empty) before it counted, with an update that needs g
+ *    unchanged and o still empty; on a unit it found no document for,
+ *    with an insert that fails if one appeared.  Either succeeds only
+ *    if no bracket began on the unit between the read and the put, so
+ *    the events it counted are what the unit held; any later write
+ *    removes c before it starts.
+ *  - Retention: before deleting events created before a cutoff, the
+ *    deleter raises "below" to it (store_counts_expire_begin()); readers
+ *    neither use nor store a unit that starts before "below"; once the
+ *    deletes are done, store_counts_expire_end() drops the units an hour
+ *    or more below the cutoff, which nothing reads any more.
+ *
+ * The cache is kept on every server but MongoDB (store_counts_kept()),
+ * where one $group counts on the indexes and a TTL index deletes
+ * without telling anyone.  Anything else that writes or deletes events
+ * must go through these brackets, or drop <collection>_counts, which
+ * rebuilds itself.
+ */
+#define STORE_MINUTE_MS		60000LL
+#define STORE_HOUR_MS		3600000LL
+#define STORE_COUNTS_ID_LEN	24	/* "m:2026-01-01T12:34Z" and its NUL */
+
+/* 1 where the cache is kept (every kind but STORE_KIND_MONGODB). */
+int			 store_counts_kept(enum store_kind k);
+
+/* Pure: the _id of the unit of width STORE_MINUTE_MS or STORE_HOUR_MS
+ * that starts at start_ms (>= 0, aligned), into out
+ * (STORE_COUNTS_ID_LEN bytes). */
+void			 store_counts_id(int64_t start_ms, int64_t width_ms, char *out);
+
+/*
+ * The bracket around a write of events whose createdAt fall in the
+ * minutes minutes[0..n) (starts, any order, repeats allowed): open
+ * marks each minute and its hour for the writer who (its consumer
+ * name), close unmarks them.  One unordered bulk write.  STORE_OK, or
+ * the failure's status with err set: a failed open must stop the write;
+ * after a failed close the units stay marked (safe, not cached) until
+ * the write is done again.
+ */
+enum store_status	 store_counts_open(struct store *s, const char *who,
+			    const int64_t *minutes, size_t n, char *err, size_t errlen);
+enum store_status	 store_counts_close(struct store *s, const char *who,
+			    const int64_t *minutes, size_t n, char *err, size_t errlen);
+
+/* At a writer's start: close whatever an earlier run under the same
+ * name left open (it died mid-write).  STORE_OK or the status. */
+enum store_status	 store_counts_release(struct store *s, const char *who,
+			    char *err, size_t errlen);
+
+/* Retention (see above), around deleting the events created before
+ * cutoff_ms.  Call _end only once none are left. */
+enum store_status	 store_counts_expire_begin(struct store *s, int64_t cutoff_ms,
+			    char *err, size_t errlen);
+enum store_status	 store_counts_expire_end(struct store *s, int64_t cutoff_ms,
+			    char *err, size_t errlen);
+
+/* One type's events in a unit. */
+struct store_count {
+	char		 type[LIMIT_TYPE_LEN + 1];
+	int64_t		 n;
+};
+
+/* A unit as a reader found it. */
+struct store_unit {
+	int64_t			 start;		/* in: ms, aligned */
+	int64_t			 width;		/* in: STORE_MINUTE_MS or STORE_HOUR_MS */
+	int			 present;	/* out: it has a document */
+	int64_t			 gen;		/* out: its g */
+	int			 open;		/* out: a write is marked in it */
+	int			 usable;	/* out: counts below are the truth */
+	struct store_count	*counts;	/* out: owned, store_units_clear() */
+	size_t			 ncounts;
+};
+
+/*
+ * Read the units u[0..n) and "below" (0 when none) with finds of at
+ * most STORE_COUNTS_IN ids, within the read's budget.  A unit is usable
+ * when it holds counts, no write is marked in it and it starts at or
+ * after "below".  STORE_OK, or the status with err set.
+ */
+#define STORE_COUNTS_IN		1000
+enum store_status	 store_counts_get(struct store *s, struct store_unit *u,
+			    size_t n, int64_t *below, char *err, size_t errlen);
+void			 store_units_clear(struct store_unit *u, size_t n);
+
+/*
+ * Store counts c[0..nc) (nc <= LIMIT_COUNTS_TYPES) for the units u[i]
+ * whose counts[] the caller filled from the events after
+ * store_counts_get() read them; each put follows the rules above and
+ * may not happen (someone wrote in between): that is not a failure.
+ * One unordered bulk write; STORE_OK, or the status with err set.
+ */
+enum store_status	 store_counts_put(struct store *s, struct store_unit *const *u,
+			    size_t n, char *err, size_t errlen);
 
 #endif

@@ -158,6 +158,8 @@ store_new(const struct conf *c, const char *appname, enum store_role role,
 	}
 	snprintf(s->db, sizeof(s->db), "%s", c->mongo_db);
 	snprintf(s->coll_name, sizeof(s->coll_name), "%s", c->mongo_collection);
+	snprintf(s->counts_name, sizeof(s->counts_name), "%s%s", c->mongo_collection,
+	    STORE_COUNTS_SUFFIX);
 	make_where(s, c);
 	/* The first client now, so that a URI libmongoc cannot use (a TLS
 	 * option, say) is a configuration error at start-up. */
@@ -196,9 +198,27 @@ store_coll(struct store *s, char *err, size_t errlen)
 	return s->coll;
 }
 
+mongoc_collection_t *
+store_counts_coll(struct store *s, char *err, size_t errlen)
+{
+	if (s->counts != NULL)
+		return s->counts;
+	if (store_coll(s, err, errlen) == NULL)
+		return NULL;
+	if ((s->counts = mongoc_client_get_collection(s->client, s->db,
+	    s->counts_name)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	mongoc_collection_set_write_concern(s->counts, s->wc);
+	return s->counts;
+}
+
 void
 store_drop(struct store *s)
 {
+	mongoc_collection_destroy(s->counts);
+	s->counts = NULL;
 	mongoc_collection_destroy(s->coll);
 	mongoc_client_destroy(s->client);
 	s->coll = NULL;

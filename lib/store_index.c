@@ -7,10 +7,11 @@
 
 #include "store_impl.h"
 
-/* One createIndexes command for one index. */
+/* One createIndexes command for one index, on the events or (counts)
+ * on the counts cache. */
 static enum store_status
-create_index(struct store *s, const bson_t *key, const char *name, char *err,
-    size_t errlen)
+create_index(struct store *s, int counts, const bson_t *key, const char *name,
+    char *err, size_t errlen)
 {
 	mongoc_collection_t *coll;
 	bson_t *cmd;
@@ -19,9 +20,10 @@ create_index(struct store *s, const bson_t *key, const char *name, char *err,
 	char what[128];
 	enum store_status st = STORE_OK;
 
-	if ((coll = store_coll(s, err, errlen)) == NULL)
+	if ((coll = counts ? store_counts_coll(s, err, errlen) :
+	    store_coll(s, err, errlen)) == NULL)
 		return STORE_TRANSIENT;
-	cmd = BCON_NEW("createIndexes", BCON_UTF8(s->coll_name),
+	cmd = BCON_NEW("createIndexes", BCON_UTF8(counts ? s->counts_name : s->coll_name),
 	    "indexes", "[", "{", "key", BCON_DOCUMENT(key), "name", BCON_UTF8(name), "}", "]");
 	if (cmd == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -83,9 +85,9 @@ store_ensure_indexes(struct store *s, char *err, size_t errlen)
 	 * at the wrong position) when a createIndexes that names two or
 	 * more indexes finds them all there already.
 	 */
-	st = create_index(s, by_time, STORE_INDEX_BY_TIME, err, errlen);
+	st = create_index(s, 0, by_time, STORE_INDEX_BY_TIME, err, errlen);
 	if (st == STORE_OK)
-		st = create_index(s, by_type, STORE_INDEX_BY_TYPE, err, errlen);
+		st = create_index(s, 0, by_type, STORE_INDEX_BY_TYPE, err, errlen);
 	/* The type index of earlier releases, {type: 1, createdAt: -1}, is
 	 * a prefix of the new one and serves nothing the new one does not:
 	 * dropped once the new one is there (createIndexes has returned). */
@@ -93,5 +95,16 @@ store_ensure_indexes(struct store *s, char *err, size_t errlen)
 		st = drop_index(s, STORE_INDEX_BY_TYPE_OLD, err, errlen);
 	bson_destroy(by_time);
 	bson_destroy(by_type);
+	return st;
+}
+
+enum store_status
+store_ensure_counts_index(struct store *s, char *err, size_t errlen)
+{
+	bson_t *by_start = BCON_NEW("t", BCON_INT32(1));
+	enum store_status st;
+
+	st = create_index(s, 1, by_start, STORE_INDEX_COUNTS, err, errlen);
+	bson_destroy(by_start);
 	return st;
 }

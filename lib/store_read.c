@@ -17,10 +17,27 @@ store_read_budget(struct store *s, int64_t ms)
 	s->read_budget_ms = ms;
 }
 
-/* A new read: its deadline starts now. */
-static void
-read_starts(struct store *s)
+void
+store_read_begin(struct store *s)
 {
+	s->read_held = 0;
+	store_read_starts(s);
+	s->read_held = 1;
+}
+
+void
+store_read_end(struct store *s)
+{
+	s->read_held = 0;
+}
+
+/* A new read: its deadline starts now, unless store_read_begin() holds
+ * one for several finds. */
+void
+store_read_starts(struct store *s)
+{
+	if (s->read_held)
+		return;
 	s->read_deadline = time_mono_ms() + (s->read_budget_ms > 0 ?
 	    s->read_budget_ms : LIMIT_QUERY_MS);
 	s->read_late = 0;
@@ -34,7 +51,7 @@ store_find(struct store *s, const bson_t *filter, const bson_t *opts)
 
 	if ((coll = store_coll(s, err, sizeof(err))) == NULL)
 		return NULL;
-	read_starts(s);
+	store_read_starts(s);
 	return mongoc_collection_find_with_opts(coll, filter, opts, NULL);
 }
 
@@ -46,7 +63,7 @@ store_aggregate(struct store *s, const bson_t *pipeline, const bson_t *opts)
 
 	if ((coll = store_coll(s, err, sizeof(err))) == NULL)
 		return NULL;
-	read_starts(s);
+	store_read_starts(s);
 	return mongoc_collection_aggregate(coll, MONGOC_QUERY_NONE, pipeline, opts, NULL);
 }
 

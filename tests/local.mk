@@ -124,6 +124,10 @@ TESTS += tests/query-api.sh
 EXTRA_DIST += tests/query-api.sh tests/query-helpers.py
 TESTS += tests/query-params.sh tests/query-outage.sh tests/query-breakdown.sh
 EXTRA_DIST += tests/query-params.sh tests/query-outage.sh tests/query-breakdown.sh
+# The counts cache behind /events/stats on FerretDB (gdb stops a consumer
+# between its insert and its XACK).
+TESTS += tests/query-stats-cache.sh
+EXTRA_DIST += tests/query-stats-cache.sh tests/stats-check.py
 # Chromium (Debian's chromium, driven by playwright-core; axe-core): the
 # tracker's rules against event-ingest's, its delivery, and the page.
 # The npm packages come from scripts/test's set-up (tests/browser/browser.sh).

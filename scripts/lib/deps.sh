@@ -14,9 +14,10 @@ lighttpd curl python3 procps patch"
 # modules, man page linting, wrk for the benchmarks, ip(8) for the test
 # that builds several hosts in network namespaces (Redis Sentinel is
 # redis-server --sentinel, from redis-server), and jq, which the README's
-# examples use (tests/readme.sh runs them).
+# examples use (tests/readme.sh runs them), and gdb, which stops a
+# consumer at a chosen point (tests/query-stats-cache.sh).
 DEPS_TEST_PACKAGES="chromium clang libclang-rt-14-dev valgrind python3-venv
-apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk iproute2 jq"
+apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk iproute2 jq gdb"
 
 # The store where there is no mongod: FerretDB with its SQLite backend,
 # built from its module source with our patch (scripts/ferretdb/), which
