@@ -126,8 +126,11 @@ TESTS += tests/query-params.sh tests/query-outage.sh tests/query-breakdown.sh
 EXTRA_DIST += tests/query-params.sh tests/query-outage.sh tests/query-breakdown.sh
 # The counts cache behind /events/stats on FerretDB (gdb stops a consumer
 # between its insert and its XACK).
-TESTS += tests/query-stats-cache.sh
-EXTRA_DIST += tests/query-stats-cache.sh tests/stats-check.py
+TESTS += tests/query-stats-cache.sh tests/store-counts.sh
+EXTRA_DIST += tests/query-stats-cache.sh tests/stats-check.py tests/store-counts.sh
+check_PROGRAMS += tests/store-counts
+tests_store_counts_SOURCES = tests/store-counts.c
+tests_store_counts_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 # Chromium (Debian's chromium, driven by playwright-core; axe-core): the
 # tracker's rules against event-ingest's, its delivery, and the page.
 # The npm packages come from scripts/test's set-up (tests/browser/browser.sh).
