@@ -63,9 +63,9 @@ fold_piece(struct cread *r, const struct piece *pc)
 	return 0;
 }
 
-/* n events of type name in the piece's counts: 0, 1 when that would
- * make more than LIMIT_COUNTS_TYPES types (nothing done), -1 out of
- * memory. */
+/* n events of type name in the piece's counts: 0, 1 when it cannot be
+ * kept (more than LIMIT_COUNTS_TYPES types, or a name with a space:
+ * nothing done), -1 out of memory. */
 static int
 keep(struct piece *pc, const char *name, size_t len, int64_t n)
 {
@@ -77,7 +77,9 @@ keep(struct piece *pc, const char *name, size_t len, int64_t n)
 			pc->u.counts[i].n += n;
 			return 0;
 		}
-	if (pc->u.ncounts == LIMIT_COUNTS_TYPES)
+	/* The cache writes a space between type and count (store_counts.c);
+	 * no type the rules allow holds one. */
+	if (pc->u.ncounts == LIMIT_COUNTS_TYPES || strchr(name, ' ') != NULL)
 		return 1;
 	if (pc->u.ncounts == pc->cap) {
 		pc->cap = pc->cap ? pc->cap * 2 : 8;

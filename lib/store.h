@@ -319,7 +319,7 @@ enum store_status	 store_expire_batch(struct store *s, int64_t cutoff_ms,
  *
  *   {_id: "m:2026-01-01T12:34Z" or "h:2026-01-01T12Z", t: its start (date),
  *    g: generation, o: [consumer names writing into it now],
- *    c: [{t: type, n: events}, ...]	(only while the counts are known)}
+ *    c: "type n type n ..."	(only while the counts are known)}
  *
  * and {_id: "expire", below: date} says that retention deletes events
  * created before that date.  The rules that keep it exact:

@@ -236,41 +236,44 @@ store_units_clear(struct store_unit *u, size_t n)
 	}
 }
 
-/* c: [{t, n}, ...] into u->counts.  0, or -1 when malformed or too
- * many (the unit is then not usable). */
+/* c: "type n type n ..." into u->counts.  0, or -1 when malformed or
+ * too many (the unit is then not usable). */
 static int
 read_counts(bson_iter_t *it, struct store_unit *u)
 {
-	bson_iter_t arr, el;
-	const char *t;
-	uint32_t len;
-	size_t n = 0, cap = 0;
-	void *p;
+	const char *p, *sp, *end;
+	char num[24];
+	size_t n = 0, cap = 0, len;
+	void *q;
+	char *e;
 
-	if (!BSON_ITER_HOLDS_ARRAY(it) || !bson_iter_recurse(it, &arr))
+	if (!BSON_ITER_HOLDS_UTF8(it))
 		return -1;
-	while (bson_iter_next(&arr)) {
-		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || n >= LIMIT_COUNTS_TYPES)
+	p = bson_iter_utf8(it, NULL);
+	while (*p != '\0') {
+		/* A type, a space, a count, then a space or the end. */
+		if ((sp = strchr(p, ' ')) == NULL || (len = (size_t)(sp - p)) == 0 ||
+		    len > LIMIT_TYPE_LEN || n >= LIMIT_COUNTS_TYPES)
+			return -1;
+		if ((end = strchr(sp + 1, ' ')) == NULL)
+			end = sp + 1 + strlen(sp + 1);
+		if ((size_t)(end - sp - 1) == 0 || (size_t)(end - sp - 1) >= sizeof(num))
 			return -1;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
-			if ((p = reallocarray(u->counts, cap, sizeof(*u->counts))) == NULL)
+			if ((q = reallocarray(u->counts, cap, sizeof(*u->counts))) == NULL)
 				return -1;
-			u->counts = p;
+			u->counts = q;
 		}
-		t = NULL;
-		u->counts[n].n = -1;
-		bson_iter_recurse(&arr, &el);
-		while (bson_iter_next(&el)) {
-			if (strcmp(bson_iter_key(&el), "t") == 0 && BSON_ITER_HOLDS_UTF8(&el))
-				t = bson_iter_utf8(&el, &len);
-			else if (strcmp(bson_iter_key(&el), "n") == 0 && BSON_ITER_HOLDS_INT(&el))
-				u->counts[n].n = bson_iter_as_int64(&el);
-		}
-		if (t == NULL || len == 0 || len > LIMIT_TYPE_LEN || u->counts[n].n < 0)
+		memcpy(u->counts[n].type, p, len);
+		u->counts[n].type[len] = '\0';
+		memcpy(num, sp + 1, (size_t)(end - sp - 1));
+		num[end - sp - 1] = '\0';
+		u->counts[n].n = strtoll(num, &e, 10);
+		if (*e != '\0' || u->counts[n].n < 0)
 			return -1;
-		memcpy(u->counts[n].type, t, len + 1);
 		n++;
+		p = *end == ' ' ? end + 1 : end;
 	}
 	u->ncounts = n;
 	return 0;
@@ -409,24 +412,27 @@ out:
 	return st;
 }
 
-/* [{t, n}, ...] */
-static void
+/* c: "type n type n ...", the cheapest shape for FerretDB to read back
+ * (it decodes every document field by field: one string costs a third
+ * of an array of {t, n}).  Types never hold a space (lib/rules.c); the
+ * caller caches no unit with one that does. */
+static int
 append_counts(bson_t *doc, const struct store_unit *u)
 {
-	bson_t arr, el;
-	const char *k;
-	char key[16];
-	size_t i;
+	char *buf, *p;
+	size_t i, cap = u->ncounts * (LIMIT_TYPE_LEN + 24) + 1;
+	int rc;
 
-	BSON_APPEND_ARRAY_BEGIN(doc, "c", &arr);
-	for (i = 0; i < u->ncounts; i++) {
-		bson_uint32_to_string((uint32_t)i, &k, key, sizeof(key));
-		bson_append_document_begin(&arr, k, -1, &el);
-		BSON_APPEND_UTF8(&el, "t", u->counts[i].type);
-		BSON_APPEND_INT64(&el, "n", u->counts[i].n);
-		bson_append_document_end(&arr, &el);
-	}
-	bson_append_array_end(doc, &arr);
+	if ((buf = malloc(cap)) == NULL)
+		return -1;
+	p = buf;
+	*p = '\0';
+	for (i = 0; i < u->ncounts; i++)
+		p += snprintf(p, cap - (size_t)(p - buf), "%s%s %lld", i ? " " : "",
+		    u->counts[i].type, (long long)u->counts[i].n);
+	rc = BSON_APPEND_UTF8(doc, "c", buf) ? 0 : -1;
+	free(buf);
+	return rc;
 }
 
 enum store_status
@@ -440,6 +446,7 @@ store_counts_put(struct store *s, struct store_unit *const *u, size_t n, char *e
 	char id[STORE_COUNTS_ID_LEN];
 	enum store_status st = STORE_OK;
 	size_t i;
+	int ok;
 
 	if (n == 0)
 		return STORE_OK;
@@ -448,31 +455,32 @@ store_counts_put(struct store *s, struct store_unit *const *u, size_t n, char *e
 	bulk = mongoc_collection_create_bulk_operation_with_opts(coll, s->bulk_opts);
 	for (i = 0; i < n; i++) {
 		store_counts_id(u[i]->start, u[i]->width, id);
+		bson_init(&doc);
 		if (u[i]->present) {
 			/* Only if no bracket began since it was read. */
+			BSON_APPEND_DOCUMENT_BEGIN(&doc, "$set", &set);
+			ok = append_counts(&set, u[i]) == 0;
+			bson_append_document_end(&doc, &set);
 			bson_init(&sel);
 			BSON_APPEND_UTF8(&sel, "_id", id);
 			BSON_APPEND_INT64(&sel, "g", u[i]->gen);
 			BSON_APPEND_DOCUMENT_BEGIN(&sel, "o", &q);
 			BSON_APPEND_INT32(&q, "$size", 0);
 			bson_append_document_end(&sel, &q);
-			bson_init(&doc);
-			BSON_APPEND_DOCUMENT_BEGIN(&doc, "$set", &set);
-			append_counts(&set, u[i]);
-			bson_append_document_end(&doc, &set);
-			mongoc_bulk_operation_update_one_with_opts(bulk, &sel, &doc, NULL, NULL);
+			if (ok)
+				mongoc_bulk_operation_update_one_with_opts(bulk, &sel, &doc,
+				    NULL, NULL);
 			bson_destroy(&sel);
 		} else {
 			/* Only if none is there yet: a duplicate _id means a
 			 * bracket began, and the insert fails alone. */
-			bson_init(&doc);
 			BSON_APPEND_UTF8(&doc, "_id", id);
 			BSON_APPEND_DATE_TIME(&doc, "t", u[i]->start);
 			BSON_APPEND_INT64(&doc, "g", 0);
 			BSON_APPEND_ARRAY_BEGIN(&doc, "o", &q);
 			bson_append_array_end(&doc, &q);
-			append_counts(&doc, u[i]);
-			mongoc_bulk_operation_insert_with_opts(bulk, &doc, NULL, NULL);
+			if (append_counts(&doc, u[i]) == 0)
+				mongoc_bulk_operation_insert_with_opts(bulk, &doc, NULL, NULL);
 		}
 		bson_destroy(&doc);
 	}

@@ -75,8 +75,8 @@ def check_cache(evs, units):
         used += 1
         a = ms(u["t"])
         w = 60000 if i.startswith("m:") else 3600000
-        got = {c["t"]: int(c["n"]["$numberLong"]) if isinstance(c["n"], dict) else int(c["n"])
-               for c in u["c"] if c}
+        words = u["c"].split(" ") if u["c"] else []
+        got = dict(zip(words[0::2], (int(n) for n in words[1::2])))
         got = {t: n for t, n in got.items() if n}
         want = count(evs, a, a + w)
         if got != want:
