@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
@@ -62,6 +63,7 @@ put(struct store_unit *u, int64_t n)
 
 	snprintf(c.type, sizeof(c.type), "x");
 	c.n = n;
+	free(u->counts);	/* what the read found: replaced */
 	u->counts = &c;
 	u->ncounts = 1;
 	check(store_counts_put(s, &one, 1, err, sizeof(err)) == STORE_OK, "put");
