@@ -49,7 +49,9 @@
  * store_free() frees the client and everything under it (NULL is a
  * no-op).  The documents
  * in store_item stay the caller's.  A cursor from store_find() or
- * store_aggregate() is the caller's until store_cursor_end().
+ * store_aggregate() is the caller's until store_cursor_end().  The
+ * counts a store_counts_get() reads into a store_unit are the unit's
+ * until store_units_clear().
  * store_cleanup() releases libmongoc's global state once at process
  * exit, after the last store_free().
  */
