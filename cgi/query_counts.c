@@ -6,12 +6,16 @@
  * an hour or a day wide, else minutes; the minutes after the last whole
  * hour; and the part of a minute at the end (until = now), which is
  * always counted from the events.  A unit whose counts are cached is
- * taken as is.  An hour that is not is made of its minutes; a minute
- * that is not is counted from the events, with one find for each run of
- * such minutes (at most an hour of them), returning only type and
- * createdAt.  What was counted is put back (store_counts_put(), which
- * keeps only what no write changed meanwhile), run by run, so a read cut
- * short by the time budget still leaves the next one less to do.
+ * taken as is.  An hour without a document (never written through the
+ * consumer: an import, an empty stretch) is counted from its events,
+ * runs of such hours with one find each, a run growing while they hold
+ * few events; an hour with a document but no counts (written into
+ * since) is made of its minutes.  A minute not cached is counted from
+ * the events, one find for each run of such minutes (at most an hour
+ * of them).  Finds return only type and createdAt.  What was counted is
+ * put back (store_counts_put(), which keeps only what no write changed
+ * meanwhile), run by run, so a read cut short by the time budget still
+ * leaves the next one less to do.
  *
  * With a type filter the units still hold every type (that is what is
  * cached); only the answer is filtered.
@@ -197,12 +201,13 @@ put(struct cread *r, struct piece *pc, size_t n)
 }
 
 /*
- * Count the events of [a, b) from the store: into the minute pieces
- * pc[0..n) (starting at a) when pc is given, else into the answer.
+ * Count the events of [a, b) from the store: into the pieces pc[0..n)
+ * (consecutive, each w ms wide, the first starting at a) when pc is
+ * given, else into the answer; *seen is how many there were.
  */
 static enum store_status
 count_events(struct cread *r, int64_t a, int64_t b, struct piece *pc, size_t n,
-    char *err, size_t errlen)
+    int64_t w, int64_t *seen, char *err, size_t errlen)
 {
 	bson_t *filter, *opts;
 	mongoc_cursor_t *cur;
@@ -219,8 +224,10 @@ count_events(struct cread *r, int64_t a, int64_t b, struct piece *pc, size_t n,
 	opts = BCON_NEW("projection", "{", "_id", BCON_INT32(0), "type", BCON_INT32(1),
 	    "createdAt", BCON_INT32(1), "}", "batchSize", BCON_INT32(STORE_READ_BATCH),
 	    "maxTimeMS", BCON_INT64(LIMIT_QUERY_MS));
+	*seen = 0;
 	cur = store_find(r->q->store, filter, opts);
 	while (!bad && store_cursor_next(r->q->store, cur, &doc)) {
+		++*seen;
 		if (!bson_iter_init_find(&it, doc, "createdAt") ||
 		    !BSON_ITER_HOLDS_DATE_TIME(&it) || (c = bson_iter_date_time(&it)) < a ||
 		    c >= b || !bson_iter_init_find(&it, doc, "type") ||
@@ -230,7 +237,7 @@ count_events(struct cread *r, int64_t a, int64_t b, struct piece *pc, size_t n,
 		if (pc == NULL) {
 			if (wanted(r, t) && stats_fold_add(r->fold, t, tlen, c, 1) != 0)
 				bad = 1;
-		} else if ((i = (size_t)((c - a) / STORE_MINUTE_MS)) < n &&
+		} else if ((i = (size_t)((c - a) / w)) < n &&
 		    tally(r, &pc[i], t, tlen, 1) != 0)
 			bad = 1;
 	}
@@ -244,29 +251,45 @@ count_events(struct cread *r, int64_t a, int64_t b, struct piece *pc, size_t n,
 	return store_cursor_end(r->q->store, cur, "find for stats", err, errlen);
 }
 
-/* The minute pieces pc[0..n) (consecutive): those not cached counted
- * from the events, a run of them at a time, and put back. */
+/*
+ * The pieces pc[0..n) (consecutive, w ms wide): those not cached counted
+ * from the events, a run of them at a time, and put back after each run.
+ * A run is at most maxrun pieces; with grow, it starts at one and
+ * doubles after a run of few events (an empty stretch costs a few finds,
+ * a dense one an hour's events a find).
+ */
+#define FEW_EVENTS	1000
 static enum store_status
-fill_minutes(struct cread *r, struct piece *pc, size_t n, char *err, size_t errlen)
+fill_runs(struct cread *r, struct piece *pc, size_t n, int64_t w, size_t maxrun, int grow,
+    char *err, size_t errlen)
 {
 	enum store_status st;
-	size_t i, j, k;
+	size_t i, j, k, run = grow ? 1 : maxrun;
+	int64_t seen;
 
 	for (i = 0; i < n; i = j) {
 		if (pc[i].counted) {
 			j = i + 1;
 			continue;
 		}
-		for (j = i + 1; j < n && j - i < 60 && !pc[j].counted; j++)
+		for (j = i + 1; j < n && j - i < run && !pc[j].counted; j++)
 			;
-		if ((st = count_events(r, pc[i].u.start, pc[j - 1].u.start + STORE_MINUTE_MS,
-		    &pc[i], j - i, err, errlen)) != STORE_OK)
+		if ((st = count_events(r, pc[i].u.start, pc[j - 1].u.start + w, &pc[i], j - i,
+		    w, &seen, err, errlen)) != STORE_OK)
 			return st;
 		for (k = i; k < j; k++)
 			pc[k].counted = 1;
 		put(r, &pc[i], j - i);
+		if (grow)
+			run = seen < FEW_EVENTS ? (run * 2 < maxrun ? run * 2 : maxrun) : 1;
 	}
 	return STORE_OK;
+}
+
+static enum store_status
+fill_minutes(struct cread *r, struct piece *pc, size_t n, char *err, size_t errlen)
+{
+	return fill_runs(r, pc, n, STORE_MINUTE_MS, 60, 0, err, errlen);
 }
 
 /* An hour's counts from its 60 minutes (all counted): 0, or -1 when it
@@ -339,12 +362,13 @@ stats_count_cached(struct query *q, const struct query_params *p, struct stats_f
 	struct cread r = { q, p, f, 0 };
 	struct piece *hours = NULL, *mins = NULL, **miss = NULL;
 	int64_t m_end = to - to % STORE_MINUTE_MS, h_end = from;
-	size_t nh = 0, nm, i, k;
+	size_t nh = 0, nm, i, j, k;
+	int64_t seen;
 	enum store_status st = STORE_OK;
 	struct piece *hm = NULL;
 
 	if (m_end <= from)
-		return count_events(&r, from, to, NULL, 0, err, errlen);
+		return count_events(&r, from, to, NULL, 0, 1, &seen, err, errlen);
 	if (w >= STORE_HOUR_MS) {
 		nh = (size_t)((m_end - from) / STORE_HOUR_MS);
 		h_end = from + (int64_t)nh * STORE_HOUR_MS;
@@ -377,6 +401,20 @@ stats_count_cached(struct query *q, const struct query_params *p, struct stats_f
 		st = STORE_REFUSED;
 		goto out;
 	}
+	/* Hours without a document were never written through the
+	 * consumer's brackets (an import, an empty stretch): counted from
+	 * their events, runs of them at a time.  Those with one but no
+	 * counts were written since they were counted: their minutes tell
+	 * more cheaply (fill_hours). */
+	for (i = 0; i < nh; i = j) {
+		for (j = i; j < nh && !hours[j].counted && !hours[j].u.present; j++)
+			;
+		if (j > i && (st = fill_runs(&r, &hours[i], j - i, STORE_HOUR_MS, 24 * 60, 1,
+		    err, errlen)) != STORE_OK)
+			goto out;
+		if (j == i)
+			j++;
+	}
 	for (i = k = 0; i < nh; i++)
 		if (hours[i].counted) {
 			if (fold_piece(&r, &hours[i]) != 0)
@@ -403,7 +441,7 @@ stats_count_cached(struct query *q, const struct query_params *p, struct stats_f
 		if (fold_piece(&r, &mins[i]) != 0)
 			goto oom;
 	if (m_end < to)
-		st = count_events(&r, m_end, to, NULL, 0, err, errlen);
+		st = count_events(&r, m_end, to, NULL, 0, 1, &seen, err, errlen);
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory");
