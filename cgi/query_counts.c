@@ -402,12 +402,14 @@ stats_count_cached(struct query *q, const struct query_params *p, struct stats_f
 		goto out;
 	}
 	/* Hours without a document were never written through the
-	 * consumer's brackets (an import, an empty stretch): counted from
-	 * their events, runs of them at a time.  Those with one but no
-	 * counts were written since they were counted: their minutes tell
-	 * more cheaply (fill_hours). */
+	 * consumer's brackets (an import, an empty stretch), and those
+	 * retention is deleting from are never cached: both are counted
+	 * from their events, runs of them at a time.  Those with a document
+	 * but no counts were written since they were counted: their minutes
+	 * tell more cheaply (fill_hours). */
 	for (i = 0; i < nh; i = j) {
-		for (j = i; j < nh && !hours[j].counted && !hours[j].u.present; j++)
+		for (j = i; j < nh && !hours[j].counted &&
+		    (!hours[j].u.present || hours[j].u.start < r.below); j++)
 			;
 		if (j > i && (st = fill_runs(&r, &hours[i], j - i, STORE_HOUR_MS, 24 * 60, 1,
 		    err, errlen)) != STORE_OK)
