@@ -692,6 +692,11 @@
 	$('token-form').addEventListener('submit', function (e) {
 		e.preventDefault();
 		setToken($('token').value.trim());
+		/* Taken as right until the server says otherwise (a 401 asks
+		 * again): the events it brings may come long before the
+		 * counts, and the refusal must not stay on show beside them. */
+		$('token-form').hidden = true;
+		status('');
 		changed(true);
 	});
 	$('forget').addEventListener('click', function () {

@@ -398,9 +398,17 @@ async function token(browser) {
 	await page.fill('#token', 'wrong-token-0123456789');
 	await page.press('#token', 'Enter');
 	await page.waitForFunction(() => /refused/.test(document.getElementById('token-title').textContent));
+	// The counts held a while: the refusal's words must not stay on
+	// show beside the events the right token brings.
+	const hold = (route) => new Promise((r) => setTimeout(r, 3000)).then(() => route.continue()).catch(() => {});
+	await page.route((u) => u.pathname === '/events/stats', hold);
 	await page.fill('#token', TOKEN);
 	await page.press('#token', 'Enter');
-	await page.waitForFunction(() => document.getElementById('token-form').hidden);
+	await page.waitForSelector('#rows tr.event');
+	const said = await page.textContent('#status');
+	check(await page.isHidden('#token-form') && !/token/i.test(said),
+	    'the events of the right token are shown, and the token form and the refusal still are: ' + said);
+	await page.unroute((u) => u.pathname === '/events/stats', hold);
 	await page.waitForSelector('#rows tr');
 	check(auth.includes('Bearer ' + TOKEN), 'sent as a bearer token');
 	check(await page.evaluate(() => sessionStorage.getItem('events.page.token')) === TOKEN, 'kept for the tab');
