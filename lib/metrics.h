@@ -3,6 +3,8 @@
  * programs with HINCRBY and shown by GET /metrics.  Rejections are
  * "rejected:<reason>", ignored events "ignored:<reason>", crawlers in
  * "<stream>:bots" as "<reason>:<name>".
+ *
+ * Ownership: names only (string constants); nothing to free.
  */
 #ifndef EVENTS_METRICS_H
 #define EVENTS_METRICS_H

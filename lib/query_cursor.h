@@ -1,6 +1,8 @@
 /*
  * The paging cursor of GET /events, handed to clients as "next" and
  * taken back as ?cursor=.  Pure: bytes in, bytes out.
+ *
+ * Ownership: nothing is allocated; out and id are the caller's.
  */
 #ifndef EVENTS_QUERY_CURSOR_H
 #define EVENTS_QUERY_CURSOR_H

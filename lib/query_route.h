@@ -2,6 +2,8 @@
  * The route of a request to event-query: GET /events or GET
  * /events/stats, whatever way the web server splits the URL.  Pure:
  * strings in, a route out.
+ *
+ * Ownership: nothing is allocated; the strings are only read.
  */
 #ifndef EVENTS_QUERY_ROUTE_H
 #define EVENTS_QUERY_ROUTE_H

@@ -1,5 +1,8 @@
 /*
  * The store's insides, shared by lib/store_*.c and nothing else.
+ *
+ * Ownership: struct store owns every libmongoc object it points to;
+ * store_free() (store.h) destroys them.
  */
 #ifndef EVENTS_STORE_IMPL_H
 #define EVENTS_STORE_IMPL_H
