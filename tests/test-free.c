@@ -16,6 +16,7 @@
 #include "sentinel.h"
 #include "shard.h"
 #include "stats_fold.h"
+#include "stats_tally.h"
 #include "store.h"
 
 int
@@ -35,6 +36,7 @@ main(void)
 	shardmap_free(NULL);
 	stats_fold_free(NULL);
 	stats_table_free(NULL);
+	stats_tally_free(NULL);
 	store_free(NULL);
 	CHECK(1, "every free took NULL");
 
