@@ -472,8 +472,14 @@ take_document(struct parse *p, json_object *doc)
 	if (!json_object_is_type(doc, json_type_object))
 		return fail(p, EVENT_ERR_INVALID,
 		    "body: must be an event object, an array of events, or {\"events\": [...]}");
-	if (!json_object_object_get_ex(doc, "events", &events))
+	if (!json_object_object_get_ex(doc, "events", &events)) {
+		/* An envelope without its events (or an event given the
+		 * envelope's field): say so, not "unknown field". */
+		if (json_object_object_get_ex(doc, "sentAt", &sent))
+			return fail(p, EVENT_ERR_INVALID, "body: sentAt goes with \"events\": "
+			    "{\"sentAt\": ..., \"events\": [...]}; an event has no sentAt");
 		return take_event(p, 0, doc);
+	}
 	json_object_object_foreach(doc, key, val) {
 		if (strcmp(key, "sentAt") == 0)
 			sent = val;

@@ -41,6 +41,11 @@ static const struct bad bads[] = {
 	{ "{\"events\":[]}", EVENT_BODY_JSON, EVENT_ERR_EMPTY, "no events" },
 	{ "{\"events\":{}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "events: must be an array" },
 	{ "{\"events\":[{\"type\":\"a\"}],\"x\":1}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "unknown field" },
+	/* sentAt without events: an envelope missing its events, not an
+	 * event with an unknown field */
+	{ "{\"sentAt\":1764000005000}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: sentAt goes with \"events\"" },
+	{ "{\"sentAt\":1764000005000,\"type\":\"a\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: sentAt goes with \"events\"" },
+	{ "{\"sentAt\":1764000005000,\"type\":\"a\"}", EVENT_BODY_NDJSON, EVENT_ERR_INVALID, "unknown field \"sentAt\"" },
 	{ "{\"sentAt\":\"yesterday\",\"events\":[{\"type\":\"a\"}]}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "sentAt" },
 	{ "[1]", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: must be a JSON object" },
 	/* type */
