@@ -648,6 +648,10 @@
 			status('');
 			return;
 		}
+		/* Put right after an invalid filter: no "fix the filter" while
+		 * the answer comes.  (At the first load the table is empty.) */
+		if (!st.filters && $('rows').querySelector('tr.empty'))
+			showRows([emptyRow('Loading\u2026')]);
 		st.filters = f;
 		var qid = st.qid;
 		refresh('filters').then(function () {

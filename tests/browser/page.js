@@ -174,7 +174,18 @@ async function filters(browser) {
 	await page.waitForTimeout(4000);	// a poll would come by now
 	check(await page.$$eval('#rows tr.event, #rows tr.new', (r) => r.length) === 0,
 	    'still no rows, none highlighted as new');
-	ok('an empty filter says no events match; an invalid one shows its error and no list');
+	// Put right, with a slow answer: the list must not go on asking for
+	// a fix while the answer comes.
+	const slow = (route) => new Promise((r) => setTimeout(r, 2000)).then(() => route.continue()).catch(() => {});
+	await page.route((u) => u.pathname === '/events', slow);
+	await page.fill('#type', 'nosuch-' + RUN);
+	await page.press('#type', 'Enter');
+	await page.waitForFunction(() => document.getElementById('type-error').textContent === '');
+	check(!/fix the filter/i.test(await page.textContent('#rows')),
+	    'a valid filter, and the list still says: ' + await page.textContent('#rows'));
+	await page.waitForFunction(() => /no events match/.test(document.querySelector('#rows').textContent));
+	await page.unroute((u) => u.pathname === '/events', slow);
+	ok('an empty filter says no events match; an invalid one shows its error and no list, until put right');
 
 	// Hold the unfiltered list's answer; change the filter meanwhile.
 	const type = 'late-' + RUN;
