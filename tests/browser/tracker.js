@@ -250,7 +250,8 @@ async function beacon(browser) {
 }
 
 // Click text: never from form fields or editable content, nothing from
-// data-track="off", and none at all with data-text="false".
+// data-track="off" or from what is not shown (hidden, display: none),
+// and none at all with data-text="false".
 async function clickText(browser) {
 	const body = '<button id="b">Buy <span data-track="off">SECRET1</span> now</button>' +
 	    '<input id="i" value="SECRET2"><textarea id="t">SECRET3</textarea>' +
@@ -259,24 +260,26 @@ async function clickText(browser) {
 	    '<div id="l">Label <input value="SECRET7"> <select><option>SECRET8</option></select>' +
 	    '<textarea>SECRET9</textarea></div>' +
 	    '<div data-track="off"><button id="off">SECRET10</button></div>' +
-	    '<p id="p">Plain <i>words</i> here</p>';
+	    '<p id="p">Plain <i>words</i> here</p>' +
+	    '<p id="h">Seen <span hidden>SECRET11</span><span style="display:none">SECRET12</span>words</p>';
 	const hold = (route) => route.fulfill({ status: 503, headers: { 'Retry-After': '3600' },
 	    contentType: 'application/json', body: '{"error":{"code":"queue_unavailable","message":"x"}}' });
 	let t = await open(browser, html('data-key="pk_site" data-pageviews="false"', body), { noGo: true });
 	await t.page.route(EVENTS, hold);
 	await go(t);
 	// At the left edge where the element's own words are, not a child's.
-	for (const id of ['b', 'i', 't', 's', 'ce', 'ceb', 'l', 'off', 'p'])
+	for (const id of ['b', 'i', 't', 's', 'ce', 'ceb', 'l', 'off', 'p', 'h'])
 		await t.page.click('#' + id, { position: { x: 3, y: 5 } });
 	await t.page.keyboard.press('Escape');
 	let q = await queue(t.page);
 	const by = (sel) => q.filter((e) => e.type === 'click' && e.metadata.selector === sel);
-	check(q.length === 8, 'eight clicks recorded (not the one inside data-track="off"): ' + q.length);
+	check(q.length === 9, 'nine clicks recorded (not the one inside data-track="off"): ' + q.length);
 	check(!/SECRET/.test(JSON.stringify(q)), 'no hidden text in any event: ' +
 	    (JSON.stringify(q).match(/"text":"[^"]*SECRET[^"]*"/g) || []).join(' '));
 	check(by('#b')[0].metadata.text === 'Buy now', 'button text without its data-track="off" part: ' +
 	    by('#b')[0].metadata.text);
 	check(by('#p')[0].metadata.text === 'Plain words here', 'plain text: ' + by('#p')[0].metadata.text);
+	check(by('#h')[0].metadata.text === 'Seen words', 'the words shown, not those hidden: ' + by('#h')[0].metadata.text);
 	check(by('#l')[0].metadata.text === 'Label', 'the words around form fields, not theirs: ' + by('#l')[0].metadata.text);
 	for (const id of ['#i', '#t', '#s', '#ce', '#ceb'])
 		check(by(id).length === 1 && by(id)[0].metadata.text === '', id + ': clicked, no text');
@@ -300,7 +303,7 @@ async function clickText(browser) {
 	await t.page.click('#p');
 	q = await queue(t.page);
 	check(q.length === 1 && !('text' in q[0].metadata), 'data-text="false": no text: ' + JSON.stringify(q[0].metadata));
-	ok('click text: none from form fields, editable content or data-track="off"; none with data-text="false"');
+	ok('click text: none from form fields, editable content, data-track="off" or what is hidden; none with data-text="false"');
 	await t.ctx.close();
 }
 
