@@ -65,6 +65,7 @@ svc_need()
 		lighttpd)	_p=lighttpd ;;
 		curl)		_p=curl ;;
 		python3)	_p=python3 ;;
+		ip)		_p=iproute2 ;;
 		*)		_p= ;;
 		esac
 		svc_missing "$_b is not installed${_p:+ (Debian package $_p)}"
