@@ -44,7 +44,8 @@ expect_attention()
 
 # wait_problem SINCE TEXT WHAT: poll /health until it answers 503 with
 # a problem holding TEXT (15 s at most), and fail if that came before
-# health_max_lag_s had passed since SINCE (date +%s.%N).
+# health_max_lag_s had passed since SINCE (date +%s.%N, taken before
+# what starts the clock).
 wait_problem()
 {
 	_problem()
@@ -120,7 +121,9 @@ ok "200 as soon as the store is back"
 
 ## no consumer for longer than health_max_lag_s
 
+# SINCE before the consumer runs: the time it records is no earlier.
 since=$(date +%s.%N)
+consumer_once
 expect_healthy "the consumer just ran"
 wait_problem "$since" "no consumer has run in the last 4 s" "consumer gone quiet"
 expect_attention "consumer gone quiet"
