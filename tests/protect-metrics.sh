@@ -159,8 +159,8 @@ consumer_once
 python3 -c 'import json, sys
 for _, f in json.load(open(sys.argv[1])):
     print(f[1])' "$SVC_DIR/first3.json" | while IFS= read -r line; do
-	printf '%s' "$line" | rcli -x XADD events '*' e >/dev/null || fail "XADD"
-done
+	printf '%s' "$line" | rcli -x XADD events '*' e >/dev/null || exit 1
+done || fail "XADD of the first 3 again"
 rcli XADD events '*' e '{"id":"poison-1","type":"bad type","createdAt":1,"receivedAt":1}' >/dev/null
 EVENTS_MAX_ATTEMPTS=1 consumer_once
 expect_eq 17 "$(stored)" "stored"
