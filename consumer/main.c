@@ -18,14 +18,16 @@
 #include "metrics.h"
 #include "timeutil.h"
 
+/* The synopsis on out, then exit: 0 when asked for (--help, on
+ * standard output), 2 after a bad option (on standard error). */
 static void
-usage(void)
+usage(FILE *out, int status)
 {
-	fprintf(stderr,
+	fprintf(out,
 	    "usage: event-consumer [--config FILE] [--name NAME] [--shard LIST] [--once]\n"
 	    "                      [--max-seconds N]\n"
 	    "       event-consumer [--config FILE] [--shard LIST] --replay-dead\n");
-	exit(2);
+	exit(status);
 }
 
 int
@@ -64,8 +66,10 @@ main(int argc, char *argv[])
 				    "(a whole number of seconds from 1)\n", argv[i]);
 				return 2;
 			}
-		} else
-			usage();
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			usage(stdout, 0);
+		else
+			usage(stderr, 2);
 	}
 	if (conf_load(&c.conf, path, err, sizeof(err)) != 0) {
 		log_error("configuration: %s", err);

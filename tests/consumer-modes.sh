@@ -25,6 +25,19 @@ timed()
 	SECONDS_TAKEN=$((SECONDS_TAKEN / 10)).$((SECONDS_TAKEN % 10))
 }
 
+## --help: the synopsis on standard output, status 0; a bad option:
+## on standard error, status 2
+
+out=$("$CONSUMER" --help 2>/dev/null)
+expect_eq 0 "$?" "--help: exit status"
+case $out in
+"usage: event-consumer "*) ;;
+*) fail "--help: no synopsis on standard output: $out" ;;
+esac
+"$CONSUMER" --no-such-option >/dev/null 2>&1
+expect_eq 2 "$?" "an unknown option: exit status"
+ok "--help prints the synopsis and exits 0; an unknown option exits 2"
+
 ## --once
 
 queue 3000 once-
