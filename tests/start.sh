@@ -76,6 +76,8 @@ grep -q "already running on $var: http://127.0.0.1:$port" "$SVC_DIR/log/start2.l
     fail "the refusal does not name the running stack: $(cat "$SVC_DIR/log/start2.log")"
 svc_tcp_open "$port2" && fail "the second start left something on port $port2"
 grep -q "Redis on" "$SVC_DIR/log/start2.log" && fail "the second start started a Redis"
+grep -q "==> building" "$SVC_DIR/log/start2.log" &&
+    fail "the second start built (the running stack's programs) before it was refused"
 http_request GET "$BASE_URL/health"
 case $HTTP_STATUS in
 200|503) ;;
