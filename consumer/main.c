@@ -5,6 +5,7 @@
  *   event-consumer [--config FILE] [--name NAME] [--shard LIST] [--once]
  *                  [--max-seconds N]
  *   event-consumer [--config FILE] [--shard LIST] --replay-dead
+ *   event-consumer [--config FILE] --check-config
  */
 #include "config.h"
 
@@ -26,7 +27,8 @@ usage(FILE *out, int status)
 	fprintf(out,
 	    "usage: event-consumer [--config FILE] [--name NAME] [--shard LIST] [--once]\n"
 	    "                      [--max-seconds N]\n"
-	    "       event-consumer [--config FILE] [--shard LIST] --replay-dead\n");
+	    "       event-consumer [--config FILE] [--shard LIST] --replay-dead\n"
+	    "       event-consumer [--config FILE] --check-config\n");
 	exit(status);
 }
 
@@ -40,7 +42,7 @@ main(int argc, char *argv[])
 	enum log_level lvl;
 	long max_seconds = 0;
 	char bound[40];		/* " for at most N s" */
-	int i, replay = 0, rc = 1;
+	int i, replay = 0, check = 0, rc = 1;
 	size_t nargs;
 	char *end;
 
@@ -57,6 +59,8 @@ main(int argc, char *argv[])
 			c.once = 1;
 		else if (strcmp(argv[i], "--replay-dead") == 0)
 			replay = 1;
+		else if (strcmp(argv[i], "--check-config") == 0)
+			check = 1;
 		else if (strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc) {
 			errno = 0;
 			max_seconds = strtol(argv[++i], &end, 10);
@@ -119,6 +123,18 @@ main(int argc, char *argv[])
 	shardmap_key(c.m, 0, c.conf.stream, METRICS_KEY_SUFFIX, c.expire_metrics_key,
 	    sizeof(c.expire_metrics_key));
 
+	/* The whole configuration read as every program reads it, Redis
+	 * and the store named but not reached. */
+	if (check) {
+		if ((c.store = store_new(&c.conf, "event-consumer", STORE_WRITER,
+		    err, sizeof(err))) == NULL) {
+			log_error("configuration: %s", err);
+			goto out;
+		}
+		printf("event-consumer: the configuration is valid\n");
+		rc = 0;
+		goto out;
+	}
 	if (replay) {
 		rc = deadletter_replay(&c);
 		goto out;

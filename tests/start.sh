@@ -60,6 +60,26 @@ expect_eq "http://127.0.0.1:$port" "$EVENTS_URL" "EVENTS_URL in var/run/env"
 expect_eq PONG "$(redis-cli -p "$EVENTS_REDIS_PORT" PING)" "the stack's Redis, by var/run/env"
 ok "scripts/start from a 0700 folder$( [ "$(id -u)" = 0 ] && echo ' as root'), no user named: it serves"
 
+# A bad setting: refused before anything starts, naming it (not a
+# stack that says it runs and answers 500).
+env -u EVENTS_HTTP_USER EVENTS_BUILD_DIR="$top_builddir" EVENTS_VAR="$home/var-bad" \
+    EVENTS_HTTP_PORT="$port2" EVENTS_LIBEXEC="$home/libexec" EVENTS_WWW="$home/www" \
+    EVENTS_MAX_EVENTS=many sh "$top_srcdir/scripts/start" >"$SVC_DIR/log/start-bad.log" 2>&1 &
+bad=$!
+i=0
+while kill -0 "$bad" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { kill -TERM "$bad"; fail "scripts/start with a bad setting did not stop"; }
+	sleep 0.1
+done
+wait "$bad" && fail "scripts/start with a bad setting exited 0: $(cat "$SVC_DIR/log/start-bad.log")"
+grep -q 'EVENTS_MAX_EVENTS: max_events: bad value "many"' "$SVC_DIR/log/start-bad.log" ||
+    fail "the refusal does not name the setting: $(cat "$SVC_DIR/log/start-bad.log")"
+grep -q "events is running" "$SVC_DIR/log/start-bad.log" &&
+    fail "scripts/start with a bad setting says it runs"
+svc_tcp_open "$port2" && fail "scripts/start with a bad setting left something on port $port2"
+ok "a bad setting stops scripts/start before anything starts, naming it"
+
 # A second start on the same data folder, on another port: refused at
 # once, naming the running stack; nothing of it started.
 
