@@ -78,7 +78,17 @@ grep -q 'EVENTS_MAX_EVENTS: max_events: bad value "many"' "$SVC_DIR/log/start-ba
 grep -q "events is running" "$SVC_DIR/log/start-bad.log" &&
     fail "scripts/start with a bad setting says it runs"
 svc_tcp_open "$port2" && fail "scripts/start with a bad setting left something on port $port2"
-ok "a bad setting stops scripts/start before anything starts, naming it"
+for p in 80x 99999 0; do
+	env -u EVENTS_HTTP_USER EVENTS_BUILD_DIR="$top_builddir" EVENTS_VAR="$home/var-bad" \
+	    EVENTS_HTTP_PORT="$p" EVENTS_LIBEXEC="$home/libexec" EVENTS_WWW="$home/www" \
+	    sh "$top_srcdir/scripts/start" >"$SVC_DIR/log/start-port.log" 2>&1 &&
+	    fail "scripts/start with EVENTS_HTTP_PORT=$p exited 0"
+	grep -q "EVENTS_HTTP_PORT=$p is not a TCP port" "$SVC_DIR/log/start-port.log" ||
+	    fail "EVENTS_HTTP_PORT=$p: $(tail -n 5 "$SVC_DIR/log/start-port.log")"
+	grep -q "Redis on" "$SVC_DIR/log/start-port.log" &&
+	    fail "EVENTS_HTTP_PORT=$p: Redis started before the port was refused"
+done
+ok "a bad setting stops scripts/start before anything starts, naming it (a setting, a port)"
 
 # A second start on the same data folder, on another port: refused at
 # once, naming the running stack; nothing of it started.
