@@ -23,14 +23,14 @@ timing_step()
 
 timing_tests()
 {
-	# Each test's log ends "# duration: N s"; the test is the log's
-	# path without ".log" under the build tree.
-	find "$1/tests" -name '*.log' -newer "$timing_stamp" 2>/dev/null |
+	# Each test's log ends with automake's "PASS tests/foo.sh (exit
+	# status: 0)" and tests/timed-driver's "# duration: N s".
+	find "$1" -name '*.log' -newer "$timing_stamp" 2>/dev/null |
 	while read -r _log; do
 		_secs=$(sed -n 's/^# duration: \([0-9.]*\) s$/\1/p' "$_log" | tail -1)
 		[ -n "$_secs" ] || continue
-		_t=${_log#"$1"/}
-		printf 'test %s %s (%s)\n' "$_secs" "${_t%.log}" "$2"
+		_t=$(sed -n 's/^[A-Z]* \(.*\) (exit status: [0-9]*)$/\1/p' "$_log" | tail -1)
+		printf 'test %s %s (%s)\n' "$_secs" "${_t:-${_log#"$1"/}}" "$2"
 	done >>"$timing_file"
 }
 
