@@ -116,7 +116,7 @@ svc_apache_spawn_fcgi()
 	# shellcheck disable=SC2086
 	svc_spawn fcgi "$SVC_DIR/log/spawn-fcgi.log" \
 	    env EVENTS_CONF="$SVC_DIR/apache/events.conf" \
-	    sh "$top_srcdir/apache/spawn-fcgi.sh" $_args "$EVENTS_LIBEXEC" "$EVENTS_RUN"
+	    sh "${SVC_SPAWN_FCGI:-$top_srcdir/apache/spawn-fcgi.sh}" $_args "$EVENTS_LIBEXEC" "$EVENTS_RUN"
 	svc_wait fcgi "apache/spawn-fcgi.sh" svc_sockets_exist $_socks
 }
 
@@ -190,7 +190,11 @@ svc_apache_start()
 			[ -x "$EVENTS_LIBEXEC/$_p" ] && cp "$EVENTS_LIBEXEC/$_p" "$_ad/libexec/"
 		done
 		cp -R "$EVENTS_WWW/." "$_ad/www/" || fail "cannot copy $EVENTS_WWW"
-		chmod -R a+rX "$_ad/libexec" "$_ad/www"
+		# spawn-fcgi.sh runs itself again as that user for each
+		# process.
+		cp "$top_srcdir/apache/spawn-fcgi.sh" "$_ad/" || fail "cannot copy spawn-fcgi.sh"
+		SVC_SPAWN_FCGI=$_ad/spawn-fcgi.sh
+		chmod -R a+rX "$_ad/libexec" "$_ad/www" "$_ad/spawn-fcgi.sh"
 		EVENTS_LIBEXEC=$_ad/libexec EVENTS_WWW=$_ad/www
 		export EVENTS_LIBEXEC EVENTS_WWW
 	fi

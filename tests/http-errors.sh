@@ -163,7 +163,8 @@ ok "HEAD: the JSON type, no body"
 # proxy_fcgi, the processes apache/spawn-fcgi.sh runs are stopped.
 programs_down()
 {
-	for f in "$SVC_DIR"/libexec/event-* "$SVC_DIR"/apache/htdocs/events-cgi/event-*; do
+	for f in "$SVC_DIR"/libexec/event-* "$SVC_DIR"/apache/libexec/event-* \
+	    "$SVC_DIR"/apache/htdocs/events-cgi/event-*; do
 		[ -f "$f" ] || continue
 		rm -f "$f"
 		printf '#!/bin/sh\nexit 1\n' >"$f"

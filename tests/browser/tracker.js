@@ -341,6 +341,7 @@ async function smallServer(browser) {
 // before the time is up; 415 stops the sending.
 async function retryAfter(browser) {
 	const t = await open(browser, html(), { noGo: true });
+	let retryDate = null;
 	const answers = [
 		{ status: 429, headers: { 'Retry-After': '3' } },
 		{ status: 503, headers: { 'Retry-After': 'DATE' } },
@@ -350,7 +351,7 @@ async function retryAfter(browser) {
 		if (!a)
 			return route.fallback();
 		if (a.headers['Retry-After'] === 'DATE')
-			a.headers['Retry-After'] = new Date(Date.now() + 3000).toUTCString();
+			a.headers['Retry-After'] = retryDate = new Date(Date.now() + 3000).toUTCString();
 		return route.fulfill({ status: a.status, headers: a.headers, contentType: 'application/json',
 		    body: '{"error":{"code":"busy","message":"later"}}' });
 	});
@@ -372,9 +373,13 @@ async function retryAfter(browser) {
 	const posts = await t.page.evaluate(() => window.__posts);
 	check(posts.length === 3, 'three tries: ' + JSON.stringify(posts));
 	const gap1 = posts[1].at - posts[0].answeredAt, gap2 = posts[2].at - posts[1].answeredAt;
-	// An HTTP date has whole seconds: up to one less.
+	// An HTTP date has whole seconds, so it names a time 2 to 3 s after
+	// the answer was made: no request before that time (the page and
+	// this script share the machine's clock; 5 ms for its granularity).
 	check(gap1 >= 3000 && gap1 < 4000, '429 Retry-After: 3 waited ' + gap1 + ' ms');
-	check(gap2 >= 2000 && gap2 < 4000, '503 Retry-After: <date in 3 s> waited ' + gap2 + ' ms');
+	check(posts[2].at >= Date.parse(retryDate) - 5 && gap2 < 4000,
+	    '503 Retry-After: ' + retryDate + ' waited ' + gap2 + ' ms, until ' +
+	    new Date(posts[2].at).toISOString());
 	await t.ctx.close();
 
 	const u = await open(browser, html(), { noGo: true });
