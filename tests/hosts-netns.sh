@@ -167,17 +167,26 @@ export EVENTS_MONGO_URI EVENTS_REDIS_SENTINELS EVENTS_REDIS_MASTER_NAME \
 ## two web hosts: lighttpd.conf as it is, each with its own folder for
 ## logs and FastCGI sockets
 
+# lighttpd becomes web_user (nobody unless EVENTS_HTTP_USER says) where
+# that user can run the programs and read the page; in a tree it cannot
+# reach (a clone in root's 0700 home) it stays root, as in services.sh.
+web_user=${EVENTS_HTTP_USER-nobody}
+if [ -n "$web_user" ] && ! setpriv --reuid="$web_user" --regid="$(id -g "$web_user")" \
+    --clear-groups sh -c 'test -x "$1" && test -r "$2/."' sh \
+    "$top_builddir/cgi/event-ingest" "$top_srcdir/www" 2>/dev/null; then
+	web_user=
+fi
 for h in web1 web2; do
 	d=$SVC_DIR/$h
 	mkdir -p "$d/log" "$d/run"
 	chmod 755 "$d"
 	touch "$d/log/lighttpd-error.log" "$d/log/lighttpd-access.log"
-	chown "${EVENTS_HTTP_USER:-nobody}" "$d/run" "$d/log/lighttpd-error.log" \
+	[ -z "$web_user" ] || chown "$web_user" "$d/run" "$d/log/lighttpd-error.log" \
 	    "$d/log/lighttpd-access.log" || fail "chown for $h"
 	svc_spawn "$h" "$SVC_DIR/log/$h.out" env EVENTS_HTTP_BIND="$(ip_of "$h")" \
 	    EVENTS_HTTP_PORT=8080 EVENTS_WWW="$top_srcdir/www" \
 	    EVENTS_LIBEXEC="$top_builddir/cgi" EVENTS_VAR="$d" \
-	    EVENTS_HTTP_USER="${EVENTS_HTTP_USER:-nobody}" EVENTS_FCGI_PROCS=2 \
+	    EVENTS_HTTP_USER="$web_user" EVENTS_FCGI_PROCS=2 \
 	    ip netns exec "$NS-$h" lighttpd -D -f "$top_srcdir/lighttpd.conf"
 done
 for h in web1 web2; do
