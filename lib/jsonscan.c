@@ -228,6 +228,9 @@ duplicates(struct jsonscan *js, const struct level *lv, size_t *dup)
 {
 	size_t n = js->nents - lv->first_key, k;
 	struct sortkey *sk;
+	/* No key bytes yet (every key so far empty): js->keys is still NULL,
+	 * and an offset on NULL is undefined even when it is 0. */
+	const char *keys = js->keys != NULL ? js->keys : "";
 
 	if (n < 2)
 		return 0;
@@ -235,7 +238,7 @@ duplicates(struct jsonscan *js, const struct level *lv, size_t *dup)
 		return -2;
 	sk = js->sort;
 	for (k = 0; k < n; k++) {
-		sk[k].dec = js->keys + js->ents[lv->first_key + k].off;
+		sk[k].dec = keys + js->ents[lv->first_key + k].off;
 		sk[k].len = js->ents[lv->first_key + k].len;
 		sk[k].at = k;
 	}

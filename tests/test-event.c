@@ -341,6 +341,9 @@ test_strings(void)
 		{ "{\"type\":\"a\",\"metadata\":{\"a\":{\"x\":1,\"y\":2,\"\\u0078\":3}}}", "event 0: metadata.a.\\u0078: the key is given twice" },
 		{ "{\"type\":\"a\",\"metadata\":{\"l\":[{\"\\u00e9\":1,\"\xc3\xa9\":2}]}}", "event 0: metadata.l[0]." },
 		{ "{\"type\":\"a\",\"page\":{\"url\":\"x\",\"url\":\"y\"}}", "event 0: page.url: the key is given twice" },
+		/* Only empty keys: no key bytes were kept at all. */
+		{ "{\"type\":\"a\",\"metadata\":{\"\":1,\"\":2}}", "event 0: metadata" },
+		{ "{\"\":1,\"\":\"c.\"}", "event 0: " },
 		{ "[{\"type\":\"a\"},{\"type\":\"a\",\"id\":\"1\",\"id\":\"2\"}]", "event 1: id: the key is given twice" },
 		{ "{\"events\":[{\"type\":\"a\"}],\"events\":[{\"type\":\"b\"}]}", "body: events: the key is given twice" },
 		{ "{\"sentAt\":1,\"sentAt\":2,\"events\":[{\"type\":\"b\"}]}", "body: sentAt: the key is given twice" },
