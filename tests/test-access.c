@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "check.h"
+#include "check-openssl.h"
 #include "privacy.h"
 
 static void
@@ -159,30 +160,6 @@ static const struct {
 	    1764000000000LL, "h:2bbdedf68a43dc97" },
 };
 
-/*
- * Run fn in a child whose OpenSSL has no SIPHASH (the base provider
- * alone, tests/openssl-base-only.cnf).  Called before anything in this
- * process uses OpenSSL, which reads its configuration once.  Returns
- * the child's failed checks.
- */
-static int
-without_siphash(void (*fn)(void))
-{
-	char cnf[1024];
-	const char *src = getenv("top_srcdir");
-	pid_t pid;
-	int st;
-
-	snprintf(cnf, sizeof(cnf), "%s/tests/openssl-base-only.cnf", src ? src : "..");
-	if ((pid = fork()) == 0) {
-		setenv("OPENSSL_CONF", cnf, 1);
-		fn();
-		_exit(check_failed > 0 ? 1 : 0);
-	}
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) ?
-	    WEXITSTATUS(st) : 1;
-}
-
 /* No SIPHASH: said so, and an address to hash is kept as nothing. */
 static void
 no_siphash(void)
@@ -276,7 +253,7 @@ int
 main(void)
 {
 	/* First: the child must be the first to start OpenSSL. */
-	CHECK(without_siphash(no_siphash) == 0, "without SIPHASH (the child's lines above)");
+	CHECK(check_without_siphash(no_siphash) == 0, "without SIPHASH (the child's lines above)");
 	test_keys();
 	test_token();
 	test_privacy();
