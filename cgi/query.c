@@ -88,15 +88,11 @@ handle(struct http_req *req, void *arg)
 	enum query_route route;
 	enum query_err e;
 	enum store_status st;
-	const char *method, *qs;
+	const char *qs;
 	char err[ERRBUF_LEN], clip[LIMIT_LOG_CLIP_LEN];
 
-	method = http_param(req, "REQUEST_METHOD");
-	if (method == NULL || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
-		http_send_error(req, 405, "Allow: GET, HEAD\r\n", "method_not_allowed",
-		    "read events with GET; send them with POST to /events");
+	if (http_check_read_method(req, "read events with GET; send them with POST to /events") != 0)
 		return;
-	}
 	/* RFC 6750: a bearer token, when the operator set one. */
 	if (http_check_bearer(req, q->conf.read_token) != 0)
 		return;

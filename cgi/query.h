@@ -43,7 +43,6 @@ void		 query_store_failed(struct http_req *req, enum store_status st,
 
 /* query_json.c */
 json_object	*doc_to_json(const bson_iter_t *it, int depth);
-json_object	*time_to_json(int64_t ms);
 
 /* query_events.c */
 void		 events_handle(struct http_req *req, struct query *q,

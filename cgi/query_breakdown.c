@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsontime.h"
 #include "query.h"
 #include "stats_tally.h"
 #include "timeutil.h"
@@ -161,8 +162,8 @@ answer(const struct query_params *p, struct stats_tally *t, int64_t until,
 	if ((root = json_object_new_object()) == NULL)
 		return NULL;
 	json_object_object_add(root, "by", json_object_new_string(query_by_name(p, name, sizeof(name))));
-	json_object_object_add(root, "since", p->has_since ? time_to_json(p->since_ms) : NULL);
-	json_object_object_add(root, "until", time_to_json(until));
+	json_object_object_add(root, "since", p->has_since ? json_time(p->since_ms) : NULL);
+	json_object_object_add(root, "until", json_time(until));
 	if (p->type[0] != '\0')
 		json_object_object_add(root, "type", json_object_new_string(p->type));
 	json_object_object_add(root, "total", json_object_new_int64(stats_tally_total(t)));

@@ -6,16 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "jsontime.h"
 #include "query.h"
-#include "timeutil.h"
-
-json_object *
-time_to_json(int64_t ms)
-{
-	char buf[TIME_RFC3339_LEN + 1];
-
-	return json_object_new_string(time_format_rfc3339(ms, buf, sizeof(buf)));
-}
 
 /*
  * The value at it as JSON.  Documents written by the consumer hold only
@@ -46,7 +38,7 @@ doc_to_json(const bson_iter_t *it, int depth)
 	case BSON_TYPE_BOOL:
 		return json_object_new_boolean(bson_iter_bool(it));
 	case BSON_TYPE_DATE_TIME:
-		return time_to_json(bson_iter_date_time(it));
+		return json_time(bson_iter_date_time(it));
 	case BSON_TYPE_OID:
 		bson_oid_to_string(bson_iter_oid(it), oid);
 		return json_object_new_string(oid);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsontime.h"
 #include "log.h"
 #include "query.h"
 #include "stats_fold.h"
@@ -221,8 +222,8 @@ stats_json(const struct stats *s, const struct query_params *p)
 		return NULL;
 	if ((root = json_object_new_object()) == NULL)
 		goto out;
-	json_object_object_add(root, "since", time_to_json(s->from));
-	json_object_object_add(root, "until", time_to_json(s->to));
+	json_object_object_add(root, "since", json_time(s->from));
+	json_object_object_add(root, "until", json_time(s->to));
 	json_object_object_add(root, "bucket", json_object_new_string(query_bucket_name(p->bucket)));
 	json_object_object_add(root, "bucketMs", json_object_new_int64(s->w));
 	if (p->type[0] != '\0')
@@ -239,7 +240,7 @@ stats_json(const struct stats *s, const struct query_params *p)
 	for (i = 0; i < s->nbuckets; i++) {
 		bk = json_object_new_object();
 		counts = json_object_new_object();
-		json_object_object_add(bk, "start", time_to_json(s->from + (int64_t)i * s->w));
+		json_object_object_add(bk, "start", json_time(s->from + (int64_t)i * s->w));
 		for (c = 0; c < tab.ncols; c++)
 			if (tab.cells[i * tab.ncols + c] > 0)
 				json_object_object_add(counts, tab.names[c],

@@ -21,16 +21,12 @@ static void
 handle(struct http_req *req, void *arg)
 {
 	struct status *st = arg;
-	const char *method = http_param(req, "REQUEST_METHOD");
 	const char *path = http_param(req, "SCRIPT_NAME"), *info = http_param(req, "PATH_INFO");
 	char full[512];
 	size_t n;
 
-	if (method == NULL || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) {
-		http_send_error(req, 405, "Allow: GET, HEAD\r\n", "method_not_allowed",
-		    "use GET");
+	if (http_check_read_method(req, "use GET") != 0)
 		return;
-	}
 	/* Servers split the path differently (lighttpd, mod_fcgid, mod_cgi):
 	 * judge the whole of SCRIPT_NAME and PATH_INFO by its end. */
 	snprintf(full, sizeof(full), "%s%s", path ? path : "", info ? info : "");

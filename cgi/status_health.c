@@ -9,17 +9,15 @@
 
 #include <stdio.h>
 
+#include "jsontime.h"
 #include "status.h"
 #include "timeutil.h"
 
+/* A time the snapshot may not have (-1): JSON null then. */
 static json_object *
 time_or_null(long long ms)
 {
-	char buf[TIME_RFC3339_LEN];
-
-	if (ms < 0)
-		return NULL;
-	return json_object_new_string(time_format_rfc3339(ms, buf, sizeof(buf)));
+	return ms < 0 ? NULL : json_time(ms);
 }
 
 void

@@ -89,6 +89,14 @@ void		 http_startup_failed(void);
  */
 int		 http_check_bearer(struct http_req *req, const char *token);
 
+/*
+ * A read-only resource (RFC 9110 section 15.5.6): 0 for GET and HEAD;
+ * for any other method answers 405 method_not_allowed with "Allow: GET,
+ * HEAD" and the message hint (how to do what the client wanted; not
+ * NULL), and returns -1: the caller stops there.
+ */
+int		 http_check_read_method(struct http_req *req, const char *hint);
+
 /* 1 for a HEAD request: http_send then writes the headers alone. */
 int		 http_is_head(struct http_req *req);
 

@@ -160,3 +160,28 @@ for i in 1 2 3; do
 	queued_ids | grep -qx "s-$i" || fail "s-$i answered 202 but not queued"
 done
 ok "SIGTERM: the 3 requests in flight answered and queued, then the process exited"
+
+# SIGTERM while every thread waits in accept(2), together: each is woken
+# and the process exits at once, not at the end of its stop budget
+# (10 s, after which it would say "requests unfinished").
+new_pid()
+{
+	[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	    -d '{"type":"t"}' "$URL")" = 202 ] || return 1
+	pid=$(ingest_pid)
+}
+until_true 10 new_pid || fail "lighttpd did not start event-ingest again"
+idle_4()
+{
+	# 4 serving threads and the signal thread, all asleep
+	[ "$(grep -c '^State:.*S (sleeping)' /proc/"$pid"/task/*/status 2>/dev/null | awk -F: '{ n += $2 } END { print n }')" -ge 5 ]
+}
+until_true 10 idle_4 || fail "event-ingest $pid: its threads did not all go idle"
+started=$(date +%s)
+kill -TERM "$pid"
+until_true 10 gone || fail "event-ingest still running 10 s after SIGTERM with every thread idle"
+took=$(( $(date +%s) - started ))
+[ "$took" -le 2 ] || fail "event-ingest took ${took} s to stop with every thread idle in accept(2)"
+! grep -q "unfinished" "$SVC_DIR/log/lighttpd-error.log" ||
+    fail "stopping an idle event-ingest left requests unfinished: $(grep unfinished "$SVC_DIR/log/lighttpd-error.log")"
+ok "SIGTERM with every thread idle in accept(2): the process exited in ${took} s"
