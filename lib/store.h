@@ -13,6 +13,7 @@
  *   store_kind.c    which server: MongoDB, our FerretDB, a stock one
  *   store_expire.c  retention: a TTL index, or deletes in batches
  *   store_counts.c  the counts cache behind GET /events/stats on FerretDB
+ *   store_fill.c    units of the cache counted from the events and put
  *
  * Time-outs.  Defaults for what mongo_uri leaves unset (a URI option
  * wins), the same for every program:
@@ -395,7 +396,7 @@ struct store_count {
 	int64_t		 n;
 };
 
-/* A unit as a reader found it. */
+/* A unit as a reader found it, and as it is counted. */
 struct store_unit {
 	int64_t			 start;		/* in: ms, aligned */
 	int64_t			 width;		/* in: STORE_MINUTE_MS or STORE_HOUR_MS */
@@ -403,15 +404,19 @@ struct store_unit {
 	int64_t			 gen;		/* out: its g */
 	int			 open;		/* out: a write is marked in it */
 	int			 usable;	/* out: counts below are the truth */
+	int			 counted;	/* counts hold its events: usable as
+						 * read, or counted since */
+	int			 over;		/* too many types to keep: its events
+						 * went elsewhere (store_counts_count) */
 	struct store_count	*counts;	/* out: owned, store_units_clear() */
-	size_t			 ncounts;
+	size_t			 ncounts, cap;
 };
 
 /*
  * Read the units u[0..n) and "below" (0 when none) with finds of at
  * most STORE_COUNTS_IN ids, within the read's budget.  A unit is usable
- * when it holds counts, no write is marked in it and it starts at or
- * after "below".  STORE_OK, or the status with err set.
+ * (and counted) when it holds counts, no write is marked in it and it
+ * starts at or after "below".  STORE_OK, or the status with err set.
  */
 #define STORE_COUNTS_IN		1000
 enum store_status	 store_counts_get(struct store *s, struct store_unit *u,
@@ -419,13 +424,86 @@ enum store_status	 store_counts_get(struct store *s, struct store_unit *u,
 void			 store_units_clear(struct store_unit *u, size_t n);
 
 /*
- * Store counts c[0..nc) (nc <= LIMIT_COUNTS_TYPES) for the units u[i]
- * whose counts[] the caller filled from the events after
- * store_counts_get() read them; each put follows the rules above and
- * may not happen (someone wrote in between): that is not a failure.
- * One unordered bulk write; STORE_OK, or the status with err set.
+ * Store the counts of the units u[i] (ncounts <= LIMIT_COUNTS_TYPES)
+ * that the caller filled from the events after store_counts_get() read
+ * them; each put follows the rules above and may not happen (someone
+ * wrote in between): that is not a failure.  One unordered bulk write;
+ * *kept (if not NULL) how many the store took.  STORE_OK, or the status
+ * with err set.
  */
 enum store_status	 store_counts_put(struct store *s, struct store_unit *const *u,
-			    size_t n, char *err, size_t errlen);
+			    size_t n, size_t *kept, char *err, size_t errlen);
+
+/* store_fill.c: counting units from the events, one implementation for
+ * event-query and the consumer. */
+
+/* Pure: add n events of type name[0..len) (not NUL-terminated) to u's
+ * counts.  0; 1 when the unit cannot keep it (LIMIT_COUNTS_TYPES types
+ * already, or a space in the name, which the cache's "c" cannot hold):
+ * nothing done; -1 out of memory. */
+int			 store_counts_add(struct store_unit *u, const char *name,
+			    size_t len, int64_t n);
+
+/* Pure: the counts of h (an hour) made of those of its minutes
+ * m[0..n), all counted.  0, or -1 when one is over or h cannot keep
+ * their types (h is then over), or out of memory. */
+int			 store_counts_sum(struct store_unit *h, const struct store_unit *m,
+			    size_t n);
+
+/* Where the events go that no unit keeps (store_counts_count): n events
+ * of type name[0..len) (not NUL-terminated) at at_ms.  0, or -1 to stop
+ * the count (out of memory). */
+typedef int (*store_spill_fn)(void *arg, const char *name, size_t len,
+			    int64_t at_ms, int64_t n);
+
+struct store_fill {
+	int64_t		 below;		/* in: retention's floor as read with the
+					 * units: those starting before it are
+					 * not put */
+	int32_t		 batch;		/* in: documents a batch (0: STORE_READ_BATCH);
+					 * the budget is checked between batches */
+	store_spill_fn	 spill;		/* in: NULL drops what no unit keeps */
+	void		*arg;
+	int64_t		 seen;		/* out: events the find returned */
+	size_t		 kept;		/* out: units the put stored */
+};
+
+/*
+ * Count the events with createdAt in [from, to) by type, from one find
+ * that returns only type and createdAt, within the read's budget
+ * (store_read_begin() and store_cursor_next()).  u[0..n) are units of
+ * one width laid end to end from u[0].start == from to to (n may be 0),
+ * read by store_counts_get() and not counted: each event in one is
+ * added to its counts (store_counts_add()); when a unit cannot keep
+ * one, it is marked over and what it held and its later events go to
+ * f->spill, as do events outside the units.  Events without a type of
+ * 1..LIMIT_TYPE_LEN bytes or a date are not events this system stored:
+ * skipped.  STORE_OK with every unit counted and f->seen set; else the
+ * status with err set (STORE_TRANSIENT once the budget is spent,
+ * STORE_REFUSED when spill fails or out of memory), the units' counts
+ * then partial and not counted.
+ */
+enum store_status	 store_counts_count(struct store *s, int64_t from, int64_t to,
+			    struct store_unit *u, size_t n, struct store_fill *f,
+			    char *err, size_t errlen);
+
+/*
+ * Put the units of u[0..n) that were counted from the events (counted,
+ * not usable as read), not over, not marked open when read and starting
+ * at or after below, with store_counts_put(); *kept how many it stored.
+ * STORE_OK, or the status with err set.
+ */
+enum store_status	 store_counts_keep(struct store *s, struct store_unit *u, size_t n,
+			    int64_t below, size_t *kept, char *err, size_t errlen);
+
+/*
+ * Count the units u[0..n) (as for store_counts_count(); n may be 0)
+ * from the events, then put them with store_counts_keep(f->below),
+ * f->kept how many it stored.  A failed put is logged and is no
+ * failure (the counts are right, only not cached).  The status of the
+ * count.
+ */
+enum store_status	 store_counts_fill(struct store *s, struct store_unit *u, size_t n,
+			    struct store_fill *f, char *err, size_t errlen);
 
 #endif

@@ -231,7 +231,8 @@ store_units_clear(struct store_unit *u, size_t n)
 		free(u[i].counts);
 		u[i].counts = NULL;
 		u[i].ncounts = 0;
-		u[i].present = u[i].open = u[i].usable = 0;
+		u[i].cap = 0;
+		u[i].present = u[i].open = u[i].usable = u[i].counted = u[i].over = 0;
 		u[i].gen = 0;
 	}
 }
@@ -243,7 +244,7 @@ read_counts(bson_iter_t *it, struct store_unit *u)
 {
 	const char *p, *sp, *end;
 	char num[24];
-	size_t n = 0, cap = 0, len;
+	size_t n = 0, len;
 	void *q;
 	char *e;
 
@@ -259,11 +260,12 @@ read_counts(bson_iter_t *it, struct store_unit *u)
 			end = sp + 1 + strlen(sp + 1);
 		if ((size_t)(end - sp - 1) == 0 || (size_t)(end - sp - 1) >= sizeof(num))
 			return -1;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((q = reallocarray(u->counts, cap, sizeof(*u->counts))) == NULL)
+		if (n == u->cap) {
+			if ((q = reallocarray(u->counts, u->cap ? u->cap * 2 : 8,
+			    sizeof(*u->counts))) == NULL)
 				return -1;
 			u->counts = q;
+			u->cap = u->cap ? u->cap * 2 : 8;
 		}
 		memcpy(u->counts[n].type, p, len);
 		u->counts[n].type[len] = '\0';
@@ -322,6 +324,9 @@ unit_doc(const bson_t *doc, char **ids, size_t n, struct store_unit **ix,
 		}
 	}
 	u->usable = has_c && !bad && !u->open;
+	if (!u->usable)
+		u->ncounts = 0;	/* what a malformed "c" held so far */
+	u->counted = u->usable;
 }
 
 /* Sort ids with the units in the same order. */
@@ -402,8 +407,10 @@ store_counts_get(struct store *s, struct store_unit *u, size_t n, int64_t *below
 	}
 	bson_destroy(opts);
 	for (i = 0; i < n; i++)
-		if (u[i].start < *below)
-			u[i].usable = 0;
+		if (u[i].start < *below) {
+			u[i].usable = u[i].counted = 0;
+			u[i].ncounts = 0;
+		}
 out:
 	free(ref);
 	free(idbuf);
@@ -435,9 +442,19 @@ append_counts(bson_t *doc, const struct store_unit *u)
 	return rc;
 }
 
+/* What the bulk reply says it did: field's value, or 0. */
+static int64_t
+reply_count(const bson_t *reply, const char *field)
+{
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, reply, field) && BSON_ITER_HOLDS_NUMBER(&it) ?
+	    bson_iter_as_int64(&it) : 0;
+}
+
 enum store_status
-store_counts_put(struct store *s, struct store_unit *const *u, size_t n, char *err,
-    size_t errlen)
+store_counts_put(struct store *s, struct store_unit *const *u, size_t n, size_t *kept,
+    char *err, size_t errlen)
 {
 	mongoc_collection_t *coll;
 	mongoc_bulk_operation_t *bulk;
@@ -448,6 +465,8 @@ store_counts_put(struct store *s, struct store_unit *const *u, size_t n, char *e
 	size_t i;
 	int ok;
 
+	if (kept != NULL)
+		*kept = 0;
 	if (n == 0)
 		return STORE_OK;
 	if ((coll = store_counts_coll(s, err, errlen)) == NULL)
@@ -487,6 +506,11 @@ store_counts_put(struct store *s, struct store_unit *const *u, size_t n, char *e
 	if (!mongoc_bulk_operation_execute(bulk, &reply, &e) &&
 	    !(e.domain == MONGOC_ERROR_SERVER && e.code == MONGOC_ERROR_DUPLICATE_KEY))
 		st = store_fail(s, &e, &reply, "store counts", err, errlen);
+	else if (kept != NULL)
+		/* Updates whose generation still matched, inserts that found
+		 * no document. */
+		*kept = (size_t)(reply_count(&reply, "nMatched") +
+		    reply_count(&reply, "nInserted"));
 	bson_destroy(&reply);
 	mongoc_bulk_operation_destroy(bulk);
 	return st;

@@ -66,7 +66,7 @@ put(struct store_unit *u, int64_t n)
 	free(u->counts);	/* what the read found: replaced */
 	u->counts = &c;
 	u->ncounts = 1;
-	check(store_counts_put(s, &one, 1, err, sizeof(err)) == STORE_OK, "put");
+	check(store_counts_put(s, &one, 1, NULL, err, sizeof(err)) == STORE_OK, "put");
 	u->counts = NULL;
 	u->ncounts = 0;
 }
