@@ -352,6 +352,12 @@ enum store_status	 store_expire_batch(struct store *s, int64_t cutoff_ms,
  * must go through these brackets, or drop <collection>_counts, which
  * rebuilds itself.
  */
+/* Statements in one command to the counts collection: FerretDB 1.24
+ * keeps an SQLite connection for each update statement that matched a
+ * document until the whole command is done, and has 100 of them, so a
+ * command (or commands at once) of 100 such statements waits for a
+ * connection forever and the server with it. */
+#define STORE_COUNTS_BULK	10
 #define STORE_MINUTE_MS		60000LL
 #define STORE_HOUR_MS		3600000LL
 #define STORE_COUNTS_ID_LEN	24	/* "m:2026-01-01T12:34Z" and its NUL */
@@ -368,7 +374,8 @@ void			 store_counts_id(int64_t start_ms, int64_t width_ms, char *out);
  * The bracket around a write of events whose createdAt fall in the
  * minutes minutes[0..n) (starts, any order, repeats allowed): open
  * marks each minute and its hour for the writer who (its consumer
- * name), close unmarks them.  One unordered bulk write.  STORE_OK, or
+ * name), close unmarks them.  Unordered bulk writes of at most
+ * STORE_COUNTS_BULK units each.  STORE_OK, or
  * the failure's status with err set: a failed open must stop the write;
  * after a failed close the units stay marked (safe, not cached) until
  * the write is done again.
@@ -427,8 +434,9 @@ void			 store_units_clear(struct store_unit *u, size_t n);
  * Store the counts of the units u[i] (ncounts <= LIMIT_COUNTS_TYPES)
  * that the caller filled from the events after store_counts_get() read
  * them; each put follows the rules above and may not happen (someone
- * wrote in between): that is not a failure.  One unordered bulk write;
- * *kept (if not NULL) how many the store took.  STORE_OK, or the status
+ * wrote in between): that is not a failure.  Unordered bulk writes of
+ * at most STORE_COUNTS_BULK units each; *kept (if not NULL) how many
+ * the store took.  STORE_OK, or the status
  * with err set.
  */
 enum store_status	 store_counts_put(struct store *s, struct store_unit *const *u,

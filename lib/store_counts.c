@@ -90,12 +90,12 @@ mark(struct store *s, const char *who, const int64_t *minutes, size_t n, int ope
     char *err, size_t errlen)
 {
 	mongoc_collection_t *coll;
-	mongoc_bulk_operation_t *bulk;
+	mongoc_bulk_operation_t *bulk = NULL;
 	int64_t *m, *h, start;
 	size_t nm = n, nh, i;
 	bson_t *sel, *upd, *opts;
 	char id[STORE_COUNTS_ID_LEN];
-	enum store_status st;
+	enum store_status st = STORE_OK;
 
 	if (n == 0)
 		return STORE_OK;
@@ -105,11 +105,13 @@ mark(struct store *s, const char *who, const int64_t *minutes, size_t n, int ope
 		snprintf(err, errlen, "out of memory");
 		return STORE_TRANSIENT;
 	}
-	bulk = mongoc_collection_create_bulk_operation_with_opts(coll, s->bulk_opts);
 	/* An open creates what is missing; a close of a unit retention
 	 * dropped meanwhile has nothing left to do. */
 	opts = BCON_NEW("upsert", BCON_BOOL(open));
-	for (i = 0; i < nm + nh; i++) {
+	for (i = 0; i < nm + nh && st == STORE_OK; i++) {
+		if (bulk == NULL)
+			bulk = mongoc_collection_create_bulk_operation_with_opts(coll,
+			    s->bulk_opts);
 		start = i < nm ? m[i] : h[i - nm];
 		store_counts_id(start, i < nm ? STORE_MINUTE_MS : STORE_HOUR_MS, id);
 		sel = BCON_NEW("_id", BCON_UTF8(id));
@@ -125,12 +127,17 @@ mark(struct store *s, const char *who, const int64_t *minutes, size_t n, int ope
 		mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, opts, NULL);
 		bson_destroy(sel);
 		bson_destroy(upd);
+		if ((i + 1) % STORE_COUNTS_BULK == 0 || i + 1 == nm + nh) {
+			st = bulk_run(s, bulk, open ? "mark counts open" : "mark counts closed",
+			    err, errlen);
+			bulk = NULL;
+		}
 	}
+	if (bulk != NULL)
+		mongoc_bulk_operation_destroy(bulk);
 	bson_destroy(opts);
 	free(m);
 	free(h);
-	st = bulk_run(s, bulk, open ? "mark counts open" : "mark counts closed",
-	    err, errlen);
 	return st;
 }
 
@@ -452,17 +459,38 @@ reply_count(const bson_t *reply, const char *field)
 	    bson_iter_as_int64(&it) : 0;
 }
 
+/* One command of store_counts_put(): bulk run, *kept added to. */
+static enum store_status
+put_run(struct store *s, mongoc_bulk_operation_t *bulk, size_t *kept, char *err,
+    size_t errlen)
+{
+	bson_t reply;
+	bson_error_t e;
+	enum store_status st = STORE_OK;
+
+	if (!mongoc_bulk_operation_execute(bulk, &reply, &e) &&
+	    !(e.domain == MONGOC_ERROR_SERVER && e.code == MONGOC_ERROR_DUPLICATE_KEY))
+		st = store_fail(s, &e, &reply, "store counts", err, errlen);
+	else if (kept != NULL)
+		/* Updates whose generation still matched, inserts that found
+		 * no document. */
+		*kept += (size_t)(reply_count(&reply, "nMatched") +
+		    reply_count(&reply, "nInserted"));
+	bson_destroy(&reply);
+	mongoc_bulk_operation_destroy(bulk);
+	return st;
+}
+
 enum store_status
 store_counts_put(struct store *s, struct store_unit *const *u, size_t n, size_t *kept,
     char *err, size_t errlen)
 {
 	mongoc_collection_t *coll;
-	mongoc_bulk_operation_t *bulk;
-	bson_t doc, set, sel, q, reply;
-	bson_error_t e;
+	mongoc_bulk_operation_t *bulk = NULL;
+	bson_t doc, set, sel, q;
 	char id[STORE_COUNTS_ID_LEN];
 	enum store_status st = STORE_OK;
-	size_t i;
+	size_t i, inbulk = 0;
 	int ok;
 
 	if (kept != NULL)
@@ -471,8 +499,10 @@ store_counts_put(struct store *s, struct store_unit *const *u, size_t n, size_t 
 		return STORE_OK;
 	if ((coll = store_counts_coll(s, err, errlen)) == NULL)
 		return STORE_TRANSIENT;
-	bulk = mongoc_collection_create_bulk_operation_with_opts(coll, s->bulk_opts);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && st == STORE_OK; i++) {
+		if (bulk == NULL)
+			bulk = mongoc_collection_create_bulk_operation_with_opts(coll,
+			    s->bulk_opts);
 		store_counts_id(u[i]->start, u[i]->width, id);
 		bson_init(&doc);
 		if (u[i]->present) {
@@ -486,9 +516,9 @@ store_counts_put(struct store *s, struct store_unit *const *u, size_t n, size_t 
 			BSON_APPEND_DOCUMENT_BEGIN(&sel, "o", &q);
 			BSON_APPEND_INT32(&q, "$size", 0);
 			bson_append_document_end(&sel, &q);
-			if (ok)
-				mongoc_bulk_operation_update_one_with_opts(bulk, &sel, &doc,
-				    NULL, NULL);
+			if (ok && mongoc_bulk_operation_update_one_with_opts(bulk, &sel, &doc,
+			    NULL, NULL))
+				inbulk++;
 			bson_destroy(&sel);
 		} else {
 			/* Only if none is there yet: a duplicate _id means a
@@ -498,20 +528,18 @@ store_counts_put(struct store *s, struct store_unit *const *u, size_t n, size_t 
 			BSON_APPEND_INT64(&doc, "g", 0);
 			BSON_APPEND_ARRAY_BEGIN(&doc, "o", &q);
 			bson_append_array_end(&doc, &q);
-			if (append_counts(&doc, u[i]) == 0)
-				mongoc_bulk_operation_insert_with_opts(bulk, &doc, NULL, NULL);
+			if (append_counts(&doc, u[i]) == 0 &&
+			    mongoc_bulk_operation_insert_with_opts(bulk, &doc, NULL, NULL))
+				inbulk++;
 		}
 		bson_destroy(&doc);
+		if (inbulk == STORE_COUNTS_BULK || (i + 1 == n && inbulk > 0)) {
+			st = put_run(s, bulk, kept, err, errlen);
+			bulk = NULL;
+			inbulk = 0;
+		}
 	}
-	if (!mongoc_bulk_operation_execute(bulk, &reply, &e) &&
-	    !(e.domain == MONGOC_ERROR_SERVER && e.code == MONGOC_ERROR_DUPLICATE_KEY))
-		st = store_fail(s, &e, &reply, "store counts", err, errlen);
-	else if (kept != NULL)
-		/* Updates whose generation still matched, inserts that found
-		 * no document. */
-		*kept = (size_t)(reply_count(&reply, "nMatched") +
-		    reply_count(&reply, "nInserted"));
-	bson_destroy(&reply);
-	mongoc_bulk_operation_destroy(bulk);
+	if (bulk != NULL)
+		mongoc_bulk_operation_destroy(bulk);
 	return st;
 }

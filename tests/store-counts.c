@@ -185,6 +185,42 @@ main(void)
 	get(&u, m, STORE_MINUTE_MS, NULL);
 	check(!u.present, "expired units dropped");
 
+	/* A batch of late events over 300 minutes (and 6 hours), whose
+	 * units all exist: FerretDB 1.24 would hang on one command of them
+	 * (store.h, STORE_COUNTS_BULK). */
+	{
+		int64_t late[300];
+		struct store_unit many[300], *pm[300];
+		size_t i, kept = 0;
+		int all = 1;
+
+		for (i = 0; i < 300; i++)
+			late[i] = T0 + 10 * STORE_HOUR_MS + (int64_t)i * STORE_MINUTE_MS + 7;
+		check(store_counts_open(s, "w3", late, 300, err, sizeof(err)) == STORE_OK &&
+		    store_counts_close(s, "w3", late, 300, err, sizeof(err)) == STORE_OK,
+		    "a bracket over 300 new minutes");
+		check(store_counts_open(s, "w3", late, 300, err, sizeof(err)) == STORE_OK &&
+		    store_counts_close(s, "w3", late, 300, err, sizeof(err)) == STORE_OK,
+		    "a bracket over 300 minutes that all exist");
+		memset(many, 0, sizeof(many));
+		for (i = 0; i < 300; i++) {
+			many[i].start = late[i] - 7;
+			many[i].width = STORE_MINUTE_MS;
+			pm[i] = &many[i];
+		}
+		check(store_counts_get(s, many, 300, &below, err, sizeof(err)) == STORE_OK,
+		    "get 300 minutes");
+		for (i = 0; i < 300; i++) {
+			all &= many[i].present && !many[i].open && !many[i].usable;
+			all &= store_counts_add(&many[i], "x", 1, (int64_t)i) == 0;
+		}
+		check(all, "300 minutes read, none cached");
+		check(store_counts_put(s, pm, 300, &kept, err, sizeof(err)) == STORE_OK &&
+		    kept == 300, "a put of 300 minutes that exist, all kept");
+		store_units_clear(many, 300);
+		check(cached(late[299] - 7, STORE_MINUTE_MS) == 299, "the last of them cached");
+	}
+
 	store_units_clear(&u, 1);
 	store_free(s);
 	store_cleanup();
