@@ -148,8 +148,9 @@ static enum store_status
 fill_hours(struct cread *r, struct store_unit *h, size_t n, char *err, size_t errlen)
 {
 	struct store_unit *m = NULL;
+	struct store_fill f;
 	enum store_status st = STORE_OK;
-	size_t i, k, nh, kept;
+	size_t i, k, nh;
 	char perr[STORE_REASON_LEN];
 
 	for (i = 0; i < n && st == STORE_OK; i += nh) {
@@ -179,8 +180,10 @@ fill_hours(struct cread *r, struct store_unit *h, size_t n, char *err, size_t er
 			}
 		units_free(m, nh * 60);
 		/* Not putting them only costs the next read. */
-		if (st == STORE_OK && store_counts_keep(r->q->store, &h[i], nh, r->below, &kept,
-		    perr, sizeof(perr)) != STORE_OK)
+		memset(&f, 0, sizeof(f));
+		f.below = r->below;
+		if (st == STORE_OK && store_counts_keep(r->q->store, &h[i], nh, &f, perr,
+		    sizeof(perr)) != STORE_OK)
 			log_warn("%s; /events/stats goes on counting from the events", perr);
 	}
 	return st;

@@ -58,6 +58,7 @@ metrics_handle(struct status *st, struct http_req *req)
 		{ METRIC_SPOOLED, "events_spooled_total", "Events found in the disk spool on replay." },
 		{ METRIC_REPLAYED, "events_replayed_total", "Spooled events queued again." },
 		{ METRIC_EXPIRED, "events_expired_total", "Events the consumer deleted past retention_days (not MongoDB's TTL deletes)." },
+		{ METRIC_COUNTS_FILLED, "events_counts_filled_total", "Minutes and hours of the /events/stats counts cache the consumer filled in the background (FerretDB)." },
 	};
 	struct snapshot s;
 	struct buf b = BUF_INIT;

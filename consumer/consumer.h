@@ -22,7 +22,8 @@
  * scripts), deadletter.c (attempts, the dead-letter stream,
  * --replay-dead), spool.c (the ingest's disk spool, queued again),
  * expire.c (retention_days), counts.c (the counts cache around each
- * insert), lock.c (one copy per name).
+ * insert), fill.c (the counts cache filled while idle), lock.c (one copy
+ * per name).
  */
 #ifndef EVENTS_CONSUMER_H
 #define EVENTS_CONSUMER_H
@@ -64,6 +65,16 @@
 #define CONSUMER_EXPIRE_EVERY_MS	60000
 #define CONSUMER_EXPIRE_BATCH		1000
 #define CONSUMER_EXPIRE_PASS_MS		2000
+
+/* The counts cache's fill (fill.c): a pass of at most about
+ * CONSUMER_FILL_PASS_MS once the consumer has caught up with the
+ * stream, at most one every CONSUMER_FILL_EVERY_MS among all consumers
+ * while a sweep has hours left, and a new sweep (the hours closed since,
+ * those late events touched) CONSUMER_FILL_SWEEP_MS after the last one
+ * ended. */
+#define CONSUMER_FILL_PASS_MS		250
+#define CONSUMER_FILL_EVERY_MS		1000
+#define CONSUMER_FILL_SWEEP_MS		60000
 
 /* Ids handed to one XACK/XDEL inside the scripts (Lua's unpack() takes
  * a few thousand values at most).  A plain number: the scripts' text is
@@ -155,6 +166,11 @@ struct consumer {
 	 * shards this consumer reads, so all consumers share one turn. */
 	char			 expire_key[CONF_STR_LEN + SHARD_TAG_LEN + 32];	/* metrics.h */
 	char			 expire_metrics_key[CONF_STR_LEN + SHARD_TAG_LEN + 32];
+	/* The counts cache's fill (fill.c): its turn, also in shard 0. */
+	char			 fill_key[CONF_STR_LEN + SHARD_TAG_LEN + 32];
+	struct store_sweep	 sweep;
+	int64_t			 next_fill;	/* monotonic ms */
+	int64_t			 sweep_kept;	/* units the sweep filled so far */
 	struct enqueue		*spool_q;	/* spool replay; NULL: no spool */
 	int64_t			 next_house;	/* monotonic ms */
 	int			 once;
@@ -181,7 +197,7 @@ struct consumer {
 	int64_t			 backoff;
 
 	/* Counters for the closing log line. */
-	uint64_t		 n_stored, n_dup, n_dead, n_refused, n_expired;
+	uint64_t		 n_stored, n_dup, n_dead, n_refused, n_expired, n_filled;
 };
 
 /* stop.c */
@@ -257,6 +273,9 @@ int		 counts_close(struct consumer *c, char *err, size_t errlen);
 int		 counts_expire_begin(struct consumer *c, int64_t cutoff, char *err,
 		    size_t errlen);
 void		 counts_expire_end(struct consumer *c, int64_t cutoff);
+
+/* fill.c */
+void		 fill_maybe(struct consumer *c);
 
 /* lock.c */
 int		 lock_take(const char *dir, const char *name, char *msg, size_t msglen);

@@ -6,6 +6,7 @@ consumer_event_consumer_SOURCES = \
 	consumer/counts.c \
 	consumer/deadletter.c \
 	consumer/expire.c \
+	consumer/fill.c \
 	consumer/lock.c \
 	consumer/loop.c \
 	consumer/main.c \

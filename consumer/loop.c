@@ -435,6 +435,10 @@ consumer_run(struct consumer *c)
 			}
 		} else
 			batch_clear(&c->b);
+		/* Caught up with the stream (nothing new, or less than a
+		 * batch): a bounded pass of the counts cache's fill. */
+		if (c->s->phase == PHASE_NEW && n < c->conf.batch_size)
+			fill_maybe(c);
 		if (next_phase(c, n))
 			c->s->done = 1;		/* --once: drained */
 	}

@@ -122,6 +122,8 @@ main(int argc, char *argv[])
 	    sizeof(c.expire_key));
 	shardmap_key(c.m, 0, c.conf.stream, METRICS_KEY_SUFFIX, c.expire_metrics_key,
 	    sizeof(c.expire_metrics_key));
+	shardmap_key(c.m, 0, c.conf.stream, FILL_PASS_KEY_SUFFIX, c.fill_key,
+	    sizeof(c.fill_key));
 
 	/* The whole configuration read as every program reads it, Redis
 	 * and the store named but not reached. */
@@ -176,11 +178,11 @@ main(int argc, char *argv[])
 		    c.conf.stream, c.conf.group, c.conf.consumer_name, store_where(c.store),
 		    bound);
 	rc = consumer_run(&c);
-	log_info("stopping after %.1f s: %llu stored, %llu already stored, %llu refusals, %llu dead-lettered, %llu expired",
+	log_info("stopping after %.1f s: %llu stored, %llu already stored, %llu refusals, %llu dead-lettered, %llu expired, %llu counts filled",
 	    (double)(time_mono_ms() - c.started) / 1000,
 	    (unsigned long long)c.n_stored, (unsigned long long)c.n_dup,
 	    (unsigned long long)c.n_refused, (unsigned long long)c.n_dead,
-	    (unsigned long long)c.n_expired);
+	    (unsigned long long)c.n_expired, (unsigned long long)c.n_filled);
 out:
 	batch_free(&c.b);
 	store_free(c.store);

@@ -250,6 +250,8 @@ static const struct conf_key keys[] = {
 	/* expireAfterSeconds is a 32-bit number of seconds: 24855 days at
 	 * most; 10000 (27 years) is plenty. */
 	L(retention_days, 0, 10000, 0),
+	/* A week of hours is 168 hour and 10,080 minute documents. */
+	L(counts_fill_days, 0, 10000, 7),
 	S(log_level, "info", check_level),
 	S(write_keys, "", check_write_keys),
 	S(read_token, "", check_secret),

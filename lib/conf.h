@@ -79,6 +79,8 @@ struct conf {
 	long	backoff_max_ms;
 	char	lock_dir[CONF_STR_LEN];
 	long	retention_days;		/* 0: keep every event */
+	long	counts_fill_days;	/* the counts cache filled back this far;
+					 * 0: not filled by the consumer */
 
 	char	log_level[CONF_STR_LEN];
 

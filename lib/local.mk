@@ -46,6 +46,6 @@ lib_libevents_a_SOURCES += lib/query_route.c lib/query_route.h \
 # link $(MONGOC_LIBS) too.
 lib_libevents_a_SOURCES += lib/store.h lib/store_impl.h lib/store_conn.c \
 	lib/store_error.c lib/store_insert.c lib/store_index.c lib/store_read.c \
-	lib/store_counts.c lib/store_fill.c \
+	lib/store_counts.c lib/store_fill.c lib/store_sweep.c \
 	lib/store_kind.c lib/store_expire.c \
 	lib/storedoc.c lib/storedoc.h

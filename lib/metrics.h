@@ -27,10 +27,16 @@
 #define METRIC_SPOOLED		"spooled"	/* events found in the spool on replay */
 #define METRIC_REPLAYED		"replayed"	/* of those, queued again */
 #define METRIC_EXPIRED		"expired"	/* deleted by the consumer past retention_days */
+#define METRIC_COUNTS_FILLED	"counts_filled"	/* units of the counts cache the consumer filled */
 
 /* "<stream>:expire_pass": set (NX, for a minute) by the consumer that
  * runs a retention pass, so that all consumers together run at most one
  * a minute. */
 #define EXPIRE_PASS_KEY_SUFFIX	":expire_pass"
+
+/* "<stream>:fill_pass": set (NX, for CONSUMER_FILL_EVERY_MS) by the
+ * consumer that runs a pass of the counts cache's fill, so that all
+ * consumers together run at most one that often. */
+#define FILL_PASS_KEY_SUFFIX	":fill_pass"
 
 #endif

@@ -14,6 +14,7 @@
  *   store_expire.c  retention: a TTL index, or deletes in batches
  *   store_counts.c  the counts cache behind GET /events/stats on FerretDB
  *   store_fill.c    units of the cache counted from the events and put
+ *   store_sweep.c   the consumer's fill of the cache, pass by pass
  *
  * Time-outs.  Defaults for what mongo_uri leaves unset (a URI option
  * wins), the same for every program:
@@ -333,9 +334,11 @@ enum store_status	 store_expire_batch(struct store *s, int64_t cutoff_ms,
  *    (g + 1, the name out of o, c removed).  A writer that dies in
  *    between leaves its name in o until it brackets that unit again or
  *    calls store_counts_release() when it starts.
- *  - A reader stores counts only through store_counts_put(): on a unit
- *    it read (g, o empty) before it counted, with an update that needs g
- *    unchanged and o still empty; on a unit it found no document for,
+ *  - A reader (event-query, or the consumer filling the cache between
+ *    its batches: store_sweep.c) stores counts only through
+ *    store_counts_put(): on a unit it read (g, o empty) before it
+ *    counted, with an update that needs g unchanged and o still empty;
+ *    on a unit it found no document for,
  *    with an insert that fails if one appeared.  Either succeeds only
  *    if no bracket began on the unit between the read and the put, so
  *    the events it counted are what the unit held; any later write
@@ -349,8 +352,8 @@ enum store_status	 store_expire_batch(struct store *s, int64_t cutoff_ms,
  * The cache is kept on every server but MongoDB (store_counts_kept()),
  * where one $group counts on the indexes and a TTL index deletes
  * without telling anyone.  Anything else that writes or deletes events
- * must go through these brackets, or drop <collection>_counts, which
- * rebuilds itself.
+ * must go through these brackets, or drop <collection>_counts once it is
+ * done, which rebuilds itself.
  */
 /* Statements in one command to the counts collection: FerretDB 1.24
  * keeps an SQLite connection for each update statement that matched a
@@ -364,6 +367,12 @@ enum store_status	 store_expire_batch(struct store *s, int64_t cutoff_ms,
 
 /* 1 where the cache is kept (every kind but STORE_KIND_MONGODB). */
 int			 store_counts_kept(enum store_kind k);
+
+/* 1 where the consumer fills it in the background (store_sweep.c): our
+ * FerretDB, whose finds by createdAt use the index.  A stock FerretDB
+ * reads the whole collection for each find, so a pass would end before
+ * any of its finds did, at every pass. */
+int			 store_counts_fillable(enum store_kind k);
 
 /* Pure: the _id of the unit of width STORE_MINUTE_MS or STORE_HOUR_MS
  * that starts at start_ms (>= 0, aligned), into out
@@ -470,6 +479,8 @@ struct store_fill {
 					 * not put */
 	int32_t		 batch;		/* in: documents a batch (0: STORE_READ_BATCH);
 					 * the budget is checked between batches */
+	int		 skip_empty;	/* in: units without events are not put
+					 * (a reader counts them cheaply) */
 	store_spill_fn	 spill;		/* in: NULL drops what no unit keeps */
 	void		*arg;
 	int64_t		 seen;		/* out: events the find returned */
@@ -497,21 +508,65 @@ enum store_status	 store_counts_count(struct store *s, int64_t from, int64_t to,
 
 /*
  * Put the units of u[0..n) that were counted from the events (counted,
- * not usable as read), not over, not marked open when read and starting
- * at or after below, with store_counts_put(); *kept how many it stored.
- * STORE_OK, or the status with err set.
+ * not usable as read), not over, not marked open when read, starting at
+ * or after f->below and, with f->skip_empty, holding events, with
+ * store_counts_put(); f->kept how many it stored.  STORE_OK, or the
+ * status with err set.
  */
 enum store_status	 store_counts_keep(struct store *s, struct store_unit *u, size_t n,
-			    int64_t below, size_t *kept, char *err, size_t errlen);
+			    struct store_fill *f, char *err, size_t errlen);
 
 /*
  * Count the units u[0..n) (as for store_counts_count(); n may be 0)
- * from the events, then put them with store_counts_keep(f->below),
- * f->kept how many it stored.  A failed put is logged and is no
+ * from the events, then put them with store_counts_keep(), f->kept how
+ * many it stored.  A failed put is logged and is no
  * failure (the counts are right, only not cached).  The status of the
  * count.
  */
 enum store_status	 store_counts_fill(struct store *s, struct store_unit *u, size_t n,
 			    struct store_fill *f, char *err, size_t errlen);
+
+/* store_sweep.c: the consumer's fill of the cache in the background. */
+
+/* Where a sweep has got to, kept by the caller from pass to pass
+ * (zeroed before the first). */
+struct store_sweep {
+	int64_t		 at;		/* the hours before this (ms) are left
+					 * to do; 0: none, a new sweep starts */
+	int64_t		 skip;		/* an hour (start) left out of this sweep:
+					 * one of its minutes alone outlasted a
+					 * pass twice; 0: none */
+	int64_t		 stuck;		/* a minute (start) that outlasted a pass
+					 * alone once; 0: none */
+	int64_t		 minute_us;	/* what counting a minute of events cost
+					 * lately, in microseconds (0: not known):
+					 * sizes the runs to what a pass has left */
+	size_t		 kept;		/* out: units this pass stored */
+	int		 done;		/* out: this pass ended the sweep */
+};
+
+/*
+ * One pass, of about budget_ms: the finds share it, and a write or the
+ * last batch of STORE_SWEEP_BATCH events may end past it; a find of one
+ * minute alone always has a whole budget_ms, so a pass may take twice
+ * that (a minute that does not fit in two passes leaves its hour out
+ * of the sweep, sw->skip for the current one).  It fills the closed
+ * minutes of the hour of now_ms, then the hours that end at or before
+ * it, newest first, back to the one holding from_ms (the horizon),
+ * each hour that is not cached and not marked open made of its
+ * minutes: those not cached counted from the events in runs sized to
+ * what the pass has left (sw->minute_us), put as they are counted, then
+ * the hour put from them.  A
+ * pass that runs out leaves sw->at at the hour it was in, whose minutes
+ * already put are not counted again.  Hours with no events are cached
+ * as empty.  Every put is store_counts_put()'s: why a fill stays exact
+ * whatever writes, reads or deletes run beside it is in store_sweep.c.
+ * STORE_OK (also when the budget ran out), or the status of a failure
+ * with err set (the pass ends; sw is kept).
+ */
+#define STORE_SWEEP_BATCH	100
+enum store_status	 store_counts_sweep(struct store *s, int64_t now_ms, int64_t from_ms,
+			    int64_t budget_ms, struct store_sweep *sw, char *err,
+			    size_t errlen);
 
 #endif

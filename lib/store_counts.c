@@ -19,6 +19,12 @@ store_counts_kept(enum store_kind k)
 	return k != STORE_KIND_MONGODB;
 }
 
+int
+store_counts_fillable(enum store_kind k)
+{
+	return k == STORE_KIND_FERRETDB_EVENTS;
+}
+
 void
 store_counts_id(int64_t start_ms, int64_t width_ms, char *out)
 {

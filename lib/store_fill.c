@@ -161,14 +161,14 @@ store_counts_count(struct store *s, int64_t from, int64_t to, struct store_unit 
 }
 
 enum store_status
-store_counts_keep(struct store *s, struct store_unit *u, size_t n, int64_t below,
-    size_t *kept, char *err, size_t errlen)
+store_counts_keep(struct store *s, struct store_unit *u, size_t n, struct store_fill *f,
+    char *err, size_t errlen)
 {
 	struct store_unit **put;
 	enum store_status st = STORE_OK;
 	size_t i, k = 0;
 
-	*kept = 0;
+	f->kept = 0;
 	if ((put = calloc(n + 1, sizeof(*put))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return STORE_REFUSED;
@@ -177,10 +177,10 @@ store_counts_keep(struct store *s, struct store_unit *u, size_t n, int64_t below
 	 * from: the put would be refused, or never read. */
 	for (i = 0; i < n; i++)
 		if (u[i].counted && !u[i].usable && !u[i].over && !u[i].open &&
-		    u[i].start >= below)
+		    u[i].start >= f->below && (!f->skip_empty || u[i].ncounts > 0))
 			put[k++] = &u[i];
 	if (k > 0)
-		st = store_counts_put(s, put, k, kept, err, errlen);
+		st = store_counts_put(s, put, k, &f->kept, err, errlen);
 	free(put);
 	return st;
 }
@@ -199,7 +199,7 @@ store_counts_fill(struct store *s, struct store_unit *u, size_t n, struct store_
 	    err, errlen)) != STORE_OK)
 		return st;
 	/* Not putting them only costs the next read. */
-	if (store_counts_keep(s, u, n, f->below, &f->kept, perr, sizeof(perr)) != STORE_OK)
+	if (store_counts_keep(s, u, n, f, perr, sizeof(perr)) != STORE_OK)
 		log_warn("%s; those units are counted from the events until a put succeeds",
 		    perr);
 	return STORE_OK;

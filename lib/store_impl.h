@@ -24,6 +24,8 @@ struct store {
 	int64_t			 read_budget_ms;	/* 0: LIMIT_QUERY_MS */
 	int64_t			 read_deadline;	/* of the read in progress, monotonic ms */
 	int			 read_late;	/* it passed its deadline */
+	int			 read_spent;	/* the last store_cursor_end() ended a
+						 * read on its deadline */
 	int			 read_held;	/* store_read_begin(): finds share one budget */
 	int			 server_known;	/* server is the client's; 0 after a drop */
 	struct store_server	 server;

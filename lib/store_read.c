@@ -88,6 +88,7 @@ store_cursor_end(struct store *s, mongoc_cursor_t *cur, const char *what,
 	bson_t copy;
 	enum store_status st;
 
+	s->read_spent = 0;
 	if (cur == NULL) {
 		snprintf(err, errlen, "store %s: %s: no client (out of memory)", s->where, what);
 		return STORE_REFUSED;
@@ -96,6 +97,7 @@ store_cursor_end(struct store *s, mongoc_cursor_t *cur, const char *what,
 		/* Destroying the cursor kills it on the server too. */
 		mongoc_cursor_destroy(cur);
 		s->read_late = 0;
+		s->read_spent = 1;
 		snprintf(err, errlen, "store %s: %s: not done within %lld ms", s->where, what,
 		    (long long)(s->read_budget_ms > 0 ? s->read_budget_ms : LIMIT_QUERY_MS));
 		return STORE_TRANSIENT;

@@ -131,6 +131,13 @@ EXTRA_DIST += tests/query-stats-cache.sh tests/stats-check.py tests/store-counts
 check_PROGRAMS += tests/store-counts
 tests_store_counts_SOURCES = tests/store-counts.c
 tests_store_counts_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
+# The consumer fills the counts cache in the background: the sweep pass
+# by pass (store-fill), and the consumer doing it without any read.
+TESTS += tests/store-fill.sh tests/consumer-counts-fill.sh
+EXTRA_DIST += tests/store-fill.sh tests/consumer-counts-fill.sh
+check_PROGRAMS += tests/store-fill
+tests_store_fill_SOURCES = tests/store-fill.c
+tests_store_fill_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 # Chromium (Debian's chromium, driven by playwright-core; axe-core): the
 # tracker's rules against event-ingest's, its delivery, and the page.
 # The npm packages come from scripts/test's set-up (tests/browser/browser.sh).

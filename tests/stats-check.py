@@ -8,6 +8,10 @@
       the counts cache (store-read dump of <collection>_counts) that
       holds counts a reader would use equals what the events say
   stats-check.py total STATS.json               the answer's total
+  stats-check.py hours COUNTS.json FROM TO       the hours of [FROM, TO)
+      (epoch ms, aligned) whose counts the cache lacks: how many, and
+      their ids on standard error
+  stats-check.py cached COUNTS.json             the units holding counts
 
 Exit 0 when it holds; 1 with what differs.
 """
@@ -88,6 +92,20 @@ def main():
     what = sys.argv[1]
     if what == "total":
         print(sum(json.load(open(sys.argv[2]))["totals"].values()))
+        return 0
+    if what in ("hours", "cached"):
+        units = [json.loads(line) for line in open(sys.argv[2]) if line.strip()]
+        have = {u["_id"] for u in units if "c" in u and not u.get("o")}
+        if what == "cached":
+            print(len(have))
+            return 0
+        lacking = []
+        for h in range(int(sys.argv[3]), int(sys.argv[4]), 3600000):
+            i = datetime.datetime.fromtimestamp(h / 1000, datetime.timezone.utc).strftime("h:%Y-%m-%dT%HZ")
+            if i not in have:
+                lacking.append(i)
+        print(len(lacking))
+        print(" ".join(lacking[:10]), file=sys.stderr)
         return 0
     evs = events(sys.argv[2])
     if what == "answer":
