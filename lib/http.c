@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <signal.h>
@@ -54,19 +55,34 @@ struct worker {
  * Finish an answered request and close its connection.  When its input
  * has ended (the empty FCGI_STDIN record, which the web server sends
  * right after the body, FastCGI 1.0 section 6.2), the connection is
- * closed at once.  Otherwise libfcgi's close: it shuts down writing and
- * reads what is left, for up to 2 s a read, because a TCP close with
- * unread input resets the connection, which may discard the answer at
- * the web server.  Closing at once saves that shutdown, a poll and a
- * read for every request, and the wait for the web server's close.
+ * closed at once.  Otherwise libfcgi's close: it sends the answer, shuts
+ * down writing and reads what is left, for up to 2 s a read, because a
+ * TCP close with unread input resets the connection, which may discard
+ * the answer at the web server.  Closing at once saves that shutdown, a
+ * poll and a read for every request, and the wait for the web server's
+ * close.
+ *
+ * Whether the input has ended is asked without waiting for more of it:
+ * a web server that streams the body (Apache's mod_proxy_fcgi) passes
+ * the rest on only as its client sends it, and a client answered before
+ * its body was read (413, 415) may wait for that answer first, which is
+ * still in libfcgi's buffer here.  The socket is non-blocking for that
+ * one read only; a read that would block leaves an error on the input
+ * stream, and libfcgi's close follows.
  */
 static void
 finish(FCGX_Request *fr)
 {
-	/* EOF here is the end of input, or an error, after which the
-	 * connection is of no further use either. */
-	if (FCGX_GetChar(fr->in) == EOF)
-		(void)FCGX_Detach(fr);
+	int fl, c;
+
+	fl = fcntl(fr->ipcFd, F_GETFL);
+	if (fl != -1 && fcntl(fr->ipcFd, F_SETFL, fl | O_NONBLOCK) == 0) {
+		c = FCGX_GetChar(fr->in);
+		(void)fcntl(fr->ipcFd, F_SETFL, fl);
+		/* EOF without an error: the end of the input. */
+		if (c == EOF && FCGX_GetError(fr->in) == 0)
+			(void)FCGX_Detach(fr);
+	}
 	FCGX_Finish_r(fr);
 }
 

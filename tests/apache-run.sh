@@ -12,8 +12,9 @@ export EVENTS_TEST_SERVER
 failed= skipped=
 tests="http-ingest.sh http-outage.sh query-api.sh query-params.sh http-server.sh http-errors.sh"
 # Several requests at once in one threaded process: where Apache may
-# hand a process more than one (not mod_fcgid, not plain CGI).
-[ "$setup" = proxy_fcgi ] && tests="$tests http-threads.sh"
+# hand a process more than one (not mod_fcgid, not plain CGI); the body
+# streamed to the program as the client sends it.
+[ "$setup" = proxy_fcgi ] && tests="$tests http-threads.sh http-unread.sh"
 for t in $tests; do
 	echo "=== tests/$t through Apache ($setup)"
 	${SHELL:-/bin/sh} "$here/$t"

@@ -60,10 +60,11 @@ EXTRA_DIST += tests/cgi-ingest.sh tests/cgi-read.sh
 ## service harness and HTTP integration tests (redis, store, lighttpd)
 # tests/services.sh starts the services on private ports; see its header.
 TESTS += tests/lighttpd-conf.sh tests/http-ingest.sh tests/http-outage.sh \
-	tests/http-threads.sh tests/store-smoke.sh tests/defaults.sh
-EXTRA_DIST += tests/services.sh tests/lighttpd-conf.sh tests/http-ingest.sh \
-	tests/http-outage.sh tests/http-threads.sh tests/store-smoke.sh \
+	tests/http-threads.sh tests/http-unread.sh tests/store-smoke.sh \
 	tests/defaults.sh
+EXTRA_DIST += tests/services.sh tests/lighttpd-conf.sh tests/http-ingest.sh \
+	tests/http-outage.sh tests/http-threads.sh tests/http-unread.sh \
+	tests/store-smoke.sh tests/defaults.sh
 check_PROGRAMS += tests/store-smoke tests/conf-defaults
 tests_conf_defaults_SOURCES = tests/conf-defaults.c
 tests_conf_defaults_LDADD = $(LIBEVENTS)
