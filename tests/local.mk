@@ -80,8 +80,8 @@ tests_store_budget_SOURCES = tests/store-budget.c
 tests_store_budget_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 
 ## our FerretDB patch against FerretDB's own evaluation (differential)
-TESTS += tests/store-pushdown.sh
-EXTRA_DIST += tests/store-pushdown.sh
+TESTS += tests/store-pushdown.sh tests/store-downgrade.sh
+EXTRA_DIST += tests/store-pushdown.sh tests/store-downgrade.sh
 check_PROGRAMS += tests/store-diff
 tests_store_diff_SOURCES = tests/store-diff.c
 tests_store_diff_LDADD = $(MONGOC_LIBS)
