@@ -68,7 +68,18 @@ until_true()
 }
 
 pid=$(ingest_pid) || fail "no event-ingest process"
-expect_eq 5 "$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" \
+# The process may still be starting its threads (slowly under the
+# sanitizers).
+threads()
+{
+	awk '/^Threads:/ { print $2 }' "/proc/$pid/status"
+}
+threads_5()
+{
+	[ "$(threads)" -ge 5 ]
+}
+until_true 10 threads_5 || :
+expect_eq 5 "$(threads)" \
     "threads of event-ingest: 4 serving and the one that waits for signals"
 ok "one process, 4 serving threads"
 
