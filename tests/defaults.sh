@@ -5,7 +5,8 @@
 # entries of events.conf(5) ("Pq Li VALUE", "Pq empty") quote them, and
 # here are held to them, key by key.  The FastCGI defaults are named
 # once: the processes per program in tests/services.sh (SVC_FCGI_PROCS:
-# what scripts/start, the tests and bench/ run), event-ingest's threads
+# what scripts/start, the tests and bench/ run; SVC_FCGID_INGEST_PROCS,
+# event-ingest's under mod_fcgid), event-ingest's threads
 # in lib/conf.c (fcgi_threads).  Every place that quotes them for a
 # deployment says the same: the README's examples, apache/fcgid.conf's
 # header, apache/spawn-fcgi.sh's -n default, the systemd unit,
@@ -29,6 +30,8 @@ expect_in()
 
 procs=$(sed -n 's/^SVC_FCGI_PROCS=\([0-9][0-9]*\)$/\1/p' "$S/tests/services.sh")
 [ -n "$procs" ] || { echo "FAIL: no SVC_FCGI_PROCS=N in tests/services.sh" >&2; exit 1; }
+fcgid=$(sed -n 's/^SVC_FCGID_INGEST_PROCS=\([0-9][0-9]*\)$/\1/p' "$S/tests/services.sh")
+[ -n "$fcgid" ] || { echo "FAIL: no SVC_FCGID_INGEST_PROCS=N in tests/services.sh" >&2; exit 1; }
 defaults=$("$top_builddir/tests/conf-defaults") ||
 	{ echo "FAIL: tests/conf-defaults: a built-in default does not apply" >&2; exit 1; }
 [ "$(printf '%s\n' "$defaults" | wc -l)" -ge 40 ] ||
@@ -67,6 +70,8 @@ expect_in "$S/README.md" "EVENTS_FCGI_PROCS=$procs " "the lighttpd example"
 expect_in "$S/README.md" "Define EVENTS_FCGI_PROCS $procs" "the mod_fcgid example"
 expect_in "$S/README.md" "\`fcgi_threads\` ($threads)" "the README's threads"
 expect_in "$S/apache/fcgid.conf" "Define EVENTS_FCGI_PROCS $procs" "fcgid.conf's header"
+expect_in "$S/README.md" "Define EVENTS_FCGID_INGEST_PROCS $fcgid" "the mod_fcgid example"
+expect_in "$S/apache/fcgid.conf" "Define EVENTS_FCGID_INGEST_PROCS $fcgid" "fcgid.conf's header"
 expect_in "$S/apache/spawn-fcgi.sh" "procs=$procs " "spawn-fcgi.sh's -n default"
 expect_in "$S/apache/spawn-fcgi.sh" "(default $procs;" "spawn-fcgi.sh's usage"
 expect_in "$S/systemd/event-fcgi.service.in" "spawn-fcgi.sh -n $procs " "the systemd unit"
@@ -75,4 +80,4 @@ expect_in "$S/events.conf.example" "fcgi_threads = $threads" "events.conf.exampl
 expect_in "$S/man/events.conf.5" ".It Cm fcgi_threads Pq Li $threads" "events.conf(5)"
 [ "$failed" = 0 ] || exit 1
 echo "ok - the $nkeys keys' defaults quoted as lib/conf.c has them"
-echo "ok - $procs FastCGI processes a program and $threads event-ingest threads, quoted alike everywhere"
+echo "ok - $procs FastCGI processes a program, $threads event-ingest threads and $fcgid under mod_fcgid, quoted alike everywhere"

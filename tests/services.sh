@@ -24,6 +24,10 @@ SVC_TIMEOUT=${SVC_TIMEOUT:-20}		# seconds to wait for a service
 # (lib/conf.c names that default).  Why these: README, "Performance".
 # EVENTS_FCGI_PROCS overrides it.
 SVC_FCGI_PROCS=2
+# Under mod_fcgid (apache/fcgid.conf), which hands a process one request
+# at a time: event-ingest's processes, one thread each.
+# EVENTS_FCGID_INGEST_PROCS overrides it.
+SVC_FCGID_INGEST_PROCS=32
 
 ## messages and assertions
 
