@@ -119,6 +119,15 @@ svc_cleanup()
 	for _n in $SVC_PIDS; do
 		svc_kill "$_n"
 	done
+	# What they left that still holds the data folder's lock (SVC_LOCK,
+	# set by scripts/start; every process it starts inherits it): a
+	# FastCGI program lighttpd started again after Ctrl-C had stopped
+	# it, just before lighttpd itself stopped, outlives it.
+	if [ -n "${SVC_LOCK:-}" ]; then
+		for _k in $(svc_holders "$SVC_LOCK"); do
+			kill -KILL "$_k" 2>/dev/null || :
+		done
+	fi
 	if [ "$_rc" != 0 ] && [ "$_rc" != 77 ] && [ -n "${SVC_DIR:-}" ]; then
 		for _f in "$SVC_DIR"/log/*; do
 			[ -s "$_f" ] || continue
@@ -130,6 +139,18 @@ svc_cleanup()
 		rm -rf "$SVC_DIR"
 	fi
 	exit "$_rc"
+}
+
+# svc_holders FILE: the PIDs of the processes that hold FILE open, but
+# this shell and its children (the subshell that runs this).
+svc_holders()
+{
+	for _h in $(find /proc/[0-9]*/fd -lname "$1" 2>/dev/null |
+	    sed -n 's|^/proc/\([0-9]*\)/fd/.*|\1|p' | sort -u); do
+		[ "$_h" = "$$" ] || [ ! -d "/proc/$_h" ] && continue
+		[ "$(awk '/^PPid:/ { print $2 }' "/proc/$_h/status" 2>/dev/null)" = "$$" ] && continue
+		echo "$_h"
+	done
 }
 
 # svc_spawn NAME LOG CMD...: start CMD in the background; its PID is kept

@@ -130,3 +130,27 @@ svc_tcp_open "$EVENTS_REDIS_PORT" && fail "Redis still on port $EVENTS_REDIS_POR
 # And the data folder is free again.
 flock -n "$var/.lock" true || fail "the data folder is still locked"
 ok "SIGTERM stops the stack and frees its data folder"
+
+# Ctrl-C in a terminal: SIGINT to every process of the foreground
+# process group, the FastCGI programs too, which lighttpd may start
+# again before it stops itself.  Nothing may outlive the stack: the data
+# folder is free once scripts/start has exited.  Twice (lighttpd's
+# restarts are a race).
+command -v setsid >/dev/null 2>&1 || svc_missing "no setsid (util-linux)"
+for round in 1 2; do
+	rm -f "$SVC_DIR/pg"
+	setsid sh -c 'echo $$ >"$0"; exec "$@"' "$SVC_DIR/pg" env -u EVENTS_HTTP_USER \
+	    EVENTS_BUILD_DIR="$top_builddir" EVENTS_VAR="$var" EVENTS_HTTP_PORT="$port" \
+	    EVENTS_LIBEXEC="$home/libexec" EVENTS_WWW="$home/www" \
+	    sh "$top_srcdir/scripts/start" >"$SVC_DIR/log/start-int.log" 2>&1 &
+	running() { grep -q 'events is running' "$SVC_DIR/log/start-int.log"; }
+	svc_until 180 running || fail "scripts/start (round $round) not running: $(tail -n 20 "$SVC_DIR/log/start-int.log")"
+	pg=$(cat "$SVC_DIR/pg")
+	/bin/kill -INT -- "-$pg" || fail "SIGINT to process group $pg"
+	gone() { ! kill -0 "$pg" 2>/dev/null; }
+	svc_until 30 gone || fail "scripts/start did not stop on Ctrl-C"
+	free() { flock -n "$var/.lock" true; }
+	svc_until 5 free || fail "after Ctrl-C (round $round), processes still hold the data folder: $(find /proc/[0-9]*/fd -lname "$var/.lock" 2>/dev/null | cut -d/ -f3 | sort -u | while read -r p; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done)"
+done
+ok "Ctrl-C to the whole process group stops everything and frees the data folder"
+exit 0
