@@ -23,10 +23,18 @@
 # only, or the run would take hours; the output says so.
 #
 # The stats measures on FerretDB read the counts cache (README, GET
-# /events/stats), which bench-load's direct inserts leave empty: before
-# them, requests are sent until one answers 200 (at most 10), and what
-# that took is printed as "cold" (RESULT ..._cold_ms, _cold_requests):
-# the price of the first read of a range nobody read before.
+# /events/stats), which bench-load's direct inserts leave empty.  On our
+# FerretDB the consumer fills it in the background: after the list
+# measures, event-consumer starts (its default counts_fill_days, 7) and
+# the script polls its log until its sweep has reached the horizon, and
+# prints how long that took (RESULT ..._fill_s, _fill_units, and the load
+# average then, _fill_load).  Before each stats measure, requests are
+# sent until one answers 200 (at most 10), and what that took is printed
+# as "cold" (RESULT ..._cold_ms, _cold_requests): the first read of a
+# range nobody read before, after the fill (on a stock FerretDB, where
+# the consumer does not fill, without it).  Where the data reaches back
+# past the horizon (1,000,000 events: 11.6 days), "stats old day" is
+# the same for a day 8 to 9 days back, which nothing filled.
 #
 # The store is $FERRETDB (else what tests/services.sh finds); LABEL names
 # it in the RESULT lines ("RESULT <label>_<size>_<measure>_p99_ms 12.3").
@@ -47,7 +55,9 @@ EVENTS_LOG_LEVEL=warn
 EVENTS_FCGI_PROCS=${PROCS:-2}
 export EVENTS_LOG_LEVEL EVENTS_FCGI_PROCS
 
-END=1767225600000	# 2026-01-01T00:00:00Z: the newest event is one second before
+# The start of this hour: the newest event is one second before, so the
+# last hour and day are closed hours, within the consumer's horizon.
+END=$(( $(date +%s) / 3600 * 3600000 ))
 HOUR=3600000
 DAY=86400000
 
@@ -108,22 +118,55 @@ EOF
 }
 
 # warm SIZE NAME URL: requests until one answers 200 (at most 10); the
-# time they took and how many.
+# time they took (curl's, summed) and how many.
 warm()
 {
-	_t0=$(date +%s.%N)
+	: >"$SVC_DIR/warm"
 	_k=0 _code=0
 	while [ $_k -lt 10 ] && [ "$_code" != 200 ]; do
-		_code=$(curl -sS -o /dev/null -w '%{http_code}' "$3")
+		curl -sS -o /dev/null -w '%{time_total} %{http_code}\n' "$3" >>"$SVC_DIR/warm"
+		_code=$(tail -n 1 "$SVC_DIR/warm" | cut -d' ' -f2)
 		_k=$((_k + 1))
 	done
-	python3 -c 'import sys, time
-label, size, name, t0, k, code = sys.argv[1:7]
-ms = (time.time() - float(t0)) * 1000
+	python3 -c 'import sys
+label, size, name, path = sys.argv[1:5]
+rows = [l.split() for l in open(path)]
+ms = sum(float(r[0]) for r in rows) * 1000
 key = "%s_%s_%s" % (label, size, name.replace(" ", "_"))
-print("%-8s %9s  %-12s cold: %.1f ms in %s requests (the last answered %s)" % (label, size, name, ms, k, code))
-print("RESULT %s_cold_ms %.1f\nRESULT %s_cold_requests %s" % (key, ms, key, k))' \
-	    "$LABEL" "$1" "$2" "$_t0" "$_k" "$_code"
+print("%-8s %9s  %-12s cold: %.1f ms in %d requests (the last answered %s)" % (label, size, name, ms, len(rows), rows[-1][1]))
+print("RESULT %s_cold_ms %.1f\nRESULT %s_cold_requests %d" % (key, ms, key, len(rows)))' \
+	    "$LABEL" "$1" "$2" "$SVC_DIR/warm"
+}
+
+# fill SIZE: the consumer on the loaded store, until its sweep of the
+# counts cache has reached the horizon (its log says so), at most
+# FILL_MAX_S (default 3600) seconds; then it stops.
+fill()
+{
+	[ -n "$(svc_pid redis)" ] || svc_redis_start
+	_log=$SVC_DIR/log/consumer-$1.log
+	_t0=$(date +%s.%N)
+	svc_spawn consumer "$_log" env EVENTS_LOG_LEVEL=info EVENTS_LOCK_DIR="$SVC_DIR" \
+	    "$top_builddir/consumer/event-consumer"
+	_end=$(( $(date +%s) + ${FILL_MAX_S:-3600} ))
+	until grep -q "counts: filled .* back to\|counts: the stats cache is filled back to" "$_log"; do
+		kill -0 "$(svc_pid consumer)" 2>/dev/null || fail "the consumer stopped ($_log)"
+		[ "$(date +%s)" -lt $_end ] || fail "the cache not filled after ${FILL_MAX_S:-3600} s"
+		sleep 1
+	done
+	python3 -c 'import sys, time
+label, size, t0, log = sys.argv[1:5]
+s = time.time() - float(t0)
+units = 0
+for line in open(log):
+    if "counts: filled " in line:
+        units = int(line.split("counts: filled ")[1].split()[0])
+load = open("/proc/loadavg").read().split()[:3]
+print("%-8s %9s  fill         the consumer filled %d units of the cache in %.1f s (load average %s)" % (
+    label, size, units, s, " ".join(load)))
+print("RESULT %s_%s_fill_s %.1f\nRESULT %s_%s_fill_units %d\nRESULT %s_%s_fill_load %s" % (
+    label, size, s, label, size, units, label, size, load[0]))' "$LABEL" "$1" "$_t0" "$_log"
+	svc_kill consumer
 }
 
 LABEL=${LABEL:-store}
@@ -132,6 +175,7 @@ for N in $SIZES; do
 	svc_store_stop
 	rm -rf "$SVC_DIR/store" "$SVC_DIR/store-state"
 	svc_store_start
+	[ -z "$(svc_pid redis)" ] || redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
 	[ -n "$(svc_pid lighttpd)" ] || svc_lighttpd_start
 	echo "== $LABEL: $STORE_VERSION, $N events" >&2
 	t0=$(date +%s.%N)
@@ -161,12 +205,17 @@ print(json.load(sys.stdin).get("next") or "")' 2>/dev/null)
 	measure "$N" "type filter" "$BASE_URL/events?limit=$LIMIT&type=click"
 	measure "$N" "page 100" "$BASE_URL/events?limit=$LIMIT&cursor=$C100"
 	measure "$N" "day window" "$BASE_URL/events?limit=$LIMIT&since=$(iso $WSTART)&until=$(iso $MID)"
+
+	[ "$STORE_KIND" != ferretdb-events ] || fill "$N"
 	SH="$BASE_URL/events/stats?bucket=minute&since=$(iso $((END - HOUR)))&until=$(iso $END)"
 	SD="$BASE_URL/events/stats?bucket=hour&since=$(iso $((END - DAY)))&until=$(iso $END)"
 	warm "$N" "stats hour" "$SH"
 	measure "$N" "stats hour" "$SH"
 	warm "$N" "stats day" "$SD"
 	measure "$N" "stats day" "$SD"
+	if [ $START -le $((END - 9 * DAY)) ]; then
+		warm "$N" "stats old day" "$BASE_URL/events/stats?bucket=hour&since=$(iso $((END - 9 * DAY)))&until=$(iso $((END - 8 * DAY)))"
+	fi
 	# The query processes' memory after all that.
 	for pid in $(svc_http_programs); do
 		case $(cat "/proc/$pid/cmdline" 2>/dev/null | tr '\0' ' ') in
