@@ -94,10 +94,11 @@ failed(struct pass *p, enum store_status st)
 
 /* The minutes m[0..n), consecutive, read and filled.  DONE with them
  * counted, or where it stopped.  A run is as many minutes as the time
- * left should count at what a minute cost lately (all that are left
- * when that is not known yet); a run cut short by the budget raises the
+ * left should count at what a minute cost lately (one minute when that
+ * is not known yet); a run cut short by the budget raises the
  * estimate, so the next pass takes fewer.  Runs without events say
- * nothing of the cost (an empty stretch is one quick find). */
+ * nothing of the cost once it is known (an empty stretch is one quick
+ * find). */
 static enum fill_end
 fill_minutes(struct pass *p, struct store_unit *m, size_t n, char *err, size_t errlen)
 {
@@ -124,7 +125,7 @@ fill_minutes(struct pass *p, struct store_unit *m, size_t n, char *err, size_t e
 		else if (sw->minute_us > 0)
 			k = (size_t)(left * 750 / sw->minute_us);
 		else
-			k = MINUTES;
+			k = 1;	/* a minute first, to learn what one costs */
 		if (k < 1) {
 			/* Not one minute fits in what is left: the next pass,
 			 * unless this one has done nothing yet. */
@@ -167,7 +168,7 @@ fill_minutes(struct pass *p, struct store_unit *m, size_t n, char *err, size_t e
 		}
 		p->progress = 1;
 		sw->kept += f.kept;
-		if (f.seen > 0)
+		if (f.seen > 0 || sw->minute_us == 0)
 			sw->minute_us = took * 1000 / (int64_t)(j - i) > 0 ?
 			    took * 1000 / (int64_t)(j - i) : 1;
 	}

@@ -71,12 +71,17 @@ ok "counts_fill_days = 0: nothing filled"
 # 2. --once, with nothing left to drain: one pass, then it stops.
 EVENTS_COUNTS_FILL_DAYS=1
 export EVENTS_COUNTS_FILL_DAYS
-"$CONSUMER" --once >>"$SVC_DIR/log/consumer-once.log" 2>&1 ||
-    fail "consumer --once: status $?"
-dump_counts counts-1.dump
-once=$($CHECK cached "$SVC_DIR/counts-1.dump")
-[ "$once" -gt 0 ] || fail "consumer --once filled nothing"
-ok "--once fills a pass after draining ($once units)"
+# (A pass may fill nothing on a very busy machine: up to five runs.)
+once=0 runs=0
+while [ "$once" = 0 ] && [ $runs -lt 5 ]; do
+	"$CONSUMER" --once >>"$SVC_DIR/log/consumer-once.log" 2>&1 ||
+	    fail "consumer --once: status $?"
+	dump_counts counts-1.dump
+	once=$($CHECK cached "$SVC_DIR/counts-1.dump")
+	runs=$((runs + 1))
+done
+[ "$once" -gt 0 ] || fail "consumer --once filled nothing in $runs runs"
+ok "--once fills a pass after draining ($once units, $runs run(s))"
 
 # 3. The daemon: every hour of the day gets cached, with no read.
 consumer_start c1 --name c1
