@@ -196,13 +196,26 @@ stats_count_cached(struct query *q, const struct query_params *p, struct stats_f
 	struct cread r = { q, p, f, 0 };
 	struct store_unit *hours = NULL, *mins = NULL, **miss = NULL, *hm = NULL;
 	struct store_fill tail;
-	int64_t m_end = to - to % STORE_MINUTE_MS, h_end = from;
+	int64_t m_end = to - to % STORE_MINUTE_MS, h_end = from, first, grid;
 	size_t nh = 0, nm, i, j, k;
 	enum store_status st = STORE_OK;
 
 	memset(&tail, 0, sizeof(tail));
 	tail.spill = spill;
 	tail.arg = &r;
+	/* The units before the first event of the range hold nothing: they
+	 * are neither read nor counted ("all time" on the page asks for
+	 * four years, tens of thousands of hours, mostly before the first
+	 * event).  from moves on by whole units, so the units stay those
+	 * of the cache. */
+	if ((st = store_first_event(q->store, from, &first, err, errlen)) != STORE_OK)
+		return st;
+	if (first >= to)
+		return STORE_OK;
+	grid = w >= STORE_HOUR_MS ? STORE_HOUR_MS : STORE_MINUTE_MS;
+	if (first > from)
+		from += (first - from) / grid * grid;
+	h_end = from;
 	if (m_end <= from)
 		return store_counts_count(q->store, from, to, NULL, 0, &tail, err, errlen);
 	if (w >= STORE_HOUR_MS) {

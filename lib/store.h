@@ -218,6 +218,15 @@ mongoc_cursor_t		*store_aggregate(struct store *s, const bson_t *pipeline,
 			    const bson_t *opts);
 
 /*
+ * The createdAt (epoch ms) of the oldest event created at or after
+ * from_ms into *first, or INT64_MAX when there is none: one find sorted
+ * by createdAt with a limit of 1, which the time index answers.  STORE_OK,
+ * or the failure's status with err set.
+ */
+enum store_status	 store_first_event(struct store *s, int64_t from_ms,
+			    int64_t *first, char *err, size_t errlen);
+
+/*
  * mongoc_cursor_next(), within the read's time budget (LIMIT_QUERY_MS
  * from store_find() or store_aggregate()): false once it is spent, and
  * store_cursor_end() then answers STORE_TRANSIENT.  The maxTimeMS a read

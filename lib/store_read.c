@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "store_impl.h"
@@ -112,5 +113,30 @@ store_cursor_end(struct store *s, mongoc_cursor_t *cur, const char *what,
 	mongoc_cursor_destroy(cur);
 	st = store_fail(s, &e, &copy, what, err, errlen);
 	bson_destroy(&copy);
+	return st;
+}
+
+enum store_status
+store_first_event(struct store *s, int64_t from_ms, int64_t *first, char *err,
+    size_t errlen)
+{
+	mongoc_cursor_t *cur;
+	const bson_t *doc;
+	bson_t *filter, *opts;
+	bson_iter_t it;
+	enum store_status st;
+
+	*first = INT64_MAX;
+	filter = BCON_NEW("createdAt", "{", "$gte", BCON_DATE_TIME(from_ms), "}");
+	opts = BCON_NEW("sort", "{", "createdAt", BCON_INT32(1), "}", "limit", BCON_INT64(1),
+	    "projection", "{", "createdAt", BCON_INT32(1), "}",
+	    "maxTimeMS", BCON_INT64(LIMIT_QUERY_MS));
+	cur = store_find(s, filter, opts);
+	while (store_cursor_next(s, cur, &doc))
+		if (bson_iter_init_find(&it, doc, "createdAt") && BSON_ITER_HOLDS_DATE_TIME(&it))
+			*first = bson_iter_date_time(&it);
+	st = store_cursor_end(s, cur, "find the first event", err, errlen);
+	bson_destroy(filter);
+	bson_destroy(opts);
 	return st;
 }
