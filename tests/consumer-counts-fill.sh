@@ -16,13 +16,6 @@ NOW=$(python3 -c 'import time; print(int(time.time() * 1000))')
 TOP=$((NOW - NOW % HOUR))	# the hour of now: those before it are closed
 LO=$((TOP - 23 * HOUR))		# the day checked, inside counts_fill_days = 1
 
-iso()
-{
-	python3 -c 'import sys, datetime
-ms = int(sys.argv[1])
-print(datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000))' "$1"
-}
-
 # post N FIRST_MS STEP_MS: N events through event-ingest, ts FIRST_MS +
 # i * STEP_MS, types a, b, c in turn; each request answered 202.
 post()
@@ -111,9 +104,9 @@ ok "$used, as /metrics counts them"
 # 4. The first reads: the day by hour, the last closed hour by minute.
 # They answer from the cache alone: nothing is counted, so nothing is
 # put (the counts collection is the same after them).
-for q in "bucket=hour&since=$(iso $LO)&until=$(iso $TOP)" \
-    "bucket=minute&since=$(iso $((TOP - HOUR)))&until=$(iso $TOP)" \
-    "bucket=hour&since=$(iso $LO)&until=$(iso $TOP)&type=b"; do
+for q in "bucket=hour&since=$(svc_iso $LO)&until=$(svc_iso $TOP)" \
+    "bucket=minute&since=$(svc_iso $((TOP - HOUR)))&until=$(svc_iso $TOP)" \
+    "bucket=hour&since=$(svc_iso $LO)&until=$(svc_iso $TOP)&type=b"; do
 	code=$(curl -sS -o "$SVC_DIR/stats.json" -w '%{http_code} %{time_total}' \
 	    "$BASE_URL/events/stats?$q") || fail "stats: no answer"
 	echo "stats $q: ${code#* } s"

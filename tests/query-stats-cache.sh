@@ -20,13 +20,6 @@ HOUR=3600000
 # always counted from the events plays no part in what is checked.
 END=$((NOW - NOW % 60000))
 
-iso()
-{
-	python3 -c 'import sys, datetime
-ms = int(sys.argv[1])
-print(datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000))' "$1"
-}
-
 # post PREFIX N FIRST_MS STEP_MS [PAUSE]: N events, ts FIRST_MS + i *
 # STEP_MS, types a, b, c in turn, 50 a request (PAUSE seconds apart);
 # each must be answered 202.
@@ -71,8 +64,8 @@ dump_events()
 
 # exact WHAT: the minute and hour answers equal the events, and so does
 # every cached unit.
-MIN_Q="bucket=minute&since=$(iso $((END - HOUR)))&until=$(iso $END)"
-HOUR_Q="bucket=hour&since=$(iso $((END - END % HOUR - 3 * HOUR)))&until=$(iso $END)"
+MIN_Q="bucket=minute&since=$(svc_iso $((END - HOUR)))&until=$(svc_iso $END)"
+HOUR_Q="bucket=hour&since=$(svc_iso $((END - END % HOUR - 3 * HOUR)))&until=$(svc_iso $END)"
 exact()
 {
 	stats minute "$MIN_Q"
@@ -165,7 +158,7 @@ ok "the replay closes what the killed consumer left open"
 
 # 5. Retention: old events (loaded as an import would) read into the
 # cache, then deleted by the consumer; the cache shows none of them.
-OLD_Q="bucket=hour&since=$(iso $OLD)&until=$(iso $((OLD + 2 * HOUR)))"
+OLD_Q="bucket=hour&since=$(svc_iso $OLD)&until=$(svc_iso $((OLD + 2 * HOUR)))"
 stats old "$OLD_Q"
 expect_eq 300 "$($CHECK total "$SVC_DIR/old.json")" "old events before retention"
 stats old "$OLD_Q"

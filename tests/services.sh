@@ -551,3 +551,11 @@ expect_error()
 	expect_eq 2 "$(json_get 'len(d["error"])')" "$3: error has code and message only"
 	expect_eq 1 "$(json_get 'len(d)')" "$3: body has error only"
 }
+
+# svc_iso MS: epoch milliseconds as an RFC 3339 date-time with ms, UTC.
+svc_iso()
+{
+	python3 -c 'import sys, datetime
+ms = int(sys.argv[1])
+print(datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000))' "$1"
+}
