@@ -240,6 +240,7 @@ static const struct conf_key keys[] = {
 	L(max_body_bytes, 1024, LIMIT_BODY_BYTES, LIMIT_BODY_BYTES),
 	L(max_events, 1, LIMIT_EVENTS, LIMIT_EVENTS),
 	L(fcgi_threads, 1, HTTP_MAX_THREADS, 16),
+	L(fcgi_sched_batch, 0, 1, 1),
 	S(consumer_name, "consumer", check_name),
 	L(batch_size, 1, 10000, 500),
 	L(claim_idle_ms, 1000, 86400000, 60000),

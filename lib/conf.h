@@ -69,6 +69,8 @@ struct conf {
 	/* FastCGI: threads per event-ingest process, each serving one
 	 * request at a time over its own Redis connection. */
 	long	fcgi_threads;
+	/* 1: event-ingest runs under Linux's SCHED_BATCH (sched(7)). */
+	long	fcgi_sched_batch;
 
 	/* Consumer. */
 	char	consumer_name[CONF_STR_LEN];

@@ -6,7 +6,9 @@
 #     others, over a Redis connection of its own (fcgi_threads);
 #   - many clients at once: every event answered 202 is queued, once;
 #   - SIGTERM lets the requests being answered finish (their events
-#     queued, their 202 sent), then the process exits.
+#     queued, their 202 sent), then the process exits;
+#   - every thread runs under SCHED_BATCH (fcgi_sched_batch = 1, the
+#     default), and under SCHED_OTHER with fcgi_sched_batch = 0.
 . "$(dirname "$0")/services.sh"
 svc_init
 svc_redis_start
@@ -82,6 +84,19 @@ until_true 10 threads_5 || :
 expect_eq 5 "$(threads)" \
     "threads of event-ingest: 4 serving and the one that waits for signals"
 ok "one process, 4 serving threads"
+
+# policies PID: the scheduling policy of each thread of PID, one a line
+# (sched(7): 0 SCHED_OTHER, 3 SCHED_BATCH; field 41 of
+# /proc/PID/task/TID/stat, proc(5)).
+policies()
+{
+	for _t in /proc/"$1"/task/*/stat; do
+		sed 's/^.*) //' "$_t" | awk '{ print $39 }'
+	done
+}
+expect_eq "3 3 3 3 3" "$(policies "$pid" | tr '\n' ' ' | sed 's/ $//')" \
+    "scheduling policy of each thread of event-ingest (3: SCHED_BATCH)"
+ok "every thread of event-ingest runs under SCHED_BATCH"
 
 # Four requests at once while Redis holds every write: all four are in
 # flight together, each on a connection of its own.
@@ -196,3 +211,14 @@ took=$(( $(date +%s) - started ))
 ! grep -q "unfinished" "$SVC_DIR/log/lighttpd-error.log" ||
     fail "stopping an idle event-ingest left requests unfinished: $(grep unfinished "$SVC_DIR/log/lighttpd-error.log")"
 ok "SIGTERM with every thread idle in accept(2): the process exited in ${took} s"
+
+# fcgi_sched_batch = 0: the threads keep SCHED_OTHER.
+svc_http_stop
+EVENTS_FCGI_SCHED_BATCH=0
+export EVENTS_FCGI_SCHED_BATCH
+svc_http_start
+until_true 10 new_pid || fail "no event-ingest process with fcgi_sched_batch = 0"
+until_true 10 threads_5 || :
+expect_eq "0 0 0 0 0" "$(policies "$pid" | tr '\n' ' ' | sed 's/ $//')" \
+    "scheduling policy of each thread with fcgi_sched_batch = 0 (0: SCHED_OTHER)"
+ok "fcgi_sched_batch = 0: every thread under SCHED_OTHER"

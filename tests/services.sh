@@ -476,6 +476,16 @@ svc_http_start()
 	esac
 }
 
+# svc_http_stop: the web server svc_http_start started (again after it:
+# the same port).
+svc_http_stop()
+{
+	case ${EVENTS_TEST_SERVER:-lighttpd} in
+	lighttpd)	svc_lighttpd_stop ;;
+	*)		svc_apache_stop ;;
+	esac
+}
+
 # svc_http_programs: the PIDs of the processes serving the programs, one
 # a line: the FastCGI programs (under plain CGI, the server's own).
 svc_http_programs()
