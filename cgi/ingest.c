@@ -389,7 +389,7 @@ handle(struct http_req *req, void *arg)
  * the web server and Redis, the two stages every request passes one at
  * a time, and each preemption delays all the requests in flight.
  * Measured on 2 cores (README, Performance): p99 of a single POST at
- * appendfsync always 13-14 ms under SCHED_OTHER, about 10 ms under
+ * appendfsync always 12.2-14.5 ms under SCHED_OTHER, 10.3-10.9 ms under
  * SCHED_BATCH.  No privilege is needed.  A failure is logged and the
  * program goes on under the policy it has.
  */

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The manual pages pass "mandoc -Tlint -Wwarning" without a message, and
-# events.conf(5) documents every key of lib/conf.c.
+# events.conf(5) documents every key of lib/conf.c and quotes the
+# README's figures as the README has them.
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 if ! command -v mandoc >/dev/null 2>&1; then
 	if [ "${EVENTS_REQUIRE_SERVICES:-0}" = 1 ]; then
@@ -31,5 +32,25 @@ if [ -n "$missing" ]; then
 	status=1
 else
 	echo "ok - events.conf(5) documents all $(echo $keys | wc -w) keys of lib/conf.c"
+fi
+# A figure events.conf(5) quotes from the README's measurements ("from
+# A ms to B ms") is the README's, word for word.
+readme=$(tr '\n' ' ' <"$top_srcdir/README.md")
+figures=$(sed -n 's/.*\(from [0-9][0-9.-]* ms to [0-9][0-9.-]* ms\).*/\1/p' "$top_srcdir/man/events.conf.5")
+bad=
+while IFS= read -r f; do
+	[ -z "$f" ] && continue
+	case $readme in
+	*"$f"*) ;;
+	*) bad="$bad \"$f\"" ;;
+	esac
+done <<EOF
+$figures
+EOF
+if [ -n "$bad" ]; then
+	echo "FAIL: events.conf(5) quotes figures the README does not have:$bad" >&2
+	status=1
+else
+	echo "ok - events.conf(5) quotes the README's figures"
 fi
 exit $status
