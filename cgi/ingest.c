@@ -381,8 +381,10 @@ handle(struct http_req *req, void *arg)
 }
 
 /*
- * With on set, run this thread, and the threads it starts after (they
- * inherit it, pthread_attr_setinheritsched(3)), under SCHED_BATCH
+ * With on set, and under FastCGI (a CGI process answers one request and
+ * has no threads to wake), run this thread, and the threads it starts
+ * after (they inherit it, pthread_attr_setinheritsched(3)), under
+ * SCHED_BATCH
  * (sched(7), Linux 2.6.16 and later): a thread that wakes does not
  * preempt the one running.  An answer from Redis wakes every thread
  * whose event shared its fsync at once; under SCHED_OTHER they preempt
@@ -390,8 +392,10 @@ handle(struct http_req *req, void *arg)
  * a time, and each preemption delays all the requests in flight.
  * Measured on 2 cores (README, Performance): p99 of a single POST at
  * appendfsync always 12.2-14.5 ms under SCHED_OTHER, 10.3-10.9 ms under
- * SCHED_BATCH.  No privilege is needed.  A failure is logged and the
- * program goes on under the policy it has.
+ * SCHED_BATCH.  No privilege is needed.  A failure (a process started
+ * under SCHED_IDLE by a user without RLIMIT_NICE) is logged and the
+ * program goes on under the policy it has; with on clear it keeps the
+ * policy it was started with.
  */
 static void
 sched_batch(long on)
@@ -399,8 +403,10 @@ sched_batch(long on)
 #ifdef SCHED_BATCH
 	struct sched_param sp = { .sched_priority = 0 };
 
-	if (on && sched_setscheduler(0, SCHED_BATCH, &sp) != 0)
-		log_warn("cannot run under SCHED_BATCH: %s", strerror(errno));
+	if (on && !FCGX_IsCGI() && sched_setscheduler(0, SCHED_BATCH, &sp) != 0)
+		log_warn("fcgi_sched_batch = 1: cannot run under SCHED_BATCH: %s "
+		    "(fcgi_sched_batch = 0 keeps the policy the program was started with)",
+		    strerror(errno));
 #else
 	(void)on;
 #endif
