@@ -221,6 +221,23 @@ sortkey_cmp(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
+/* Objects of at most this many keys are checked pair by pair. */
+#define DUP_PAIRWISE_MAX	16
+
+/* Do two of the n keys at ents (decoded, in keys) hold the same bytes? */
+static int
+any_equal(const char *keys, const struct key *ents, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (ents[i].len == ents[j].len &&
+			    memcmp(keys + ents[i].off, keys + ents[j].off, ents[i].len) == 0)
+				return 1;
+	return 0;
+}
+
 /* The keys of the object lv closes: -1 (and *dup, the later of two equal
  * keys) if one is given twice, -2 out of memory, else 0. */
 static int
@@ -233,6 +250,10 @@ duplicates(struct jsonscan *js, const struct level *lv, size_t *dup)
 	const char *keys = js->keys != NULL ? js->keys : "";
 
 	if (n < 2)
+		return 0;
+	/* An event's objects hold a few keys: compare each pair, and sort
+	 * only to name the duplicate (as below, whatever n). */
+	if (n <= DUP_PAIRWISE_MAX && !any_equal(keys, js->ents + lv->first_key, n))
 		return 0;
 	if (grow((void **)&js->sort, &js->sort_cap, n, sizeof(*js->sort)) != 0)
 		return -2;

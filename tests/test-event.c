@@ -347,6 +347,16 @@ test_strings(void)
 		{ "[{\"type\":\"a\"},{\"type\":\"a\",\"id\":\"1\",\"id\":\"2\"}]", "event 1: id: the key is given twice" },
 		{ "{\"events\":[{\"type\":\"a\"}],\"events\":[{\"type\":\"b\"}]}", "body: events: the key is given twice" },
 		{ "{\"sentAt\":1,\"sentAt\":2,\"events\":[{\"type\":\"b\"}]}", "body: sentAt: the key is given twice" },
+		/* Up to 16 keys are compared pair by pair, more are sorted:
+		 * either way the duplicate named is the later one, and of two
+		 * duplicates the first in byte order. */
+		{ "{\"type\":\"a\",\"metadata\":{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,"
+		  "\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"ka\":10,\"kb\":11,\"kc\":12,\"kd\":13,\"ke\":14,"
+		  "\"k\\u0030\":15}}", "event 0: metadata.k\\u0030: the key is given twice" },
+		{ "{\"type\":\"a\",\"metadata\":{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,"
+		  "\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"ka\":10,\"kb\":11,\"kc\":12,\"kd\":13,\"ke\":14,"
+		  "\"kf\":15,\"k\\u0030\":16}}", "event 0: metadata.k\\u0030: the key is given twice" },
+		{ "{\"type\":\"a\",\"metadata\":{\"z\":1,\"b\":2,\"z\":3,\"b\":4}}", "event 0: metadata.b: the key is given twice" },
 	};
 	for (i = 0; i < sizeof(dups) / sizeof(dups[0]); i++) {
 		b = NULL;
