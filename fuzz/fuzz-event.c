@@ -23,35 +23,9 @@
 #include "jsonscan.h"
 #include "rules.h"
 #include "storedoc.h"
+#include "../tests/bson-keys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int
-keys_ok(const bson_t *doc)
-{
-	const uint8_t *d;
-	uint32_t len;
-	bson_iter_t it;
-	const char *k;
-	bson_t sub;
-
-	if (!bson_iter_init(&it, doc))
-		return 0;
-	while (bson_iter_next(&it)) {
-		k = bson_iter_key(&it);
-		if (bson_iter_key_len(&it) != strlen(k) || k[0] == '$' || strchr(k, '.') != NULL)
-			return 0;
-		if (BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) {
-			if (BSON_ITER_HOLDS_DOCUMENT(&it))
-				bson_iter_document(&it, &len, &d);
-			else
-				bson_iter_array(&it, &len, &d);
-			if (!bson_init_static(&sub, d, len) || !keys_ok(&sub))
-				return 0;
-		}
-	}
-	return 1;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -95,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		bson_init(&doc);
 		if (storedoc_from_json(b->ev[i].json, b->ev[i].json_len, &doc, err,
-		    sizeof(err)) != 0 || !keys_ok(&doc))
+		    sizeof(err)) != 0 || !bson_keys_ok(&doc))
 			abort();
 		bson_destroy(&doc);
 	}

@@ -14,35 +14,9 @@
 #include <bson/bson.h>
 
 #include "storedoc.h"
+#include "../tests/bson-keys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int
-keys_ok(const bson_t *doc)
-{
-	const uint8_t *d;
-	uint32_t len;
-	bson_iter_t it;
-	const char *k;
-	bson_t sub;
-
-	if (!bson_iter_init(&it, doc))
-		return 0;
-	while (bson_iter_next(&it)) {
-		k = bson_iter_key(&it);
-		if (bson_iter_key_len(&it) != strlen(k) || k[0] == '$' || strchr(k, '.') != NULL)
-			return 0;
-		if (BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) {
-			if (BSON_ITER_HOLDS_DOCUMENT(&it))
-				bson_iter_document(&it, &len, &d);
-			else
-				bson_iter_array(&it, &len, &d);
-			if (!bson_init_static(&sub, d, len) || !keys_ok(&sub))
-				return 0;
-		}
-	}
-	return 1;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -55,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (storedoc_from_json((const char *)data, size, &doc, err, sizeof(err)) != 0) {
 		if (err[0] == '\0' || !bson_empty(&doc))
 			abort();
-	} else if (!keys_ok(&doc))
+	} else if (!bson_keys_ok(&doc))
 		abort();
 	bson_destroy(&doc);
 	return 0;

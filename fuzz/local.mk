@@ -4,7 +4,7 @@
 EXTRA_DIST += fuzz/events.dict fuzz/corpus
 FUZZ_TARGETS = fuzz/fuzz-event fuzz/fuzz-query fuzz/fuzz-spool fuzz/fuzz-conf \
 	fuzz/fuzz-storedoc
-fuzz_fuzz_event_SOURCES = fuzz/fuzz-event.c
+fuzz_fuzz_event_SOURCES = fuzz/fuzz-event.c tests/bson-keys.h
 fuzz_fuzz_event_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 fuzz_fuzz_query_SOURCES = fuzz/fuzz-query.c
 fuzz_fuzz_query_LDADD = $(LIBEVENTS)
@@ -12,7 +12,7 @@ fuzz_fuzz_spool_SOURCES = fuzz/fuzz-spool.c
 fuzz_fuzz_spool_LDADD = $(LIBEVENTS)
 fuzz_fuzz_conf_SOURCES = fuzz/fuzz-conf.c
 fuzz_fuzz_conf_LDADD = $(LIBEVENTS)
-fuzz_fuzz_storedoc_SOURCES = fuzz/fuzz-storedoc.c
+fuzz_fuzz_storedoc_SOURCES = fuzz/fuzz-storedoc.c tests/bson-keys.h
 fuzz_fuzz_storedoc_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 if FUZZING
 # ./configure CC=clang --enable-fuzzing: libFuzzer's main; scripts/fuzz

@@ -50,7 +50,7 @@ tests_test_store_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 # the stored document against the one set of rules (lib/rules.c)
 check_PROGRAMS += tests/test-storedoc
 UNIT_TESTS += tests/test-storedoc
-tests_test_storedoc_SOURCES = tests/test-storedoc.c tests/check.h
+tests_test_storedoc_SOURCES = tests/test-storedoc.c tests/check.h tests/bson-keys.h
 tests_test_storedoc_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 
 ## plain CGI tests

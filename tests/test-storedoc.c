@@ -17,6 +17,7 @@
 #include "check.h"
 #include "event.h"
 #include "storedoc.h"
+#include "bson-keys.h"
 
 #define Q(rest)	"{\"id\":\"e-1\",\"type\":\"click\",\"createdAt\":1764000000000," \
 		"\"receivedAt\":1764000000000" rest "}"
@@ -70,36 +71,6 @@ static const struct {
 	{ Q(",\"ip\":\"012345678901234567890123456789012345678901234567\""), "ip: longer than 47 bytes" },
 	{ Q(",\"ua\":\"\\u00e9\\u0000\""), "ua: the string holds a NUL" },
 };
-
-/* Every key of the document and its sub-documents: no NUL, no '$' first,
- * no '.'.  Returns 1 if all are so. */
-static int
-keys_ok(const bson_t *doc)
-{
-	bson_iter_t it, child;
-	const char *k;
-	bson_t sub;
-	const uint8_t *data;
-	uint32_t len;
-
-	if (!bson_iter_init(&it, doc))
-		return 0;
-	while (bson_iter_next(&it)) {
-		k = bson_iter_key(&it);
-		if (bson_iter_key_len(&it) != strlen(k) || k[0] == '$' || strchr(k, '.') != NULL)
-			return 0;
-		if (BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) {
-			if (BSON_ITER_HOLDS_DOCUMENT(&it))
-				bson_iter_document(&it, &len, &data);
-			else
-				bson_iter_array(&it, &len, &data);
-			if (!bson_init_static(&sub, data, len) || !keys_ok(&sub))
-				return 0;
-		}
-		(void)child;
-	}
-	return 1;
-}
 
 static void
 test_bads(void)
@@ -160,7 +131,7 @@ test_good(void)
 		    "\"clientTs\" : { \"$date\" : { \"$numberLong\" : \"-1800000\" } }, "
 		    "\"page\" : { \"url\" : \"https://a/b\" }, \"ua\" : \"curl/8\", \"ip\" : \"192.0.2.0\" }") == 0,
 		    "stored as %s", ext ? ext : "(null)");
-		CHECK(keys_ok(&doc), "keys");
+		CHECK(bson_keys_ok(&doc), "keys");
 		bson_free(ext);
 		bson_destroy(&doc);
 	}
@@ -221,7 +192,7 @@ test_agreement(void)
 			err[0] = '\0';
 			CHECK(storedoc_from_json(b->ev[k].json, b->ev[k].json_len, &doc, err,
 			    sizeof(err)) == 0, "stored %zu.%zu (%s): %s", i, k, b->ev[k].json, err);
-			CHECK(keys_ok(&doc), "keys %zu.%zu", i, k);
+			CHECK(bson_keys_ok(&doc), "keys %zu.%zu", i, k);
 			bson_destroy(&doc);
 		}
 		event_batch_free(b);
