@@ -277,6 +277,18 @@ void		 counts_expire_end(struct consumer *c, int64_t cutoff);
 /* fill.c */
 void		 fill_maybe(struct consumer *c);
 
+/*
+ * turn.c: turn_take() says whether this consumer runs the pass now: SET
+ * key NX with an expiry of every_ms (1 or more), so that one consumer
+ * among all runs it, at most once in every_ms; 0 when another has it or
+ * Redis fails (logged at debug, naming what).  turn_count() adds n to
+ * field of the metrics hash (GET /metrics); a failure is logged.
+ */
+int		 turn_take(struct consumer *c, const char *key, int every_ms,
+		    const char *what);
+void		 turn_count(struct consumer *c, const char *field, long long n,
+		    const char *what);
+
 /* lock.c */
 int		 lock_take(const char *dir, const char *name, char *msg, size_t msglen);
 

@@ -68,40 +68,6 @@ expire_setup(struct consumer *c)
 	c->next_expire = 0;
 }
 
-/* Count n deleted events in the metrics hash. */
-static void
-count_expired(struct consumer *c, int64_t n)
-{
-	char num[24], err[ERRBUF_LEN];
-	const char *argv[4] = { "HINCRBY", c->expire_metrics_key, METRIC_EXPIRED, num };
-	redisReply *r;
-
-	snprintf(num, sizeof(num), "%lld", (long long)n);
-	if ((r = shardmap_command(c->m, 0, 4, argv, NULL, err, sizeof(err))) == NULL)
-		log_warn("%s (%lld expired events not counted)", err, (long long)n);
-	else
-		freeReplyObject(r);
-}
-
-/* Is it this consumer's turn?  SET NX with a minute's expiry. */
-static int
-take_turn(struct consumer *c)
-{
-	char err[ERRBUF_LEN], ms[24];
-	const char *argv[6] = { "SET", c->expire_key, c->conf.consumer_name, "NX", "PX", ms };
-	redisReply *r;
-	int mine;
-
-	snprintf(ms, sizeof(ms), "%d", CONSUMER_EXPIRE_EVERY_MS);
-	if ((r = shardmap_command(c->m, 0, 6, argv, NULL, err, sizeof(err))) == NULL) {
-		log_debug("retention: %s", err);
-		return 0;
-	}
-	mine = r->type == REDIS_REPLY_STATUS;	/* OK; nil when taken */
-	freeReplyObject(r);
-	return mine;
-}
-
 void
 expire_maybe(struct consumer *c)
 {
@@ -115,7 +81,7 @@ expire_maybe(struct consumer *c)
 	    c->store_down_since != 0 || c->s->down_since != 0)
 		return;
 	c->next_expire = now + CONSUMER_EXPIRE_EVERY_MS;
-	if (!take_turn(c))
+	if (!turn_take(c, c->expire_key, CONSUMER_EXPIRE_EVERY_MS, "retention"))
 		return;
 	cutoff = time_now_ms() - c->conf.retention_days * 86400000LL;
 	/* The counts cache stops trusting what the deletes will change
@@ -135,7 +101,7 @@ expire_maybe(struct consumer *c)
 	if (st == STORE_OK && found < CONSUMER_EXPIRE_BATCH)
 		counts_expire_end(c, cutoff);
 	if (total > 0) {
-		count_expired(c, total);
+		turn_count(c, METRIC_EXPIRED, (long long)total, "retention");
 		c->n_expired += (uint64_t)total;
 	}
 	time_format_rfc3339(cutoff, when, sizeof(when));

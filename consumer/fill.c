@@ -46,40 +46,6 @@ horizon_days(const struct consumer *c)
 	return d;
 }
 
-/* Count n filled units in the metrics hash. */
-static void
-count_filled(struct consumer *c, size_t n)
-{
-	char num[24], err[ERRBUF_LEN];
-	const char *argv[4] = { "HINCRBY", c->expire_metrics_key, METRIC_COUNTS_FILLED, num };
-	redisReply *r;
-
-	snprintf(num, sizeof(num), "%zu", n);
-	if ((r = shardmap_command(c->m, 0, 4, argv, NULL, err, sizeof(err))) == NULL)
-		log_debug("counts: %s (%zu filled units not counted)", err, n);
-	else
-		freeReplyObject(r);
-}
-
-/* Is it this consumer's turn?  SET NX for CONSUMER_FILL_EVERY_MS. */
-static int
-take_turn(struct consumer *c)
-{
-	char err[ERRBUF_LEN], ms[24];
-	const char *argv[6] = { "SET", c->fill_key, c->conf.consumer_name, "NX", "PX", ms };
-	redisReply *r;
-	int mine;
-
-	snprintf(ms, sizeof(ms), "%d", CONSUMER_FILL_EVERY_MS);
-	if ((r = shardmap_command(c->m, 0, 6, argv, NULL, err, sizeof(err))) == NULL) {
-		log_debug("counts: %s", err);
-		return 0;
-	}
-	mine = r->type == REDIS_REPLY_STATUS;	/* OK; nil when taken */
-	freeReplyObject(r);
-	return mine;
-}
-
 void
 fill_maybe(struct consumer *c)
 {
@@ -98,13 +64,13 @@ fill_maybe(struct consumer *c)
 	c->next_fill = now + CONSUMER_FILL_EVERY_MS;
 	/* Marks an earlier run under this name left are released first. */
 	counts_setup(c);
-	if (!c->counts_ready || !take_turn(c))
+	if (!c->counts_ready || !turn_take(c, c->fill_key, CONSUMER_FILL_EVERY_MS, "counts"))
 		return;
 	wall = time_now_ms();
 	from = wall - days * 86400000LL;
 	st = store_counts_sweep(c->store, wall, from, budget, &c->sweep, err, sizeof(err));
 	if (c->sweep.kept > 0) {
-		count_filled(c, c->sweep.kept);
+		turn_count(c, METRIC_COUNTS_FILLED, (long long)c->sweep.kept, "counts");
 		c->n_filled += c->sweep.kept;
 		c->sweep_kept += (int64_t)c->sweep.kept;
 	}

@@ -13,7 +13,8 @@ consumer_event_consumer_SOURCES = \
 	consumer/shards.c \
 	consumer/spool.c \
 	consumer/stop.c \
-	consumer/stream.c
+	consumer/stream.c \
+	consumer/turn.c
 consumer_event_consumer_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 
 EXTRA_DIST += consumer/crontab.example
