@@ -384,9 +384,8 @@ handle(struct http_req *req, void *arg)
  * With on set, and under FastCGI (a CGI process answers one request and
  * has no threads to wake), run this thread, and the threads it starts
  * after (they inherit it, pthread_attr_setinheritsched(3)), under
- * SCHED_BATCH
- * (sched(7), Linux 2.6.16 and later): a thread that wakes does not
- * preempt the one running.  An answer from Redis wakes every thread
+ * SCHED_BATCH (sched(7), Linux 2.6.16 and later): a thread that wakes
+ * does not preempt the one running.  An answer from Redis wakes every thread
  * whose event shared its fsync at once; under SCHED_OTHER they preempt
  * the web server and Redis, the two stages every request passes one at
  * a time, and each preemption delays all the requests in flight.
