@@ -96,12 +96,18 @@ policies()
 	done
 }
 # The policy this test runs under, which the web server and the
-# programs inherit: under SCHED_BATCH already, the check cannot fail.
+# programs inherit.  Only from SCHED_OTHER can the checks below fail
+# (from SCHED_BATCH the switch is a no-op; from SCHED_IDLE an
+# unprivileged process may not leave it, sched(7)): elsewhere they are
+# skipped, saying so.
 own=$(policies $$ | head -1)
-[ "$own" != 3 ] || fail "this test runs under SCHED_BATCH itself (chrt -b?): run it under SCHED_OTHER"
-expect_eq "3 3 3 3 3" "$(policies "$pid" | tr '\n' ' ' | sed 's/ $//')" \
-    "scheduling policy of each thread of event-ingest (3: SCHED_BATCH)"
-ok "every thread of event-ingest runs under SCHED_BATCH"
+if [ "$own" = 0 ]; then
+	expect_eq "3 3 3 3 3" "$(policies "$pid" | tr '\n' ' ' | sed 's/ $//')" \
+	    "scheduling policy of each thread of event-ingest (3: SCHED_BATCH)"
+	ok "every thread of event-ingest runs under SCHED_BATCH"
+else
+	echo "# skipped: the scheduling policy checks (this test runs under policy $own, not SCHED_OTHER)"
+fi
 
 # Four requests at once while Redis holds every write: all four are in
 # flight together, each on a connection of its own.
@@ -225,6 +231,7 @@ esac
 ok "SIGTERM with every thread idle in accept(2): the process exited in ${took} s"
 
 # fcgi_sched_batch = 0: the threads keep SCHED_OTHER.
+[ "$own" = 0 ] || exit 0
 svc_http_stop
 EVENTS_FCGI_SCHED_BATCH=0
 export EVENTS_FCGI_SCHED_BATCH
