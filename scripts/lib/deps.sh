@@ -28,7 +28,7 @@ apache2 libapache2-mod-fcgid spawn-fcgi mandoc wrk iproute2 jq gdb"
 # benchmarks' comparison and the upgrade test.
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2
-FERRETDB_EVENTS_VERSION=v1.24.2-events.2
+FERRETDB_EVENTS_VERSION=v1.24.2-events.3
 FERRETDB_PATCH=$root/scripts/ferretdb/sqlite-pushdown.patch
 
 deps_missing_packages()
