@@ -8,7 +8,9 @@
 #      answers 202, touches nothing): the ceilings of the web server and
 #      of FastCGI itself;
 #   2. batched POST, 100 events a request: events/s; beside it
-#      redis-benchmark's pipelined XADD (-P 100) of the same entries;
+#      redis-benchmark's pipelined XADD (-P 100) of the same event, each
+#      twice in the order batch, XADD, XADD, batch (ABBA), so that a
+#      change in the machine's speed during the run falls on both alike;
 #   3. the memory of every process of the web tier (lighttpd and the
 #      FastCGI programs it spawned) after all that: resident (RSS) and
 #      proportional (PSS: shared pages divided among their users).
@@ -102,11 +104,37 @@ run static "$BASE_URL/hello.txt" ""
 run noop "$BASE_URL/noop" "$SVC_DIR/one.lua"
 run single "$BASE_URL/events" "$SVC_DIR/one.lua"
 single_len=$(redis-cli -p "$REDIS_PORT" XLEN events)
-run batch "$BASE_URL/events" "$SVC_DIR/hundred.lua"
-total_len=$(redis-cli -p "$REDIS_PORT" XLEN events)
+
+# batch N: batched POSTs; RESULT batchN_events_per_s from the stream's
+# growth.
+batch()
+{
+	_before=$(redis-cli -p "$REDIS_PORT" XLEN events)
+	run "batch$1" "$BASE_URL/events" "$SVC_DIR/hundred.lua"
+	_after=$(redis-cli -p "$REDIS_PORT" XLEN events)
+	echo "RESULT batch$1_events_per_s $(( (_after - _before) / DURATION ))"
+}
+
+# xadd N: the Redis ceiling, pipelined XADD of the same event 100 at a
+# time on a stream of its own; RESULT xaddN_ops.
+xadd()
+{
+	redis-cli -p "$REDIS_PORT" DEL xadd-bench >/dev/null
+	redis-benchmark -p "$REDIS_PORT" -q -n 1000000 -P 100 -c 32 \
+	    XADD xadd-bench '*' e "$ONE" >"$SVC_DIR/rb.out" 2>&1 ||
+	    fail "redis-benchmark: $(cat "$SVC_DIR/rb.out")"
+	echo "RESULT xadd$1_ops $(tr '\r' '\n' <"$SVC_DIR/rb.out" |
+	    sed -n 's/.*XADD.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1)"
+}
+
+batch 1 >"$SVC_DIR/abba" && xadd 1 >>"$SVC_DIR/abba" &&
+    xadd 2 >>"$SVC_DIR/abba" && batch 2 >>"$SVC_DIR/abba" || exit 1
+cat "$SVC_DIR/abba"
 echo "RESULT single_queued $single_len"
-echo "RESULT batch_events_queued $((total_len - single_len))"
-echo "RESULT batch_events_per_s $(( (total_len - single_len) / DURATION ))"
+# Each way over its two runs.
+awk '$2 ~ /^batch[12]_events_per_s$/ { b += $3 / 2 }
+     $2 ~ /^xadd[12]_ops$/ { x += $3 / 2 }
+     END { printf "RESULT batch_events_per_s %d\nRESULT xadd_pipelined_ops %.2f\n", b, x }' "$SVC_DIR/abba"
 
 # The web tier's memory now, after every request above: lighttpd and
 # each program it spawned (the no-op responder is the bench's, not
@@ -125,12 +153,6 @@ for pid in "$lpid" $(ps -o pid= --ppid "$lpid"); do
 done
 echo "RESULT ingest_requests_total $(( $(redis-cli -p "$REDIS_PORT" HGET events:metrics accepted) ))"
 
-# The Redis ceiling: pipelined XADD of the same entry, 100 at a time.
-redis-cli -p "$REDIS_PORT" DEL xadd-bench >/dev/null
-redis-benchmark -p "$REDIS_PORT" -q -n 2000000 -P 100 -c 32 \
-    XADD xadd-bench '*' e "$ONE" >"$SVC_DIR/rb.out" 2>&1 || fail "redis-benchmark: $(cat "$SVC_DIR/rb.out")"
-xadd=$(tr '\r' '\n' <"$SVC_DIR/rb.out" | sed -n 's/.*XADD.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1)
-echo "RESULT xadd_pipelined_ops $xadd"
 echo "RESULT procs $PROCS"
 echo "RESULT load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RESULT appendfsync ${SVC_REDIS_FSYNC:-always}"
