@@ -112,7 +112,14 @@ async function details(browser) {
 	for (const part of ['plan', '"pro"', 'seats', 'every', '"month"', 'vat', 'true', '[0]', '"a"'])
 		check(d.tree.includes(part), 'the metadata tree holds ' + part + ': ' + d.tree);
 	await page.keyboard.press('Space');
-	check(await page.getAttribute('#rows tr.event .expand', 'aria-expanded') === 'false', 'Space closes it');
+	// Polled, not read once: on a loaded machine the state was seen
+	// before it changed.  What had the focus says why if it never does.
+	const closed = await page.waitForFunction(() =>
+	    document.querySelector('#rows tr.event .expand').getAttribute('aria-expanded') === 'false',
+	    null, { timeout: 5000 }).then(() => true, () => false);
+	check(closed, 'Space closes it (aria-expanded ' +
+	    await page.getAttribute('#rows tr.event .expand', 'aria-expanded') + ', focus on ' +
+	    await page.evaluate(() => (document.activeElement || {}).outerHTML || 'nothing').then((h) => h.slice(0, 120)) + ')');
 	await page.keyboard.press('Enter');
 	await axe(page, 'table view with a row open');
 	await page.screenshot({ path: path.join(OUT, 'details.png'), fullPage: true });
