@@ -127,8 +127,7 @@ xadd()
 	    sed -n 's/.*XADD.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1)"
 }
 
-batch 1 >"$SVC_DIR/abba" && xadd 1 >>"$SVC_DIR/abba" &&
-    xadd 2 >>"$SVC_DIR/abba" && batch 2 >>"$SVC_DIR/abba" || exit 1
+{ batch 1; xadd 1; xadd 2; batch 2; } >"$SVC_DIR/abba"
 cat "$SVC_DIR/abba"
 echo "RESULT single_queued $single_len"
 # Each way over its two runs.

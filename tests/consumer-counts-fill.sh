@@ -98,11 +98,7 @@ swept()
 	grep -q "counts: filled [0-9]* minutes and hours of the stats cache" \
 	    "$SVC_DIR/log/consumer-c1.log"
 }
-end=$(( $(date +%s) + 120 ))
-until swept; do
-	[ "$(date +%s)" -lt $end ] || fail "no log line for the filled cache 120 s after the day was cached"
-	sleep 0.5
-done
+svc_until 120 swept || fail "no log line for the filled cache 120 s after the day was cached"
 consumer_stop c1
 ok "the consumer filled the day's 23 closed hours without a read"
 
