@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
@@ -309,9 +310,10 @@ handle(struct http_req *req, void *arg)
 	}
 	if (method == NULL || strcmp(method, "POST") != 0) {
 		ingest_cors(in, req, a.headers, sizeof(a.headers));
-		snprintf(hdr, sizeof(hdr), "%sAllow: POST, OPTIONS\r\n", a.headers);
+		snprintf(hdr, sizeof(hdr), "%sAllow: %s\r\n", a.headers, in->set->allow);
 		http_send_error(req, 405, hdr, "method_not_allowed",
-		    "POST events to this URL; read them with GET on the query endpoint");
+		    in->set->allow[0] == 'G' ? "POST events to this URL, or read them with GET" :
+		    "POST events to this URL (event-query, which answers GET, is not installed)");
 		return;
 	}
 	if (ingest_access(in, req, &a) != 0)
@@ -411,6 +413,29 @@ sched_batch(long on)
 #endif
 }
 
+/*
+ * The Allow field value of /events: "GET, HEAD, POST, OPTIONS" when an
+ * executable event-query sits in the folder of this program's own file
+ * (/proc/self/exe), else "POST, OPTIONS".  Static storage.
+ */
+static const char *
+allowed_methods(void)
+{
+	static const char query[] = "event-query";
+	char path[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof(query));
+	if (n <= 0 || (size_t)n >= sizeof(path) - sizeof(query))
+		return "POST, OPTIONS";
+	path[n] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL)
+		return "POST, OPTIONS";
+	memcpy(slash + 1, query, sizeof(query));
+	return access(path, X_OK) == 0 ? "GET, HEAD, POST, OPTIONS" : "POST, OPTIONS";
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -442,6 +467,7 @@ main(int argc, char *argv[])
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	mallopt(M_ARENA_MAX, ncpu > 0 && ncpu < 64 ? (int)ncpu : 2);
 	sched_batch(set.conf.fcgi_sched_batch);
+	set.allow = allowed_methods();
 	/* One request at a time under plain CGI; under FastCGI each thread
 	 * its own Redis connection (made on its first request). */
 	n = FCGX_IsCGI() ? 1 : (int)set.conf.fcgi_threads;

@@ -20,6 +20,10 @@ struct ingest_settings {
 	enum ip_mode	 ip_mode;
 	struct proxies	 proxies;	/* trusted_proxies, forwarded_header */
 	atomic_int	 redis_down;	/* for logging changes of state only */
+	/* The methods /events takes (RFC 9110, 10.2.1): GET and HEAD too
+	 * when event-query is installed beside event-ingest, as every
+	 * set-up routes them to it then (allowed_methods, ingest.c). */
+	const char	*allow;
 };
 
 /* One serving thread's own: the handler's argument. */

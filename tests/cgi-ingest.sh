@@ -37,9 +37,24 @@ printf '{"type":"click","metadata":{"x":1}}' >"$SVC_DIR/one"
 len=$(wc -c <"$SVC_DIR/one")
 : >"$SVC_DIR/empty"
 
+# Allow names what /events takes (RFC 9110, 15.5.6): GET and HEAD too
+# when event-query is installed beside event-ingest, as every set-up
+# routes them to it then.
+allow_all='GET, HEAD, POST, OPTIONS'
+[ -x "$top_builddir/cgi/event-query" ] || allow_all='POST, OPTIONS'
 cgi "$SVC_DIR/one" REQUEST_METHOD=GET
 expect 405 method_not_allowed
-grep -q '^Allow: POST' "$OUT" || fail "405 without Allow"
+grep -q "^Allow: $allow_all$(printf '\r')\$" "$OUT" || fail "405 without Allow: $allow_all: $(cat "$OUT")"
+cgi "$SVC_DIR/empty" REQUEST_METHOD=OPTIONS
+grep -q "^Allow: $allow_all$(printf '\r')\$" "$OUT" || fail "OPTIONS without Allow: $allow_all: $(cat "$OUT")"
+# Alone in its folder it takes POST (and OPTIONS) only.
+mkdir "$SVC_DIR/alone" && cp "$INGEST" "$SVC_DIR/alone/" || fail "cannot copy $INGEST"
+INGEST=$SVC_DIR/alone/event-ingest
+cgi "$SVC_DIR/one" REQUEST_METHOD=DELETE
+expect 405 method_not_allowed
+grep -q "^Allow: POST, OPTIONS$(printf '\r')\$" "$OUT" || fail "alone: 405 without Allow: POST, OPTIONS: $(cat "$OUT")"
+grep -q 'event-query.*not installed' "$OUT" || fail "alone: 405 does not say GET is not served: $(cat "$OUT")"
+INGEST="$top_builddir/cgi/event-ingest"
 
 cgi "$SVC_DIR/one" REQUEST_METHOD=PUT CONTENT_TYPE=application/json CONTENT_LENGTH=$len
 expect 405 method_not_allowed
