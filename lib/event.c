@@ -56,6 +56,7 @@ struct parse {
 	 * NUL (not counted in tail.len). */
 	char			 received[40];
 	size_t			 received_len;
+	size_t			 client_ids;	/* events that gave an id */
 };
 
 static enum event_err
@@ -380,6 +381,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 			    idx, LIMIT_ID_LEN);
 		memcpy(eo->id, s, len);
 		eo->id[len] = '\0';
+		p->client_ids++;
 		if ((rc = out_value(p, "{\"id\":", 6, id)) != EVENT_OK)
 			return rc;
 	} else {
@@ -723,6 +725,56 @@ finish(struct parse *p)
 	}
 }
 
+/* By id, then by place in the request. */
+static int
+by_id(const void *a, const void *b)
+{
+	const struct event_out *x = *(const struct event_out *const *)a;
+	const struct event_out *y = *(const struct event_out *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+/*
+ * An id names one event: two events of the request with the same id
+ * are one event sent twice, which the store keeps once, unless what
+ * they say differs (then one would be lost without a word).  EVENT_OK,
+ * or the error naming the first event in the request whose id an
+ * earlier, different event has.  After finish().
+ */
+static enum event_err
+same_ids(struct parse *p)
+{
+	struct event_batch *b = p->b;
+	struct event_out **v, *first, *dup = NULL;
+	size_t i, g;
+
+	if (p->client_ids < 2)
+		return EVENT_OK;
+	if ((v = reallocarray(NULL, b->n, sizeof(*v))) == NULL)
+		return fail(p, EVENT_ERR_NOMEM, "out of memory");
+	for (i = 0; i < b->n; i++)
+		v[i] = &b->ev[i];
+	qsort(v, b->n, sizeof(*v), by_id);
+	for (g = 0; g < b->n; g = i) {
+		first = v[g];
+		for (i = g + 1; i < b->n && strcmp(v[i]->id, first->id) == 0; i++)
+			if ((v[i]->json_len != first->json_len ||
+			    memcmp(v[i]->json, first->json, first->json_len) != 0) &&
+			    (dup == NULL || v[i] < dup))
+				dup = v[i];
+	}
+	free(v);
+	if (dup == NULL)
+		return EVENT_OK;
+	for (first = b->ev; strcmp(first->id, dup->id) != 0; first++)
+		;
+	return fail(p, EVENT_ERR_INVALID,
+	    "event %zu: id: \"%s\" is also the id of event %zu, which differs: "
+	    "an id names one event", (size_t)(dup - b->ev), dup->id, (size_t)(first - b->ev));
+}
+
 enum event_err
 event_parser_parse(struct event_parser *ep, const char *body, size_t len,
     enum event_body fmt, const struct event_ctx *ctx,
@@ -777,6 +829,10 @@ event_parser_parse(struct event_parser *ep, const char *body, size_t len,
 		return rc;
 	}
 	finish(&p);
+	if ((rc = same_ids(&p)) != EVENT_OK) {
+		p.b->n = 0;
+		return rc;
+	}
 	*out = p.b;
 	return EVENT_OK;
 }

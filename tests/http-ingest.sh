@@ -264,6 +264,15 @@ case $(json_get 'd["error"]["message"]') in
 esac
 expect_eq 0 "$(queued)" "invalid event: queued"
 
+# One id for two events that differ: refused whole, the message names
+# the later event, its field and the earlier one (with the quote in the
+# id escaped in the JSON answer).
+post application/json '[{"type":"a","id":"d\"1"},{"type":"b","id":"d\"1"}]'
+expect_error 400 invalid_event "one id for two different events"
+expect_eq 'event 1: id: "d"1" is also the id of event 0, which differs: an id names one event' \
+    "$(json_get 'd["error"]["message"]')" "one id for two different events: message"
+expect_eq 0 "$(queued)" "one id for two different events: queued"
+
 post application/json '[]'
 expect_error 400 no_events "empty array"
 # A message that quotes what was sent, cut short, is still UTF-8 (the

@@ -69,6 +69,17 @@ static const struct bad bads[] = {
 	{ "{\"type\":\"a\",\"id\":\"\\u00e9\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: id" },
 	{ "{\"type\":\"a\",\"id\":\"0123456789012345678901234567890123456789012345678901234567890123X\"}",
 	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: id" },
+	/* one id for two events that differ: the first such event named,
+	 * and the earlier one it clashes with */
+	{ "[{\"type\":\"a\",\"id\":\"x\"},{\"type\":\"b\",\"id\":\"x\"}]", EVENT_BODY_JSON,
+	    EVENT_ERR_INVALID, "event 1: id: \"x\" is also the id of event 0, which differs" },
+	{ "[{\"type\":\"a\",\"id\":\"y\"},{\"type\":\"a\",\"id\":\"x\"},{\"type\":\"a\",\"id\":\"x\"},"
+	    "{\"type\":\"a\",\"id\":\"y\",\"ts\":1763999990000},{\"type\":\"a\",\"id\":\"x\",\"metadata\":{}}]",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 3: id: \"y\" is also the id of event 0" },
+	{ "{\"type\":\"a\",\"id\":\"x\"}\n{\"type\":\"a\",\"id\":\"x\",\"metadata\":{\"k\":1}}\n", EVENT_BODY_NDJSON,
+	    EVENT_ERR_INVALID, "event 1: id: \"x\" is also the id of event 0" },
+	{ "{\"events\":[{\"type\":\"a\",\"id\":\"q\\\"\"},{\"type\":\"a\",\"id\":\"q\\\"\",\"page\":{\"path\":\"/\"}}]}",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 1: id: \"q\"\" is also the id of event 0" },
 	/* ts */
 	{ "{\"type\":\"a\",\"ts\":\"2025-13-01T00:00:00Z\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
 	{ "{\"type\":\"a\",\"ts\":\"2025-02-29T00:00:00Z\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
@@ -455,6 +466,16 @@ test_good(void)
 		    strcmp(json_object_get_string(v), "<img src=x>") == 0, "metadata kept as is");
 		CHECK(!json_object_object_get_ex(o, "page", &v), "no page when none given");
 	}
+	json_object_put(o);
+	event_batch_free(b);
+
+	/* One event sent twice in a request, the same both times: taken
+	 * (the store keeps one); a server id beside them does not clash. */
+	o = parse_one(S("[{\"type\":\"a\",\"id\":\"x\",\"metadata\":{\"k\":1}},{\"type\":\"b\"},"
+	    "{\"type\":\"a\",\"id\":\"x\",\"metadata\":{\"k\":1}}]"), EVENT_BODY_JSON, &c, 3, 2, &b);
+	if (o != NULL)
+		CHECK(strcmp(get_str(o, "id"), "x") == 0 && b->ev[1].id[0] != 'x',
+		    "the same event twice: ids %s %s %s", b->ev[0].id, b->ev[1].id, b->ev[2].id);
 	json_object_put(o);
 	event_batch_free(b);
 
