@@ -298,10 +298,11 @@ handle(struct http_req *req, void *arg)
 	struct ingest_access a;
 	enum event_body fmt;
 	enum coding coding;
-	const char *method, *clen;
+	const char *method, *clen, *allow;
 	char mt[LIMIT_MEDIA_TYPE_LEN], err[ERRBUF_LEN], clip[LIMIT_LOG_CLIP_LEN], *end;
 	char hdr[sizeof(a.headers) + 64];
 	unsigned long long len;
+	int reading;
 
 	method = http_param(req, "REQUEST_METHOD");
 	if (method != NULL && strcmp(method, "OPTIONS") == 0) {
@@ -309,10 +310,17 @@ handle(struct http_req *req, void *arg)
 		return;
 	}
 	if (method == NULL || strcmp(method, "POST") != 0) {
+		/* A GET or HEAD that reached this program is one the web
+		 * server does not route to event-query: this URL does not
+		 * take it, whatever is installed (RFC 9110, 15.5.6). */
+		reading = method != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+		allow = reading ? "POST, OPTIONS" : in->set->allow;
 		ingest_cors(in, req, a.headers, sizeof(a.headers));
-		snprintf(hdr, sizeof(hdr), "%sAllow: %s\r\n", a.headers, in->set->allow);
+		snprintf(hdr, sizeof(hdr), "%sAllow: %s\r\n", a.headers, allow);
 		http_send_error(req, 405, hdr, "method_not_allowed",
-		    in->set->allow[0] == 'G' ? "POST events to this URL, or read them with GET" :
+		    allow[0] == 'G' ? "POST events to this URL, or read them with GET" :
+		    in->set->allow[0] == 'G' ?
+		    "POST events to this URL (the web server does not route GET here to event-query)" :
 		    "POST events to this URL (event-query, which answers GET, is not installed)");
 		return;
 	}
@@ -415,18 +423,27 @@ sched_batch(long on)
 
 /*
  * The Allow field value of /events: "GET, HEAD, POST, OPTIONS" when an
- * executable event-query sits in the folder of this program's own file
- * (/proc/self/exe), else "POST, OPTIONS".  Static storage.
+ * executable event-query sits beside this program, else "POST, OPTIONS".
+ * Beside it is the folder of argv0, the path the web server ran (where
+ * lighttpd.conf and apache/ look for event-query, a symbolic link left
+ * as it is), when that path has a '/'; else the folder of the program's
+ * own file (/proc/self/exe).  Static storage.
  */
 static const char *
-allowed_methods(void)
+allowed_methods(const char *argv0)
 {
 	static const char query[] = "event-query";
 	char path[PATH_MAX];
 	ssize_t n;
 	char *slash;
 
-	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof(query));
+	if (argv0 != NULL && strchr(argv0, '/') != NULL) {
+		n = (ssize_t)strlen(argv0);
+		if ((size_t)n >= sizeof(path) - sizeof(query))
+			return "POST, OPTIONS";
+		memcpy(path, argv0, (size_t)n);
+	} else
+		n = readlink("/proc/self/exe", path, sizeof(path) - sizeof(query));
 	if (n <= 0 || (size_t)n >= sizeof(path) - sizeof(query))
 		return "POST, OPTIONS";
 	path[n] = '\0';
@@ -467,7 +484,7 @@ main(int argc, char *argv[])
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	mallopt(M_ARENA_MAX, ncpu > 0 && ncpu < 64 ? (int)ncpu : 2);
 	sched_batch(set.conf.fcgi_sched_batch);
-	set.allow = allowed_methods();
+	set.allow = allowed_methods(argv[0]);
 	/* One request at a time under plain CGI; under FastCGI each thread
 	 * its own Redis connection (made on its first request). */
 	n = FCGX_IsCGI() ? 1 : (int)set.conf.fcgi_threads;

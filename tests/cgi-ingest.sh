@@ -42,18 +42,35 @@ len=$(wc -c <"$SVC_DIR/one")
 # routes them to it then.
 allow_all='GET, HEAD, POST, OPTIONS'
 [ -x "$top_builddir/cgi/event-query" ] || allow_all='POST, OPTIONS'
-cgi "$SVC_DIR/one" REQUEST_METHOD=GET
-expect 405 method_not_allowed
-grep -q "^Allow: $allow_all$(printf '\r')\$" "$OUT" || fail "405 without Allow: $allow_all: $(cat "$OUT")"
-cgi "$SVC_DIR/empty" REQUEST_METHOD=OPTIONS
-grep -q "^Allow: $allow_all$(printf '\r')\$" "$OUT" || fail "OPTIONS without Allow: $allow_all: $(cat "$OUT")"
-# Alone in its folder it takes POST (and OPTIONS) only.
-mkdir "$SVC_DIR/alone" && cp "$INGEST" "$SVC_DIR/alone/" || fail "cannot copy $INGEST"
-INGEST=$SVC_DIR/alone/event-ingest
+cr=$(printf '\r')
 cgi "$SVC_DIR/one" REQUEST_METHOD=DELETE
 expect 405 method_not_allowed
-grep -q "^Allow: POST, OPTIONS$(printf '\r')\$" "$OUT" || fail "alone: 405 without Allow: POST, OPTIONS: $(cat "$OUT")"
-grep -q 'event-query.*not installed' "$OUT" || fail "alone: 405 does not say GET is not served: $(cat "$OUT")"
+grep -q "^Allow: $allow_all$cr\$" "$OUT" || fail "405 without Allow: $allow_all: $(cat "$OUT")"
+cgi "$SVC_DIR/empty" REQUEST_METHOD=OPTIONS
+grep -q "^Allow: $allow_all$cr\$" "$OUT" || fail "OPTIONS without Allow: $allow_all: $(cat "$OUT")"
+# A GET or HEAD that reaches event-ingest is one the web server does
+# not route to event-query: a 405 for it never lists GET or HEAD.
+for m in GET HEAD; do
+	cgi "$SVC_DIR/one" REQUEST_METHOD=$m
+	expect 405
+	grep -q "^Allow: POST, OPTIONS$cr\$" "$OUT" || fail "$m: 405 with GET in Allow: $(cat "$OUT")"
+	[ $m = HEAD ] || ! grep -q 'read them with GET' "$OUT" ||
+	    fail "$m: 405 says to read with GET: $(cat "$OUT")"
+done
+# Alone in its folder it takes POST (and OPTIONS) only; so it does
+# through a symbolic link in a folder without event-query (the folder a
+# web server looks in), and beside an event-query it cannot execute.
+mkdir "$SVC_DIR/alone" "$SVC_DIR/linked" "$SVC_DIR/noexec" &&
+    cp "$INGEST" "$SVC_DIR/alone/" && cp "$INGEST" "$SVC_DIR/noexec/" &&
+    cp "$top_builddir/cgi/event-query" "$SVC_DIR/noexec/" &&
+    chmod a-x "$SVC_DIR/noexec/event-query" &&
+    ln -s "$INGEST" "$SVC_DIR/linked/event-ingest" || fail "cannot set up folders for $INGEST"
+for INGEST in "$SVC_DIR/alone/event-ingest" "$SVC_DIR/linked/event-ingest" "$SVC_DIR/noexec/event-ingest"; do
+	cgi "$SVC_DIR/one" REQUEST_METHOD=DELETE
+	expect 405 method_not_allowed
+	grep -q "^Allow: POST, OPTIONS$cr\$" "$OUT" || fail "$INGEST: 405 without Allow: POST, OPTIONS: $(cat "$OUT")"
+	grep -q 'event-query.*not installed' "$OUT" || fail "$INGEST: 405 does not say GET is not served: $(cat "$OUT")"
+done
 INGEST="$top_builddir/cgi/event-ingest"
 
 cgi "$SVC_DIR/one" REQUEST_METHOD=PUT CONTENT_TYPE=application/json CONTENT_LENGTH=$len
