@@ -1,5 +1,7 @@
 /*
- * UUID version 7 (RFC 9562 section 5.7): 48-bit ms timestamp, random rest.
+ * UUID version 7 (RFC 9562 section 5.7): 48-bit ms timestamp, a 12-bit
+ * counter (section 6.2, method 1), 62 random bits.  The ids one thread
+ * makes sort in the order it made them, also within a millisecond.
  *
  * Ownership: nothing is allocated; out is the caller's.
  */
@@ -10,8 +12,11 @@
 
 #define UUID7_STRLEN 37		/* 36 characters and the NUL */
 
-/* Write a new UUIDv7 for time ms into out.  0, or -1 if no randomness
- * could be had. */
+/* Write a new UUIDv7 for time ms (Unix epoch milliseconds, 0 to
+ * 2^48 - 1) into out.  Its time is ms; or, to keep the order, the
+ * time of the thread's last id when ms is earlier (a clock stepped
+ * back), plus 1 once the counter has run out (after 2,048 to 4,096 ids
+ * in one millisecond).  0, or -1 if no randomness could be had. */
 int	uuid7_make(int64_t ms, char out[UUID7_STRLEN]);
 
 #endif

@@ -89,6 +89,10 @@ expect_eq 202 "$HTTP_STATUS" "array"
 stream_check "array" '
 assert resp["accepted"] == 3 and [e["id"] for e in evs] == resp["ids"], (resp, evs)
 assert [e["type"] for e in evs] == ["view", "scroll", "a.b:c-d_e"], evs
+# The ids the server makes sort in the order sent (all in the
+# millisecond of receivedAt, or just after), so GET /events lists the
+# events of one request, newest first, in reverse of that order.
+assert sorted(resp["ids"]) == resp["ids"] and len(set(resp["ids"])) == 3, resp["ids"]
 for e in evs:
     assert UUID7.match(e["id"]), e["id"]
     received(e)

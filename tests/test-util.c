@@ -159,6 +159,35 @@ cmp_id(const void *a, const void *b)
  * variant bits, and 74 random bits that tell ids of the same millisecond
  * apart. */
 #define IDS	1000
+/* Ids one thread makes sort in the order made: in one millisecond (the
+ * counter), past the counter's end, and across a clock stepped back. */
+static void
+test_uuid_order(void)
+{
+	static char ids[IDS * 5][UUID7_STRLEN];
+	int i, out_of_order = 0;
+
+	for (i = 0; i < IDS * 5; i++)
+		CHECK(uuid7_make(0x0200000000abLL, ids[i]) == 0, "uuid7 %d", i);
+	for (i = 1; i < IDS * 5; i++)
+		out_of_order += strcmp(ids[i - 1], ids[i]) >= 0;
+	CHECK(out_of_order == 0, "%d of %d ids of one millisecond out of order (%s then %s)",
+	    out_of_order, IDS * 5, ids[0], ids[1]);
+	CHECK(strncmp(ids[0], "02000000-00ab-7", 15) == 0, "first id's time: %s", ids[0]);
+	/* 5,000 ids: the counter (at most 4,096 values) ran out at least
+	 * once, and the time moved on by a millisecond or two. */
+	CHECK(strncmp(ids[IDS * 5 - 1], "02000000-00ac-7", 15) == 0 ||
+	    strncmp(ids[IDS * 5 - 1], "02000000-00ad-7", 15) == 0, "last id's time: %s",
+	    ids[IDS * 5 - 1]);
+	/* A clock stepped back: the next id still sorts after the last. */
+	CHECK(uuid7_make(0x020000000001LL, ids[0]) == 0 && strcmp(ids[IDS * 5 - 1], ids[0]) < 0,
+	    "after a step back: %s then %s", ids[IDS * 5 - 1], ids[0]);
+	/* A later millisecond starts afresh. */
+	CHECK(uuid7_make(0x0300000000abLL, ids[1]) == 0 &&
+	    strncmp(ids[1], "03000000-00ab-7", 15) == 0 && ids[1][15] < '8',
+	    "a new millisecond's counter starts below 2048: %s", ids[1]);
+}
+
 static void
 test_uuid(void)
 {
@@ -235,6 +264,7 @@ main(void)
 {
 	test_time();
 	test_uuid();
+	test_uuid_order();
 	test_ip();
 	test_utf8();
 	return check_exit("test-util");
