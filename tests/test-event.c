@@ -478,6 +478,13 @@ test_good(void)
 		    "the same event twice: ids %s %s %s", b->ev[0].id, b->ev[1].id, b->ev[2].id);
 	json_object_put(o);
 	event_batch_free(b);
+	/* Compared as queued: white space, escapes and the order of the
+	 * top-level fields do not make two events differ. */
+	o = parse_one(S("[{\"id\":\"x\",\"type\":\"a\",\"metadata\":{\"k\":\"/\"}},"
+	    "{ \"metadata\" : { \"\\u006b\" : \"\\/\" } , \"type\" : \"a\" , \"id\" : \"\\u0078\" }]"),
+	    EVENT_BODY_JSON, &c, 2, 1, &b);
+	json_object_put(o);
+	event_batch_free(b);
 
 	/* Client id, ts as epoch ms, page. */
 	o = parse_one(S("{\"type\":\"a.b:c-d_e\",\"id\":\"k-1 x\",\"ts\":1763999990000,\"page\":{\"url\":\"https://e.x/p?q\",\"path\":\"/p\",\"referrer\":\"\",\"title\":\"T\\u00e9\"}}"),
