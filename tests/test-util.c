@@ -155,39 +155,93 @@ cmp_id(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* RFC 9562 section 5.7: the time in the first 48 bits, the version and
- * variant bits, and 74 random bits that tell ids of the same millisecond
- * apart. */
 #define IDS	1000
+
+/* An id's time (its first 48 bits) and its rand_a (the 12 bits after
+ * the version digit), read back from the text. */
+static long long
+id_time(const char *id)
+{
+	char hex[13];
+
+	memcpy(hex, id, 8);
+	memcpy(hex + 8, id + 9, 4);
+	hex[12] = '\0';
+	return strtoll(hex, NULL, 16);
+}
+
+static unsigned
+id_counter(const char *id)
+{
+	char hex[4] = { id[15], id[16], id[17], '\0' };
+
+	return (unsigned)strtoul(hex, NULL, 16);
+}
+
 /* Ids one thread makes sort in the order made: in one millisecond (the
- * counter), past the counter's end, and across a clock stepped back. */
+ * counter), past the counter's end, and across a clock stepped back.
+ * RFC 9562 section 6.2, method 1: the counter starts below 0x800 in each
+ * new millisecond, counts up by one to 0xfff, and then the time moves
+ * on by one millisecond. */
 static void
 test_uuid_order(void)
 {
 	static char ids[IDS * 5][UUID7_STRLEN];
-	int i, out_of_order = 0;
+	long long t;
+	unsigned c;
+	int i, out_of_order = 0, bad_step = 0, runs = 1, high_start = 0;
 
 	for (i = 0; i < IDS * 5; i++)
 		CHECK(uuid7_make(0x0200000000abLL, ids[i]) == 0, "uuid7 %d", i);
-	for (i = 1; i < IDS * 5; i++)
-		out_of_order += strcmp(ids[i - 1], ids[i]) >= 0;
-	CHECK(out_of_order == 0, "%d of %d ids of one millisecond out of order (%s then %s)",
-	    out_of_order, IDS * 5, ids[0], ids[1]);
-	CHECK(strncmp(ids[0], "02000000-00ab-7", 15) == 0, "first id's time: %s", ids[0]);
-	/* 5,000 ids: the counter (at most 4,096 values) ran out at least
-	 * once, and the time moved on by a millisecond or two. */
-	CHECK(strncmp(ids[IDS * 5 - 1], "02000000-00ac-7", 15) == 0 ||
-	    strncmp(ids[IDS * 5 - 1], "02000000-00ad-7", 15) == 0, "last id's time: %s",
-	    ids[IDS * 5 - 1]);
-	/* A clock stepped back: the next id still sorts after the last. */
+	for (i = 1; i < IDS * 5; i++) {
+		if (strcmp(ids[i - 1], ids[i]) >= 0 && out_of_order++ == 0)
+			CHECK(0, "ids of one millisecond out of order: %s then %s",
+			    ids[i - 1], ids[i]);
+		/* The next counter value in the same millisecond, or, only
+		 * after 0xfff, the next millisecond with a fresh counter. */
+		t = id_time(ids[i - 1]);
+		c = id_counter(ids[i - 1]);
+		if (id_time(ids[i]) == t && id_counter(ids[i]) == c + 1)
+			continue;
+		runs++;
+		high_start += id_counter(ids[i]) >= 0x800;
+		if (c != 0xfff || id_time(ids[i]) != t + 1 || id_counter(ids[i]) >= 0x800)
+			if (bad_step++ == 0)
+				CHECK(0, "counter step: %s then %s", ids[i - 1], ids[i]);
+	}
+	CHECK(out_of_order == 0, "%d of %d ids of one millisecond out of order",
+	    out_of_order, IDS * 5);
+	CHECK(bad_step == 0, "%d bad counter steps in %d ids", bad_step, IDS * 5);
+	CHECK(strncmp(ids[0], "02000000-00ab-7", 15) == 0 && id_counter(ids[0]) < 0x800,
+	    "first id's time and counter: %s", ids[0]);
+	/* 5,000 ids: the counter (2,049 to 4,096 values from its start) ran
+	 * out once or twice, and the time moved on as often. */
+	CHECK(runs == 2 || runs == 3, "%d milliseconds for %d ids", runs, IDS * 5);
+	CHECK(id_time(ids[IDS * 5 - 1]) == 0x0200000000abLL + runs - 1,
+	    "last id's time: %s", ids[IDS * 5 - 1]);
+	/* A clock stepped back: the next id keeps the last id's time and
+	 * counts on (or, at 0xfff, moves on), so it still sorts after. */
+	t = id_time(ids[IDS * 5 - 1]);
+	c = id_counter(ids[IDS * 5 - 1]);
 	CHECK(uuid7_make(0x020000000001LL, ids[0]) == 0 && strcmp(ids[IDS * 5 - 1], ids[0]) < 0,
 	    "after a step back: %s then %s", ids[IDS * 5 - 1], ids[0]);
-	/* A later millisecond starts afresh. */
-	CHECK(uuid7_make(0x0300000000abLL, ids[1]) == 0 &&
-	    strncmp(ids[1], "03000000-00ab-7", 15) == 0 && ids[1][15] < '8',
-	    "a new millisecond's counter starts below 2048: %s", ids[1]);
+	CHECK(c < 0xfff ? id_time(ids[0]) == t && id_counter(ids[0]) == c + 1 :
+	    id_time(ids[0]) == t + 1 && id_counter(ids[0]) < 0x800,
+	    "after a step back: %s then %s", ids[IDS * 5 - 1], ids[0]);
+	/* Each later millisecond starts the counter afresh below 0x800: 64
+	 * in a row, so a start drawn from all 12 bits would show. */
+	for (i = 0; i < 64; i++) {
+		CHECK(uuid7_make(0x0300000000abLL + i, ids[i]) == 0, "uuid7 %d", i);
+		high_start += id_counter(ids[i]) >= 0x800;
+	}
+	CHECK(high_start == 0, "%d new milliseconds' counters started at 0x800 or above (%s)",
+	    high_start, ids[0]);
+	CHECK(strncmp(ids[0], "03000000-00ab-7", 15) == 0, "a new millisecond's time: %s", ids[0]);
 }
 
+/* RFC 9562 section 5.7: the time in the first 48 bits, the version and
+ * variant bits, a 12-bit counter and 62 random bits: ids of the same
+ * millisecond differ, and every digit after the time varies. */
 static void
 test_uuid(void)
 {
@@ -207,7 +261,7 @@ test_uuid(void)
 	for (i = 1; i < IDS; i++)
 		alike += strcmp(ids[i - 1], ids[i]) == 0;
 	CHECK(alike == 0, "%d of %d ids of one millisecond alike", alike, IDS);
-	/* Every random hex digit takes more than one value over the ids. */
+	/* Every digit after the time takes more than one value over the ids. */
 	for (i = 15; i < 36; i++) {
 		int k, varies = 0;
 
