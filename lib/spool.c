@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +327,24 @@ replay_one(const char *file, void *arg)
 	return replay_file(file, c->emit, c->arg, c->events, c->skipped, c->err, c->errlen);
 }
 
+/* Names taken by this process: two replays in one millisecond must not
+ * take the same name, or the second would replace the first's file. */
+static atomic_uint taken_seq;
+
+/*
+ * Rename the live file path to a replay name of its own,
+ * "<path>.replay.<ms>.<pid>.<n>": n counts this process's renames, so
+ * no two of them take one name, and another process has another pid.
+ * The name into taken (len bytes).  0, or -1 with errno.
+ */
+static int
+take_name(const char *path, char *taken, size_t len)
+{
+	snprintf(taken, len, "%s.replay.%lld.%ld.%u", path, (long long)time_now_ms(),
+	    (long)getpid(), atomic_fetch_add(&taken_seq, 1));
+	return rename(path, taken);
+}
+
 int
 spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
     size_t *skipped, char *err, size_t errlen)
@@ -351,9 +370,7 @@ spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
 		close(fd);
 		return -1;
 	}
-	snprintf(taken, sizeof(taken), "%s.replay.%lld.%ld", path,
-	    (long long)time_now_ms(), (long)getpid());
-	if (rename(path, taken) != 0) {
+	if (take_name(path, taken, sizeof(taken)) != 0) {
 		snprintf(err, errlen, "spool %s: rename: %s", path, strerror(errno));
 		close(fd);
 		return -1;

@@ -158,7 +158,7 @@ echo "$N events answered 202; $STORED stored"
 expect_eq 0 "$(queued)" "stream after the replay"
 [ ! -e "$SPOOL" ] || fail "the spool is still there: $(ls -l "$SPOOL")"
 # What is left is the file with the damaged records, kept aside.
-leftover=$(ls "$SVC_DIR/spool" | grep -v '\.replay\.[0-9]*\.[0-9]*\.damaged$' || true)
+leftover=$(ls "$SVC_DIR/spool" | grep -v '\.replay\.[0-9]*\.[0-9]*\.[0-9]*\.damaged$' || true)
 [ -z "$leftover" ] || fail "files left in the spool folder: $leftover"
 [ "$(ls "$SVC_DIR/spool" | wc -l)" -eq 1 ] || fail "no damaged file kept: $(ls "$SVC_DIR/spool")"
 ok "replayed: every event answered 202 stored exactly once, damaged records skipped and kept aside, the spool gone"

@@ -420,10 +420,10 @@ test_read_errors(const char *dir)
 	static struct seen s;
 	struct event_batch b;
 	struct event_out ev[PER];
-	char bufs[PER][64], path[512], err[256];
+	char bufs[PER][64], path[512], err[256], prefix[64], base[64];
 	size_t events, skipped, k;
 	off_t size;
-	int bb;
+	int bb, round;
 
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		snprintf(path, sizeof(path), "%s/readerr%zu", dir, k);
@@ -463,37 +463,44 @@ test_read_errors(const char *dir)
 	    events == PER, "EINTR: %s", err);
 	eintr_once = 0;
 
-	/* A leftover that fails to read does not hold up the live file. */
-	snprintf(path, sizeof(path), "%s/leftover", dir);
-	for (bb = 0; bb < 3; bb++) {
-		make_batch(&b, ev, bufs, 3, bb);
-		CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+	/* A leftover that fails to read does not hold up the live file.
+	 * Many rounds: the two replays of a round often fall in one
+	 * millisecond, and the second must not take the first's name (and
+	 * replace its file). */
+	for (round = 0; round < 30; round++) {
+		snprintf(path, sizeof(path), "%s/leftover%d", dir, round);
+		snprintf(prefix, sizeof(prefix), "leftover%d.replay.", round);
+		snprintf(base, sizeof(base), "leftover%d", round);
+		for (bb = 0; bb < 3; bb++) {
+			make_batch(&b, ev, bufs, 3, bb);
+			CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+		}
+		memset(&s, 0, sizeof(s));
+		s.stop_after = -1;
+		inject(10, EIO);
+		CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
+		    "leftover: first read fails");
+		inject(-1, 0);
+		CHECK(count_files(dir, prefix, "") == 1, "leftover kept");
+		for (bb = 3; bb < 6; bb++) {
+			make_batch(&b, ev, bufs, 3, bb);
+			CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+		}
+		/* The leftover fails again (the first read of this replay is its);
+		 * the live file is replayed all the same, and the leftover kept. */
+		inject(10, EIO);
+		CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
+		    "leftover fails again");
+		inject(-1, 0);
+		CHECK(s.count[3][0][0] == 0 && s.count[3][3][0] == 1 && s.count[3][5][0] == 1,
+		    "live file replayed past a failing leftover");
+		CHECK(count_files(dir, prefix, "") == 1 && spool_size(path) > 0,
+		    "the failing leftover kept, the live one removed");
+		CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
+		    "leftover at last: %s", err);
+		CHECK(seen_all(&s, 3, 6, 1), "every batch once");
+		CHECK(spool_size(path) == 0 && count_files(dir, base, "") == 0, "all gone");
 	}
-	memset(&s, 0, sizeof(s));
-	s.stop_after = -1;
-	inject(10, EIO);
-	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
-	    "leftover: first read fails");
-	inject(-1, 0);
-	CHECK(count_files(dir, "leftover.replay.", "") == 1, "leftover kept");
-	for (bb = 3; bb < 6; bb++) {
-		make_batch(&b, ev, bufs, 3, bb);
-		CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
-	}
-	/* The leftover fails again (the first read of this replay is its);
-	 * the live file is replayed all the same, and the leftover kept. */
-	inject(10, EIO);
-	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
-	    "leftover fails again");
-	inject(-1, 0);
-	CHECK(s.count[3][0][0] == 0 && s.count[3][3][0] == 1 && s.count[3][5][0] == 1,
-	    "live file replayed past a failing leftover");
-	CHECK(count_files(dir, "leftover.replay.", "") == 1 && spool_size(path) > 0,
-	    "the failing leftover kept, the live one removed");
-	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
-	    "leftover at last: %s", err);
-	CHECK(seen_all(&s, 3, 6, 1), "every batch once");
-	CHECK(spool_size(path) == 0 && count_files(dir, "leftover", "") == 0, "all gone");
 }
 
 int
