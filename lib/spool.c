@@ -351,7 +351,7 @@ spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
 {
 	struct replay_ctx c = { emit, arg, events, skipped, err, errlen };
 	char taken[PATH_MAX + 64];
-	struct stat st;
+	struct stat st, locked;
 	int fd, left;
 
 	*events = *skipped = 0;
@@ -369,6 +369,15 @@ spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
 		snprintf(err, errlen, "spool %s: lock: %s", path, strerror(errno));
 		close(fd);
 		return -1;
+	}
+	/* Another replay (a consumer beside this one) may have taken the
+	 * file between the open and the lock, and a writer made a new one:
+	 * that one is not locked by this replay, and its writer may be in
+	 * the middle of a record.  It waits for the next replay. */
+	if (fstat(fd, &locked) != 0 || stat(path, &st) != 0 ||
+	    locked.st_ino != st.st_ino || locked.st_dev != st.st_dev) {
+		close(fd);
+		return left;
 	}
 	if (take_name(path, taken, sizeof(taken)) != 0) {
 		snprintf(err, errlen, "spool %s: rename: %s", path, strerror(errno));

@@ -24,8 +24,9 @@ tests_test_spool_LDADD = $(LIBEVENTS)
 # read(2) as lib/spool.c calls it goes through the test's __wrap_read,
 # which can fail part-way on demand (a disk error, a short read);
 # rename(2) through __wrap_rename, which holds the replay at the moment
-# it takes the live file until the writers wait for its lock.
-tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read -Wl,--wrap=rename
+# it takes the live file until the writers wait for its lock; flock(2)
+# through __wrap_flock, where another replay can race this one.
+tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read -Wl,--wrap=rename -Wl,--wrap=flock
 
 ## the spool's record format, as earlier releases wrote it
 # (In UNIT_TESTS, so scripts/test runs it under valgrind too.)

@@ -120,6 +120,24 @@ int __wrap_rename(const char *from, const char *to);
 
 static void (*before_rename)(void);
 
+/* Linked with -Wl,--wrap=flock: lib/spool.c's flock(2) comes here; a
+ * hook set runs once, before the lock is taken. */
+int __real_flock(int fd, int op);
+int __wrap_flock(int fd, int op);
+
+static void (*before_flock)(void);
+
+int
+__wrap_flock(int fd, int op)
+{
+	void (*hook)(void) = before_flock;
+
+	before_flock = NULL;
+	if (hook != NULL)
+		hook();
+	return __real_flock(fd, op);
+}
+
 int
 __wrap_rename(const char *from, const char *to)
 {
@@ -503,6 +521,55 @@ test_read_errors(const char *dir)
 	}
 }
 
+/* What the racing replay's hook works on. */
+static char race_path[512], race_away[600];
+
+/* Between the replay's open of the live file and its lock: another
+ * replay takes that file away, and a writer starts a new one. */
+static void
+race_other_replay(void)
+{
+	struct event_batch b;
+	struct event_out ev[PER];
+	char bufs[PER][64], err[256];
+
+	CHECK(__real_rename(race_path, race_away) == 0, "the other replay's rename");
+	make_batch(&b, ev, bufs, 3, 1);
+	CHECK(spool_append(race_path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+}
+
+/* Two replays at once (consumers sharing a spool): the one that locked
+ * a file the other has taken leaves the new live file alone. */
+static void
+test_replay_race(const char *dir)
+{
+	static struct seen s;
+	struct event_batch b;
+	struct event_out ev[PER];
+	char bufs[PER][64], err[256];
+	size_t events, skipped;
+
+	snprintf(race_path, sizeof(race_path), "%s/race", dir);
+	snprintf(race_away, sizeof(race_away), "%s/race.replay.other", dir);
+	make_batch(&b, ev, bufs, 3, 0);
+	CHECK(spool_append(race_path, 1 << 20, &b, err, sizeof(err)) == 0, "append: %s", err);
+	memset(&s, 0, sizeof(s));
+	s.stop_after = -1;
+	before_flock = race_other_replay;
+	CHECK(spool_replay(race_path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
+	    "race: replay: %s", err);
+	CHECK(before_flock == NULL, "race: the hook ran");
+	CHECK(events == 0 && s.count[3][1][0] == 0, "race: %zu events taken from a file not locked",
+	    events);
+	CHECK(spool_size(race_path) > 0 && access(race_path, F_OK) == 0,
+	    "race: the new live file left in place");
+	/* The next replay takes both, each batch once. */
+	CHECK(spool_replay(race_path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
+	    "race: replay after: %s", err);
+	CHECK(seen_all(&s, 3, 2, 1), "race: every batch once");
+	CHECK(spool_size(race_path) == 0, "race: all gone");
+}
+
 int
 main(void)
 {
@@ -514,6 +581,7 @@ main(void)
 	test_damage(dir);
 	test_interrupted(dir);
 	test_read_errors(dir);
+	test_replay_race(dir);
 	if (check_failed == 0) {
 		char cmd[600];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
