@@ -25,6 +25,10 @@
 #include "spool.h"
 #include "timeutil.h"
 
+/* The Allow values of /events, without and with event-query. */
+#define ALLOW_POST	"POST, OPTIONS"
+#define ALLOW_ALL	"GET, HEAD, POST, OPTIONS"
+
 /* Read exactly len body bytes into body.  0, or -1 if the body ended
  * early or could not be read. */
 static int
@@ -314,14 +318,15 @@ handle(struct http_req *req, void *arg)
 		 * server does not route to event-query: this URL does not
 		 * take it, whatever is installed (RFC 9110, 15.5.6). */
 		reading = method != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
-		allow = reading ? "POST, OPTIONS" : in->set->allow;
+		allow = reading ? ALLOW_POST : in->set->allow;
 		ingest_cors(in, req, a.headers, sizeof(a.headers));
 		snprintf(hdr, sizeof(hdr), "%sAllow: %s\r\n", a.headers, allow);
 		http_send_error(req, 405, hdr, "method_not_allowed",
-		    allow[0] == 'G' ? "POST events to this URL, or read them with GET" :
-		    in->set->allow[0] == 'G' ?
+		    !in->set->query_beside ?
+		    "POST events to this URL (event-query, which answers GET, is not installed)" :
+		    reading ?
 		    "POST events to this URL (the web server does not route GET here to event-query)" :
-		    "POST events to this URL (event-query, which answers GET, is not installed)");
+		    "POST events to this URL, or read them with GET");
 		return;
 	}
 	if (ingest_access(in, req, &a) != 0)
@@ -422,15 +427,14 @@ sched_batch(long on)
 }
 
 /*
- * The Allow field value of /events: "GET, HEAD, POST, OPTIONS" when an
- * executable event-query sits beside this program, else "POST, OPTIONS".
- * Beside it is the folder of argv0, the path the web server ran (where
- * lighttpd.conf and apache/ look for event-query, a symbolic link left
- * as it is), when that path has a '/'; else the folder of the program's
- * own file (/proc/self/exe).  Static storage.
+ * Is an executable event-query beside this program?  Beside it is the
+ * folder of argv0, the path the web server ran (where lighttpd.conf and
+ * apache/ look for event-query, a symbolic link left as it is), when
+ * that path has a '/'; else the folder of the program's own file
+ * (/proc/self/exe).  1 or 0.
  */
-static const char *
-allowed_methods(const char *argv0)
+static int
+query_beside(const char *argv0)
 {
 	static const char query[] = "event-query";
 	char path[PATH_MAX];
@@ -440,17 +444,17 @@ allowed_methods(const char *argv0)
 	if (argv0 != NULL && strchr(argv0, '/') != NULL) {
 		n = (ssize_t)strlen(argv0);
 		if ((size_t)n >= sizeof(path) - sizeof(query))
-			return "POST, OPTIONS";
+			return 0;
 		memcpy(path, argv0, (size_t)n);
 	} else
 		n = readlink("/proc/self/exe", path, sizeof(path) - sizeof(query));
 	if (n <= 0 || (size_t)n >= sizeof(path) - sizeof(query))
-		return "POST, OPTIONS";
+		return 0;
 	path[n] = '\0';
 	if ((slash = strrchr(path, '/')) == NULL)
-		return "POST, OPTIONS";
+		return 0;
 	memcpy(slash + 1, query, sizeof(query));
-	return access(path, X_OK) == 0 ? "GET, HEAD, POST, OPTIONS" : "POST, OPTIONS";
+	return access(path, X_OK) == 0;
 }
 
 int
@@ -484,7 +488,8 @@ main(int argc, char *argv[])
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	mallopt(M_ARENA_MAX, ncpu > 0 && ncpu < 64 ? (int)ncpu : 2);
 	sched_batch(set.conf.fcgi_sched_batch);
-	set.allow = allowed_methods(argv[0]);
+	set.query_beside = query_beside(argv[0]);
+	set.allow = set.query_beside ? ALLOW_ALL : ALLOW_POST;
 	/* One request at a time under plain CGI; under FastCGI each thread
 	 * its own Redis connection (made on its first request). */
 	n = FCGX_IsCGI() ? 1 : (int)set.conf.fcgi_threads;

@@ -22,8 +22,9 @@ struct ingest_settings {
 	atomic_int	 redis_down;	/* for logging changes of state only */
 	/* The methods /events takes (RFC 9110, 10.2.1): GET and HEAD too
 	 * when event-query is installed beside event-ingest, as every
-	 * set-up routes them to it then (allowed_methods, ingest.c). */
-	const char	*allow;
+	 * set-up routes them to it then (query_beside, ingest.c). */
+	int		 query_beside;
+	const char	*allow;		/* the Allow value that follows */
 };
 
 /* One serving thread's own: the handler's argument. */

@@ -30,11 +30,21 @@ spool_crc(const char *buf, size_t len)
 	return (uint32_t)crc32_z(0L, (const Bytef *)buf, len);
 }
 
+/* Is the open file fd still the one at path (not renamed away for a
+ * replay)?  1 or 0. */
+static int
+same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 /* Open path for appending, locked, and still the file at path. */
 static int
 open_locked(const char *path, char *err, size_t errlen)
 {
-	struct stat a, b;
 	int fd, tries;
 
 	for (tries = 0; tries < 10; tries++) {
@@ -48,8 +58,7 @@ open_locked(const char *path, char *err, size_t errlen)
 			close(fd);
 			return -1;
 		}
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
-		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		if (same_file(fd, path))
 			return fd;
 		close(fd);	/* renamed away for replay: open the new one */
 	}
@@ -351,7 +360,7 @@ spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
 {
 	struct replay_ctx c = { emit, arg, events, skipped, err, errlen };
 	char taken[PATH_MAX + 64];
-	struct stat st, locked;
+	struct stat st;
 	int fd, left;
 
 	*events = *skipped = 0;
@@ -374,8 +383,7 @@ spool_replay(const char *path, spool_emit emit, void *arg, size_t *events,
 	 * file between the open and the lock, and a writer made a new one:
 	 * that one is not locked by this replay, and its writer may be in
 	 * the middle of a record.  It waits for the next replay. */
-	if (fstat(fd, &locked) != 0 || stat(path, &st) != 0 ||
-	    locked.st_ino != st.st_ino || locked.st_dev != st.st_dev) {
+	if (!same_file(fd, path)) {
 		close(fd);
 		return left;
 	}
