@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgi_start.h"
@@ -431,13 +432,14 @@ sched_batch(long on)
  * folder of argv0, the path the web server ran (where lighttpd.conf and
  * apache/ look for event-query, a symbolic link left as it is), when
  * that path has a '/'; else the folder of the program's own file
- * (/proc/self/exe).  1 or 0.
+ * (/proc/self/exe).  A regular file: not a folder of that name.  1 or 0.
  */
 static int
 query_beside(const char *argv0)
 {
 	static const char query[] = "event-query";
 	char path[PATH_MAX];
+	struct stat st;
 	ssize_t n;
 	char *slash;
 
@@ -454,7 +456,7 @@ query_beside(const char *argv0)
 	if ((slash = strrchr(path, '/')) == NULL)
 		return 0;
 	memcpy(slash + 1, query, sizeof(query));
-	return access(path, X_OK) == 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
 int

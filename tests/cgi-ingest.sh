@@ -59,13 +59,16 @@ for m in GET HEAD; do
 done
 # Alone in its folder it takes POST (and OPTIONS) only; so it does
 # through a symbolic link in a folder without event-query (the folder a
-# web server looks in), and beside an event-query it cannot execute.
-mkdir "$SVC_DIR/alone" "$SVC_DIR/linked" "$SVC_DIR/noexec" &&
+# web server looks in), beside an event-query it cannot execute, and
+# beside a folder named event-query.
+mkdir "$SVC_DIR/alone" "$SVC_DIR/linked" "$SVC_DIR/noexec" "$SVC_DIR/dir" &&
+    cp "$INGEST" "$SVC_DIR/dir/" && mkdir "$SVC_DIR/dir/event-query" &&
     cp "$INGEST" "$SVC_DIR/alone/" && cp "$INGEST" "$SVC_DIR/noexec/" &&
     cp "$top_builddir/cgi/event-query" "$SVC_DIR/noexec/" &&
     chmod a-x "$SVC_DIR/noexec/event-query" &&
     ln -s "$INGEST" "$SVC_DIR/linked/event-ingest" || fail "cannot set up folders for $INGEST"
-for INGEST in "$SVC_DIR/alone/event-ingest" "$SVC_DIR/linked/event-ingest" "$SVC_DIR/noexec/event-ingest"; do
+for INGEST in "$SVC_DIR/alone/event-ingest" "$SVC_DIR/linked/event-ingest" \
+    "$SVC_DIR/noexec/event-ingest" "$SVC_DIR/dir/event-ingest"; do
 	cgi "$SVC_DIR/one" REQUEST_METHOD=DELETE
 	expect 405 method_not_allowed
 	grep -q "^Allow: POST, OPTIONS$cr\$" "$OUT" || fail "$INGEST: 405 without Allow: POST, OPTIONS: $(cat "$OUT")"
