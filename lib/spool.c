@@ -289,6 +289,17 @@ out:
 	return rc;
 }
 
+/* 1 if name is a file kept aside as damaged: its name ends in
+ * ".damaged" (replay_file adds the suffix).  ".damaged" elsewhere in the
+ * name, as in a spool path "x.damaged.spool", is not the mark. */
+static int
+is_damaged(const char *name)
+{
+	size_t n = strlen(name), s = sizeof(".damaged") - 1;
+
+	return n >= s && strcmp(name + n - s, ".damaged") == 0;
+}
+
 /* Calls fn for each "<base>.replay.*" file in path's directory but the
  * damaged ones, all of them even if one fails.  -1 if any did. */
 static int
@@ -309,7 +320,7 @@ each_replay_file(const char *path, int (*fn)(const char *, void *), void *arg)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
-		    strstr(de->d_name, ".damaged") != NULL)
+		    is_damaged(de->d_name))
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
 		/* One file that fails holds up none of the others. */

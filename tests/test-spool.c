@@ -570,6 +570,34 @@ test_replay_race(const char *dir)
 	CHECK(spool_size(race_path) == 0, "race: all gone");
 }
 
+/* A spool path with ".damaged" inside its name: its leftovers are
+ * still replayed; only a name that ends in ".damaged" is kept aside. */
+static void
+test_damaged_in_name(const char *dir)
+{
+	static struct seen s;
+	struct event_batch b;
+	struct event_out ev[PER];
+	char bufs[PER][64], path[512], err[256];
+	size_t events, skipped;
+
+	snprintf(path, sizeof(path), "%s/x.damaged.spool", dir);
+	make_batch(&b, ev, bufs, 2, 0);
+	CHECK(spool_append(path, 1 << 20, &b, err, sizeof(err)) == 0, "name: append: %s", err);
+	/* Redis is away: the replay fails and leaves a leftover file... */
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 0;
+	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == -1,
+	    "name: replay fails");
+	CHECK(spool_size(path) > 0, "name: the leftover counts as waiting");
+	/* ...which the next replay sends. */
+	s.stop_after = -1;
+	CHECK(spool_replay(path, emit, &s, &events, &skipped, err, sizeof(err)) == 0,
+	    "name: replay again: %s", err);
+	CHECK(events == PER && seen_all(&s, 2, 1, 1), "name: %zu events replayed", events);
+	CHECK(spool_size(path) == 0, "name: all gone");
+}
+
 int
 main(void)
 {
@@ -582,6 +610,7 @@ main(void)
 	test_interrupted(dir);
 	test_read_errors(dir);
 	test_replay_race(dir);
+	test_damaged_in_name(dir);
 	if (check_failed == 0) {
 		char cmd[600];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
