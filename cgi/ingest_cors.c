@@ -177,5 +177,5 @@ ingest_preflight(struct ingest *in, struct http_req *req)
 	    "%sAccess-Control-Allow-Methods: POST, OPTIONS\r\n"
 	    "Access-Control-Allow-Headers: Content-Type, Content-Encoding, X-Events-Key\r\n"
 	    "Access-Control-Max-Age: 86400\r\nAllow: %s\r\n", cors, in->set->allow);
-	http_send(req, 204, "text/plain", lines, "", 0);
+	http_send(req, 204, NULL, lines, NULL, 0);
 }

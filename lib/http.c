@@ -403,18 +403,24 @@ void
 http_send(struct http_req *req, int status, const char *ctype,
     const char *extra_headers, const char *body, size_t len)
 {
-	char head[1024];
+	char head[1024], entity[256];
 	int n;
 
+	/* RFC 9110 15.3.5 and 8.6: a 204 has no content, and a server
+	 * sends no Content-Length with it; no content, no Content-Type. */
+	entity[0] = '\0';
+	if (status != 204)
+		snprintf(entity, sizeof(entity), "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		    ctype != NULL ? ctype : "application/octet-stream", len);
 	/* RFC 3875 section 6.3.3: the Status header carries the code.
 	 * Every answer is made afresh, so a byte range of one is no part
 	 * of the next: "Accept-Ranges: none" (RFC 9110 14.3) keeps
 	 * lighttpd and Apache from cutting a 200 to a Range header. */
 	n = snprintf(head, sizeof(head),
-	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Status: %d %s\r\n%s"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
 	    "Accept-Ranges: none\r\n%s\r\n",
-	    status, http_reason(status), ctype, len,
+	    status, http_reason(status), entity,
 	    extra_headers != NULL ? extra_headers : "");
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		log_error("response header too long");
@@ -422,7 +428,7 @@ http_send(struct http_req *req, int status, const char *ctype,
 	}
 	/* RFC 9110 9.3.2: HEAD gets the headers GET would, no body. */
 	if (http_write(req, head, (size_t)n) != 0 ||
-	    (!http_is_head(req) && http_write(req, body, len) != 0))
+	    (status != 204 && len > 0 && !http_is_head(req) && http_write(req, body, len) != 0))
 		log_debug("client went away before the answer was written");
 }
 

@@ -60,7 +60,10 @@ ssize_t		 http_read(struct http_req *req, char *buf, size_t n);
 int		 http_write(struct http_req *req, const char *buf, size_t n);
 
 /* Send a complete response: status, Content-Type, any extra header lines
- * (each ending in "\r\n", or NULL), the body. */
+ * (each ending in "\r\n", or NULL), the body (len bytes; body may be
+ * NULL when len is 0).  A 204 carries no content (RFC 9110 15.3.5): it
+ * is sent without Content-Type, Content-Length or body, and ctype and
+ * body are ignored.  A HEAD request gets the headers alone (9.3.2). */
 void		 http_send(struct http_req *req, int status, const char *ctype,
 		    const char *extra_headers, const char *body, size_t len);
 

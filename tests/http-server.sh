@@ -136,6 +136,11 @@ case $(http_header Access-Control-Allow-Methods) in
 *POST*) ;;
 *) fail "preflight: Allow-Methods \"$(http_header Access-Control-Allow-Methods)\"" ;;
 esac
+# RFC 9110 8.6 and 15.3.5: a 204 has no content, so neither a
+# Content-Length nor a Content-Type, whichever web server passes it on.
+[ -z "$(http_header Content-Length)" ] || fail "preflight: a 204 with Content-Length"
+[ -z "$(http_header Content-Type)" ] || fail "preflight: a 204 with Content-Type $(http_header Content-Type)"
+[ ! -s "$SVC_DIR/http.body" ] || fail "preflight: a 204 with a body"
 ok "POST /events and OPTIONS reach event-ingest with its settings (max_events = 3)"
 
 ## GET and HEAD /events, /events/stats: event-query, with the token

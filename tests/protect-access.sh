@@ -48,6 +48,10 @@ expect_list Access-Control-Expose-Headers Retry-After "preflight"
 expect_list Vary Origin "preflight"
 [ -n "$(http_header Access-Control-Max-Age)" ] || fail "preflight: no Access-Control-Max-Age"
 [ ! -s "$SVC_DIR/http.body" ] || fail "preflight: a 204 with a body"
+# RFC 9110 8.6 and 15.3.5: no Content-Length on a 204, nor a Content-Type
+# for content it does not have.
+! grep -qi '^Content-Length:' "$SVC_DIR/http.headers" || fail "preflight: a 204 with Content-Length"
+! grep -qi '^Content-Type:' "$SVC_DIR/http.headers" || fail "preflight: a 204 with Content-Type"
 preflight "$MSHOP"
 expect_eq 204 "$HTTP_STATUS" "preflight from $MSHOP, key in a header to come"
 expect_header Access-Control-Allow-Origin "$MSHOP" "preflight from $MSHOP"
