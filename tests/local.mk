@@ -25,8 +25,10 @@ tests_test_spool_LDADD = $(LIBEVENTS)
 # which can fail part-way on demand (a disk error, a short read);
 # rename(2) through __wrap_rename, which holds the replay at the moment
 # it takes the live file until the writers wait for its lock; flock(2)
-# through __wrap_flock, where another replay can race this one.
-tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read -Wl,--wrap=rename -Wl,--wrap=flock
+# through __wrap_flock, where another replay can race this one, and
+# time_now_ms through __wrap_time_now_ms, whose clock can stand still.
+tests_test_spool_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=read -Wl,--wrap=rename -Wl,--wrap=flock \
+	-Wl,--wrap=time_now_ms
 
 ## the spool's record format, as earlier releases wrote it
 # (In UNIT_TESTS, so scripts/test runs it under valgrind too.)
