@@ -249,6 +249,32 @@ async function beacon(browser) {
 	await t.ctx.close();
 }
 
+// Page hide while the browser is offline: Chromium takes a beacon then
+// (sendBeacon says true) and drops it, so the tracker hands nothing over;
+// the events stay queued and arrive on the next visit, each once.
+async function offlineHide(browser) {
+	const t = await open(browser, html());
+	await t.ctx.setOffline(true);
+	check(await t.page.evaluate(() => navigator.onLine) === false, 'offline: navigator.onLine is false');
+	const ids = await track(t.page, [['offline', { n: 1 }], ['offline', { n: 2 }], ['offline', { n: 3 }]]);
+	await t.page.evaluate(() => window.tracker.flush());
+	await until('the flush fails', () => t.posts.length && t.posts.every((p) => p.failed));
+	await t.page.goto('about:blank');	// pagehide, offline
+	await t.ctx.setOffline(false);
+	// Back with POSTs held: what the queue kept.
+	const hold = (route) => route.abort('internetdisconnected');
+	await t.page.route(EVENTS, hold);
+	await go(t);
+	const left = (await queue(t.page)).map((e) => e.id);
+	check(ids.every((id) => left.includes(id)), 'offline: the events stayed queued through the page hide: ' +
+	    left.length + ' queued');
+	await t.page.unroute(EVENTS, hold);
+	await t.page.evaluate(() => window.tracker.flush());
+	await delivered(ids, 'events of a page hidden offline');
+	ok('page hide while offline: no beacon, the ' + ids.length + ' events came on the next visit, each once');
+	await t.ctx.close();
+}
+
 // Click text: never from form fields or editable content, nothing from
 // data-track="off" or from what is not shown (hidden, display: none),
 // and none at all with data-text="false".
@@ -405,6 +431,7 @@ run(async (browser) => {
 		await serverNamesEvent(browser);
 		await permanentRefusals(browser);
 		await beacon(browser);
+		await offlineHide(browser);
 		await clickText(browser);
 	} else {
 		await smallServer(browser);
