@@ -18,6 +18,8 @@
 #include "metrics.h"
 
 #define EXPOSE	"Access-Control-Expose-Headers: Retry-After\r\n"
+/* The 401 no_key's challenge: the write key's scheme (README, Protection). */
+#define KEY_CHALLENGE	"WWW-Authenticate: Key realm=\"events\"\r\n"
 
 /*
  * The key from the query string ("key=...") or X-Events-Key, into buf
@@ -114,6 +116,7 @@ ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a)
 	const struct access_site *site;
 	enum access_verdict v;
 	int given;
+	char lines[sizeof(a->headers) + sizeof(KEY_CHALLENGE)];
 
 	a->origin = http_param(req, "HTTP_ORIGIN");
 	if (a->origin != NULL && *a->origin == '\0')
@@ -128,8 +131,12 @@ ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a)
 	case ACCESS_OK:
 		return 0;
 	case ACCESS_NO_KEY:
+		/* A 401 names how to authenticate (RFC 9110 11.6.1, 15.5.2):
+		 * the scheme "Key", whose credentials go in ?key= or in
+		 * X-Events-Key. */
 		enqueue_count(in->q, METRIC_REJECTED "no_key", 1);
-		http_send_error(req, 401, a->headers, "no_key",
+		snprintf(lines, sizeof(lines), "%s" KEY_CHALLENGE, a->headers);
+		http_send_error(req, 401, lines, "no_key",
 		    "a write key is required: POST /events?key=YOUR_KEY or an X-Events-Key header");
 		return -1;
 	case ACCESS_BAD_KEY:

@@ -71,8 +71,11 @@ ok "preflight from an origin some key takes: 204, the POST decides"
 # Write keys on POST.
 post_json '{"type":"k"}'
 expect_error 401 no_key "POST without a key"
+# A 401 carries a challenge (RFC 9110 15.5.2): the write key's scheme.
+expect_header WWW-Authenticate 'Key realm="events"' "POST without a key"
 post_json '{"type":"k"}' -H "Origin: $SHOP"
 expect_error 401 no_key "POST from a page without a key"
+expect_header WWW-Authenticate 'Key realm="events"' "POST from a page without a key"
 http_post "$URL?key=pk_nope" application/json '{"type":"k"}' --max-time 10
 expect_error 403 bad_key "an unknown key in the URL"
 post_json '{"type":"k"}' -H 'X-Events-Key: pk_nope'
