@@ -22,6 +22,7 @@
 #include "ingest.h"
 #include "bounds.h"
 #include "log.h"
+#include "mediatype.h"
 #include "metrics.h"
 #include "spool.h"
 #include "timeutil.h"
@@ -332,7 +333,7 @@ handle(struct http_req *req, void *arg)
 	}
 	if (ingest_access(in, req, &a) != 0)
 		return;
-	http_media_type(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt));
+	mediatype_type(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt));
 	if (strcmp(mt, "application/json") == 0 || strcmp(mt, "text/plain") == 0)
 		fmt = EVENT_BODY_JSON;
 	else if (strcmp(mt, "application/x-ndjson") == 0)
@@ -340,6 +341,16 @@ handle(struct http_req *req, void *arg)
 	else {
 		snprintf(err, sizeof(err),
 		    "Content-Type \"%.*s\" not accepted: use application/json, text/plain or application/x-ndjson",
+		    LIMIT_QUOTE_LEN, log_clip(clip, sizeof(clip), mt, strlen(mt)));
+		reject(in, req, 415, a.headers, "unsupported_media_type", err);
+		return;
+	}
+	/* Events are UTF-8 (RFC 8259 8.1); a body said to be in another
+	 * charset would be read as other characters than were meant. */
+	mediatype_charset(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt));
+	if (mt[0] != '\0' && strcmp(mt, "utf-8") != 0 && strcmp(mt, "utf8") != 0) {
+		snprintf(err, sizeof(err),
+		    "charset \"%.*s\" not accepted: send UTF-8 (charset=utf-8, or no charset)",
 		    LIMIT_QUOTE_LEN, log_clip(clip, sizeof(clip), mt, strlen(mt)));
 		reject(in, req, 415, a.headers, "unsupported_media_type", err);
 		return;

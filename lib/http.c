@@ -477,19 +477,3 @@ http_send_error(struct http_req *req, int status, const char *extra_headers,
 	json_object_put(root);
 }
 
-void
-http_media_type(const char *ctype, char *out, size_t outlen)
-{
-	size_t i = 0;
-
-	if (outlen == 0)
-		return;
-	if (ctype != NULL) {
-		while (*ctype == ' ' || *ctype == '\t')
-			ctype++;
-		for (; ctype[i] && ctype[i] != ';' && ctype[i] != ' ' &&
-		    ctype[i] != '\t' && i + 1 < outlen; i++)
-			out[i] = (char)tolower((unsigned char)ctype[i]);
-	}
-	out[i] = '\0';
-}

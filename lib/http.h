@@ -106,8 +106,5 @@ int		 http_is_head(struct http_req *req);
 /* Reason phrase for a status code (RFC 9110 section 15). */
 const char	*http_reason(int status);
 
-/* The media type of CONTENT_TYPE, lower-cased, parameters dropped, into
- * out.  "" when absent. */
-void		 http_media_type(const char *ctype, char *out, size_t outlen);
 
 #endif

@@ -12,6 +12,7 @@ lib_libevents_a_SOURCES = \
 	lib/http.c lib/http.h \
 	lib/ipanon.c lib/ipanon.h \
 	lib/jsonscan.c lib/jsonscan.h \
+	lib/mediatype.c lib/mediatype.h \
 	lib/jsontime.c lib/jsontime.h \
 	lib/bounds.h \
 	lib/log.c lib/log.h \

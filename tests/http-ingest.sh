@@ -188,7 +188,26 @@ expect_eq 202 "$HTTP_STATUS" "text/plain"
 stream_check "text/plain" 'assert evs[0]["type"] == "beacon" and evs[0]["page"] == {"path": "/"}, evs'
 post 'application/json; charset=UTF-8' '{"type":"cs"}'
 expect_eq 202 "$HTTP_STATUS" "charset parameter"
-ok "text/plain and Content-Type parameters"
+# UTF-8 however it is written is taken; any other charset is 415 and
+# nothing is queued: its bytes would be read as other characters.
+for ct in 'text/plain;charset=UTF-8' 'application/json;charset="utf-8"' \
+    'application/json; charset=utf8' 'application/x-ndjson; foo=bar; CHARSET=Utf-8' \
+    'application/json; charset'; do
+	post "$ct" '{"type":"cs","metadata":{"s":"\u00e9"}}'
+	expect_eq 202 "$HTTP_STATUS" "Content-Type: $ct"
+	expect_eq 1 "$(queued)" "Content-Type: $ct: queued"
+done
+for ct in 'application/json; charset=ISO-8859-1' 'text/plain; charset="windows-1252"' \
+    'application/x-ndjson; charset=utf-16le' 'application/json; foo; charset=us-ascii'; do
+	post "$ct" "$(printf '{"type":"cs","metadata":{"s":"\303\251"}}')"
+	expect_error 415 unsupported_media_type "Content-Type: $ct"
+	case $(json_get 'd["error"]["message"]') in
+	*charset*UTF-8*) ;;
+	*) fail "Content-Type: $ct: the message does not say UTF-8: $(cat "$SVC_DIR/http.body")" ;;
+	esac
+	expect_eq 0 "$(queued)" "Content-Type: $ct: queued"
+done
+ok "text/plain and Content-Type parameters; a charset other than UTF-8 is 415"
 
 ## Content-Encoding: gzip and deflate decoded, bounded; others refused
 

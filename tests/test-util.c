@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "ipanon.h"
+#include "mediatype.h"
 #include "timeutil.h"
 #include "utf8.h"
 #include "uuid7.h"
@@ -313,6 +314,43 @@ test_utf8(void)
 	CHECK(utf8_sanitize(out, 4, "abcdef", 10) == 3 && strcmp(out, "abc") == 0, "sanitize bound");
 }
 
+/* Content-Type's charset parameter (RFC 9110 8.3.1, 5.6.6). */
+static void
+test_charset(void)
+{
+	static const struct {
+		const char *ctype, *charset;
+	} cases[] = {
+		{ NULL, "" },
+		{ "application/json", "" },
+		{ "application/json;", "" },
+		{ "application/json; charset=UTF-8", "utf-8" },
+		{ "text/plain;charset=UTF-8", "utf-8" },
+		{ "application/json ; CharSet = utf-8", "" },	/* no space around '=' */
+		{ "application/json;\tcharset=\"ISO-8859-1\"", "iso-8859-1" },
+		{ "application/json; charset=\"ut\\f-8\"", "utf-8" },
+		{ "application/json; foo=bar; charset=latin1", "latin1" },
+		{ "application/json; foo; charset=latin1", "latin1" },
+		{ "application/json; foo=\"a;b\"; charset=latin1", "latin1" },
+		{ "application/json; charset=utf-8; charset=latin1", "utf-8" },
+		{ "application/json; charset=; charset=latin1", "latin1" },
+		{ "application/json; charset=\"unended", "" },
+		{ "application/json; charset=utf-8 x", "" },
+		{ "application/json; charset=utf-8;;", "utf-8" },
+		{ "application/json; charset=utf-16le", "utf-16le" },
+	};
+	char out[32], tiny[4];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mediatype_charset(cases[i].ctype, out, sizeof(out));
+		CHECK(strcmp(out, cases[i].charset) == 0, "charset of \"%s\": \"%s\", want \"%s\"",
+		    cases[i].ctype ? cases[i].ctype : "(none)", out, cases[i].charset);
+	}
+	mediatype_charset("text/plain; charset=utf-8", tiny, sizeof(tiny));
+	CHECK(strcmp(tiny, "utf") == 0, "charset cut to fit: \"%s\"", tiny);
+}
+
 int
 main(void)
 {
@@ -321,5 +359,6 @@ main(void)
 	test_uuid_order();
 	test_ip();
 	test_utf8();
+	test_charset();
 	return check_exit("test-util");
 }
