@@ -4,10 +4,43 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsontime.h"
 #include "query.h"
+
+/*
+ * d as JSON in the fewest significant digits that read back as d (1.1,
+ * not json-c's 1.1000000000000001), written out in full for exponents
+ * -4 to 15 (100.0, 0.0001) and with one outside them (1e+21, 1e-05), as
+ * Python's repr() does; ".0" where it would otherwise read as an
+ * integer.  d is finite.  NULL on out of memory.
+ */
+static json_object *
+new_double(double d)
+{
+	char buf[400];
+	int prec, exp10;
+
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+	exp10 = atoi(strchr(buf, 'e') + 1);
+	if (exp10 >= -4 && exp10 < 16) {
+		snprintf(buf, sizeof(buf) - 2, "%.*f", prec - 1 - exp10 > 0 ? prec - 1 - exp10 : 0, d);
+		if (strchr(buf, '.') == NULL)
+			strcat(buf, ".0");
+	} else if (prec == 1) {
+		/* "1e+21", not "1.e+21" */
+		snprintf(buf, sizeof(buf), "%.0e", d);
+	}
+	return json_object_new_double_s(d, buf);
+}
 
 /*
  * The value at it as JSON.  Documents written by the consumer hold only
@@ -34,7 +67,7 @@ doc_to_json(const bson_iter_t *it, int depth)
 		return json_object_new_int64(bson_iter_int64(it));
 	case BSON_TYPE_DOUBLE:
 		d = bson_iter_double(it);
-		return isfinite(d) ? json_object_new_double(d) : NULL;
+		return isfinite(d) ? new_double(d) : NULL;
 	case BSON_TYPE_BOOL:
 		return json_object_new_boolean(bson_iter_bool(it));
 	case BSON_TYPE_DATE_TIME:

@@ -598,11 +598,11 @@ scan_text(struct parse *p, const char *s, size_t len, json_object *doc, size_t i
 	else
 		snprintf(who, sizeof(who), "body");
 	jsonscan_path(&r, from, field, sizeof(field));
-	/* A raw control character is not JSON (RFC 8259, 7); the rest is
-	 * JSON the store cannot keep as sent. */
-	return fail(p, f == JSONSCAN_CONTROL ? EVENT_ERR_JSON : EVENT_ERR_INVALID,
+	/* A raw control character or NaN is not JSON (RFC 8259, 6 and 7);
+	 * the rest is JSON the store cannot keep as sent. */
+	return fail(p, jsonscan_not_json(f) ? EVENT_ERR_JSON : EVENT_ERR_INVALID,
 	    "%s: %s%sthe %s %s", who, field,
-	    field[0] ? ": " : "", r.in_key ? "key" : "string", jsonscan_fault_text(f));
+	    field[0] ? ": " : "", jsonscan_subject(&r), jsonscan_fault_text(f));
 }
 
 static enum event_err

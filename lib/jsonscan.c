@@ -65,9 +65,24 @@ jsonscan_fault_text(enum jsonscan_fault f)
 	case JSONSCAN_SURROGATE:	return "holds a lone UTF-16 surrogate (\\ud800-\\udfff alone is no character)";
 	case JSONSCAN_DUPLICATE:	return "is given twice in one object";
 	case JSONSCAN_CONTROL:		return "holds a control character not escaped (JSON wants \\t, \\n or \\u0001 for U+0001-U+001F)";
+	case JSONSCAN_NONFINITE:	return "is NaN or Infinity, which JSON has no numbers for (RFC 8259, 6)";
 	case JSONSCAN_NOMEM:		return "out of memory";
 	}
 	return "?";
+}
+
+const char *
+jsonscan_subject(const struct jsonscan_result *r)
+{
+	if (r->in_key)
+		return "key";
+	return r->fault == JSONSCAN_NONFINITE ? "value" : "string";
+}
+
+int
+jsonscan_not_json(enum jsonscan_fault f)
+{
+	return f == JSONSCAN_CONTROL || f == JSONSCAN_NONFINITE;
 }
 
 static int
@@ -377,6 +392,19 @@ jsonscan_text(struct jsonscan *js, const char *s, size_t len,
 				steps[depth - 1].keylen = k->srclen;
 				lv[depth - 1].want_key = 0;
 			}
+			break;
+		case 'N':
+		case 'I':
+		case 'i':
+		case 'n':
+			/* Outside strings JSON's only letters are those of
+			 * true, false and null, and an exponent's e: json-c
+			 * takes NaN and Infinity (after '-' too) besides. */
+			if (s[i] != 'n' || (i + 1 < len && (s[i + 1] == 'a' || s[i + 1] == 'A'))) {
+				set_path(r, steps, depth);
+				return r->fault = JSONSCAN_NONFINITE;
+			}
+			i++;
 			break;
 		default:
 			i++;	/* white space, ':', numbers, literals */

@@ -9,7 +9,9 @@
  *   - of two equal keys in one object, the last wins;
  *   - a control character (U+0001-U+001F: a tab, a line feed) written
  *     as it is inside a string, which RFC 8259 section 7 says must be
- *     escaped (even in strict mode).
+ *     escaped (even in strict mode);
+ *   - NaN, Infinity and -Infinity as values, which JSON has no numbers
+ *     for (RFC 8259 section 6), even in strict mode.
  * So every string the text holds, key or value, at any depth, is checked
  * here for a NUL, for lone surrogates and for raw control characters,
  * and the keys of each object for duplicates (compared as decoded, so
@@ -34,6 +36,7 @@ enum jsonscan_fault {
 	JSONSCAN_SURROGATE,	/* an escaped lone surrogate */
 	JSONSCAN_DUPLICATE,	/* a key given twice in one object */
 	JSONSCAN_CONTROL,	/* a raw control character in a string: not JSON */
+	JSONSCAN_NONFINITE,	/* NaN or Infinity as a value: not JSON */
 	JSONSCAN_NOMEM
 };
 
@@ -81,5 +84,11 @@ size_t		 jsonscan_path(const struct jsonscan_result *r, size_t from,
 
 /* A fault's words: "holds a NUL character (\u0000)" and the like. */
 const char	*jsonscan_fault_text(enum jsonscan_fault f);
+/* What the fault is in, for a message ("the %s %s"): "key", "string" or
+ * "value". */
+const char	*jsonscan_subject(const struct jsonscan_result *r);
+/* 1 if the fault means the text is not JSON (RFC 8259), 0 if it is JSON
+ * the store cannot keep as sent. */
+int		 jsonscan_not_json(enum jsonscan_fault f);
 
 #endif

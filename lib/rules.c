@@ -79,6 +79,17 @@ path_index(char *out, size_t outlen, const char *path, size_t i)
 	path_add(out, outlen, &at, "]", 1);
 }
 
+/* 1 if the number written as s has a digit other than 0 before its
+ * exponent: a number that is not 0, whatever json-c made of it. */
+static int
+nonzero_text(const char *s)
+{
+	for (; s != NULL && *s != '\0' && *s != 'e' && *s != 'E'; s++)
+		if (*s >= '1' && *s <= '9')
+			return 1;
+	return 0;
+}
+
 static int
 check_value(json_object *o, const char *path, int depth, char *why, size_t whylen)
 {
@@ -86,6 +97,7 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 	const char *s;
 	size_t i, n, len;
 	int64_t v;
+	double d;
 
 	switch (json_object_get_type(o)) {
 	case json_type_object:
@@ -139,7 +151,11 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 			return fail(why, whylen, "%s: integer out of range", path);
 		return 0;
 	case json_type_double:
-		if (!isfinite(json_object_get_double(o)))
+		/* Past a 64-bit float's range json-c makes infinity, and
+		 * below it 0 (1e-400): refuse both rather than store a
+		 * number other than was sent. */
+		d = json_object_get_double(o);
+		if (!isfinite(d) || (d == 0 && nonzero_text(json_object_get_string(o))))
 			return fail(why, whylen, "%s: number out of range", path);
 		return 0;
 	default:

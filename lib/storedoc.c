@@ -340,7 +340,7 @@ storedoc_from_json(const char *json, size_t len, bson_t *doc, char *err,
 	if ((f = jsonscan_text(scan, json, len, &r)) != JSONSCAN_OK) {
 		jsonscan_path(&r, 0, where, sizeof(where));
 		fail(err, errlen, "%s%sthe %s %s", where, where[0] ? ": " : "",
-		    r.in_key ? "key" : "string", jsonscan_fault_text(f));
+		    jsonscan_subject(&r), jsonscan_fault_text(f));
 		goto out;
 	}
 	if (split(root, &q, err, errlen) != 0 || build(doc, &q, err, errlen) != 0)

@@ -97,7 +97,7 @@ static const struct bad bads[] = {
 	    EVENT_ERR_INVALID, "body: sentAt: not an RFC 3339 date-time: second 60 is a leap second only" },
 	{ "{\"type\":\"a\",\"ts\":1e300}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
 	{ "{\"type\":\"a\",\"ts\":99999999999999999999}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
-	{ "{\"type\":\"a\",\"ts\":NaN}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
+	{ "{\"type\":\"a\",\"ts\":NaN}", EVENT_BODY_JSON, EVENT_ERR_JSON, "event 0: ts: the value is NaN or Infinity" },
 	{ "{\"type\":\"a\",\"ts\":true}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },
 	/* metadata */
 	{ "{\"type\":\"a\",\"metadata\":[1]}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata: must be an object" },
@@ -109,7 +109,12 @@ static const struct bad bads[] = {
 	{ "{\"type\":\"a\",\"metadata\":{\"s\":\"a\\u0000b\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "NUL" },
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":1e400}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":-1e400}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
-	{ "{\"type\":\"a\",\"metadata\":{\"n\":NaN}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":NaN}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is NaN" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":-Infinity}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is NaN" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":[1, Infinity]}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n[1]: the value is NaN" },
+	/* Below a 64-bit float's range: json-c makes it 0 */
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":1e-400}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata.n: number out of range" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":-0.00012E-330}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata.n: number out of range" },
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":9223372036854775808}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":-9223372036854775809}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "out of range" },
 	/* 9 levels: the metadata object and 8 nested below it */
@@ -357,6 +362,32 @@ test_strings(void)
 			}
 		}
 
+	/* NaN and Infinity, which json-c takes, are not JSON (RFC 8259,
+	 * 6): wherever a value stands, invalid_json naming it. */
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		static const char *const nonfinite[] = { "NaN", "Infinity", "-Infinity" };
+		size_t at_len;
+
+		if ((at = strstr(places[i].where, "the string")) == NULL)
+			continue;
+		at_len = (size_t)(at - places[i].where);
+		for (k = 0; k < 3; k++) {
+			at = strchr(places[i].body, '@');
+			snprintf(body, sizeof(body), "%.*s%s%s", (int)(at - places[i].body),
+			    places[i].body, nonfinite[k], at + 1);
+			snprintf(want, sizeof(want), "%.*sthe value is NaN or Infinity",
+			    (int)at_len, places[i].where);
+			b = NULL;
+			err[0] = '\0';
+			e = event_batch_parse(body, strlen(body), EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+			CHECK(e == EVENT_ERR_JSON && b == NULL, "%s: %s, want invalid_json (%s)", body,
+			    event_err_code(e), err);
+			CHECK(strncmp(err, want, strlen(want)) == 0, "%s: message \"%s\", want \"%s...\"",
+			    body, err, want);
+			event_batch_free(b);
+		}
+	}
+
 	/* Keys given twice, however written, at every depth. */
 	static const struct { const char *body, *msg; } dups[] = {
 		{ "{\"type\":\"a\",\"type\":\"b\"}", "event 0: type: the key is given twice" },
@@ -483,6 +514,27 @@ test_good(void)
 	}
 	json_object_put(o);
 	event_batch_free(b);
+
+	/* Numbers at the edges of a 64-bit float, and zeros however
+	 * written: taken, queued as written (the store reads the same
+	 * value from that text). */
+	{
+		static const char *const nums[] = { "0e-400", "-0.0", "0.000E+999", "1e-320",
+		    "-4.9e-324", "1.7976931348623157e308", "-9223372036854775807", "1.10" };
+		char body[128], want[64];
+		size_t i;
+
+		for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			snprintf(body, sizeof(body), "{\"type\":\"a\",\"metadata\":{\"n\":%s}}", nums[i]);
+			snprintf(want, sizeof(want), "\"metadata\":{\"n\":%s}", nums[i]);
+			o = parse_one(body, strlen(body), EVENT_BODY_JSON, &c, 1, 0, &b);
+			CHECK(o != NULL && strstr(b->ev[0].json, want) != NULL,
+			    "number %s: queued as %s", nums[i], b != NULL ? b->ev[0].json : "(refused)");
+			json_object_put(o);
+			event_batch_free(b);
+			b = NULL;
+		}
+	}
 
 	/* One event sent twice in a request, the same both times: taken
 	 * (the store keeps one); a server id beside them does not clash. */

@@ -47,6 +47,9 @@ static const struct {
 	{ Q(",\"metadata\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{}}}}}}}}}"), "nested deeper than 8" },
 	{ Q(",\"metadata\":{\"n\":9223372036854775808}"), "metadata.n: integer out of range" },
 	{ Q(",\"metadata\":{\"n\":1e400}"), "metadata.n: number out of range" },
+	{ Q(",\"metadata\":{\"n\":-1e-400}"), "metadata.n: number out of range" },
+	{ Q(",\"metadata\":{\"n\":NaN}"), "metadata.n: the value is NaN or Infinity" },
+	{ Q(",\"metadata\":{\"a\":[-Infinity]}"), "metadata.a[0]: the value is NaN or Infinity" },
 	/* a string json-c decodes into something that is not UTF-8 */
 	{ Q(",\"metadata\":{\"s\":\"\xff\"}"), "invalid JSON" },
 	/* what json-c hides, at every place */
