@@ -29,6 +29,18 @@ seg_is(const char *seg, size_t len, const char *word)
 	return len == strlen(word) && memcmp(seg, word, len) == 0;
 }
 
+/* Does path[0..len) hold an encoded slash, %2F? */
+static int
+encoded_slash(const char *path, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++)
+		if (path[i] == '%' && path[i + 1] == '2' && (path[i + 2] == 'f' || path[i + 2] == 'F'))
+			return 1;
+	return 0;
+}
+
 enum query_route
 query_route(const char *path_info, const char *script_name,
     const char *request_uri)
@@ -36,6 +48,11 @@ query_route(const char *path_info, const char *script_name,
 	const char *path, *seg;
 	size_t len, seglen;
 
+	/* An encoded slash is part of a segment, not a separator (RFC
+	 * 3986, 2.2): "/events%2Fstats" is no path of ours, though the
+	 * server decodes it into PATH_INFO "/stats". */
+	if (request_uri != NULL && encoded_slash(request_uri, strcspn(request_uri, "?#")))
+		return QUERY_ROUTE_NONE;
 	if (path_info != NULL && *path_info != '\0') {
 		last_segment(path_info, strlen(path_info), &seg, &seglen);
 		if (seglen == 0 || seg_is(seg, seglen, "events"))

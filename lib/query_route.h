@@ -23,7 +23,9 @@ enum query_route {
  * segment: with a PATH_INFO, "" or "events" is the list, "stats" the
  * statistics and anything else none; without one, the path of
  * REQUEST_URI (else SCRIPT_NAME) ending in "/stats" is the statistics,
- * and anything else the list, wherever the program is mounted.
+ * and anything else the list, wherever the program is mounted.  A
+ * REQUEST_URI whose path holds an encoded slash (%2F, RFC 3986 2.2) is
+ * none: the server has decoded it into a separator.
  */
 enum query_route query_route(const char *path_info, const char *script_name,
 		    const char *request_uri);

@@ -125,11 +125,17 @@ ok "a URI, header fields and a body over the server's limits: a JSON 414/431/413
 
 ## paths that lead nowhere
 
-for p in /events/nothing /events/stats/more /events/ /health/x /metrics/x /events.json; do
+for p in /events/nothing /events/stats/more /events/ /events%2Fstats /events%2fstats/ /health/x /metrics/x /events.json; do
 	http_request GET "$BASE_URL$p"
 	case $p in
 	/events.json)	# not under the API: the page's own 404
 		expect_eq 404 "$HTTP_STATUS" "GET $p"
+		continue ;;
+	*%2[Ff]*)	# Apache refuses an encoded slash itself (AllowEncodedSlashes)
+		expect_server_error 404 "GET $p"
+		[ "$SERVER" = htaccess ] || cors "GET $p"
+		http_request POST "$BASE_URL$p" -H 'Content-Type: application/json' --data-binary '{}'
+		expect_server_error '404|405' "POST $p"
 		continue ;;
 	esac
 	expect_json_error 404 "GET $p"

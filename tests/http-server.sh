@@ -71,6 +71,19 @@ for f in "" app.js style.css track.js; do
 	expect_eq 304 "$HTTP_STATUS" "GET /$f with If-Modified-Since"
 	http_request GET "$BASE_URL/$f"
 	[ -z "$(http_header Content-Encoding)" ] || fail "GET /$f: compressed without Accept-Encoding"
+	# q=0 refuses a coding (RFC 9110 12.4.2): never sent then.
+	for ae in 'gzip;q=0' 'GZIP ; Q=0.000' 'gzip;q=0, deflate;q=0, br;q=0' '*;q=0' \
+	    'br;q=0, gzip;q=0' 'x-gzip;q=0,gzip;q=0'; do
+		http_request GET "$BASE_URL/$f" -H "Accept-Encoding: $ae"
+		[ -z "$(http_header Content-Encoding)" ] ||
+		    fail "GET /$f, Accept-Encoding: $ae: Content-Encoding $(http_header Content-Encoding)"
+		cmp -s "$SVC_DIR/http.body" "$want" || fail "GET /$f, Accept-Encoding: $ae: not the file"
+	done
+	http_request GET "$BASE_URL/$f" -H 'Accept-Encoding: br;q=0, gzip;q=0.5'
+	case $(http_header Content-Encoding) in
+	gzip|"") ;;
+	*) fail "GET /$f, Accept-Encoding: br;q=0, gzip;q=0.5: Content-Encoding $(http_header Content-Encoding)" ;;
+	esac
 	case $f in
 	track.js) expect_eq "public, max-age=3600" "$(http_header Cache-Control)" "GET /$f: Cache-Control" ;;
 	*)	expect_eq no-cache "$(http_header Cache-Control)" "GET /$f: Cache-Control" ;;

@@ -39,6 +39,12 @@ static const struct route_case routes[] = {
 	{ NULL, "/events", "/events?type=stats", QUERY_ROUTE_EVENTS },
 	{ NULL, "/events", "/events?x=/stats", QUERY_ROUTE_EVENTS },
 	{ NULL, "/events", "/eventsstats", QUERY_ROUTE_EVENTS },
+	/* an encoded slash separates nothing (RFC 3986, 2.2) */
+	{ "/stats", "/events", "/events%2Fstats", QUERY_ROUTE_NONE },
+	{ "/stats", "/events", "/events%2fstats?bucket=hour", QUERY_ROUTE_NONE },
+	{ NULL, "/events/stats", "/events%2Fstats", QUERY_ROUTE_NONE },
+	{ NULL, "/events", "/events?path=%2Fstats", QUERY_ROUTE_EVENTS },
+	{ NULL, "/events", "/events?x=1#%2F", QUERY_ROUTE_EVENTS },
 	{ NULL, NULL, NULL, QUERY_ROUTE_EVENTS },
 };
 
