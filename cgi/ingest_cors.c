@@ -21,42 +21,75 @@
 /* The 401 no_key's challenge: the write key's scheme (README, Protection). */
 #define KEY_CHALLENGE	"WWW-Authenticate: Key realm=\"events\"\r\n"
 
+/* The value of a hex digit, or -1. */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
- * The key from the query string ("key=...") or X-Events-Key, into buf
- * (len bytes).  Only the key alphabet is accepted, so nothing needs
- * decoding.  NULL when none was given; *given is set when one was, even
- * one too long to be a key (which is then a key that is not configured,
- * 403, whatever its length: not a missing one).
+ * Take one key given, s[0..n) (percent-decoded first when decode is
+ * set: "pk%5Fsite" is "pk_site", RFC 3986 6.2.2.2), into buf (len
+ * bytes) if none was taken yet.  0, or -1 if it differs from the one
+ * taken.  One too long to be a key is kept as a key no site has.
+ */
+static int
+take_key(const char *s, size_t n, int decode, char *buf, size_t len, int *given)
+{
+	char k[LIMIT_WRITE_KEY_LEN + 2];
+	size_t i, m = 0;
+	int hi, lo;
+
+	for (i = 0; i < n && m < sizeof(k) - 1; i++) {
+		if (decode && s[i] == '%' && i + 2 < n &&
+		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+			k[m++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			k[m++] = s[i];
+	}
+	k[m] = '\0';		/* past LIMIT_WRITE_KEY_LEN: no site's key */
+	if (*given)
+		return strcmp(k, buf) == 0 ? 0 : -1;
+	*given = 1;
+	snprintf(buf, len, "%s", m < len ? k : "");
+	return 0;
+}
+
+/*
+ * The write key from the query string (key=..., each time it is given)
+ * or X-Events-Key, into buf (len bytes).  NULL when none was given, or
+ * when one is too long to be a key; *given is set when one was (a key
+ * too long is then one that is not configured, 403, not a missing one),
+ * and *conflict when two of them differ.
  */
 static const char *
-find_key(struct http_req *req, char *buf, size_t len, int *given)
+find_key(struct http_req *req, char *buf, size_t len, int *given, int *conflict)
 {
 	const char *qs = http_param(req, "QUERY_STRING"), *p, *h;
 	size_t n;
 
-	*given = 0;
+	*given = *conflict = 0;
+	buf[0] = '\0';
 	for (p = qs; p != NULL && *p; p += strcspn(p, "&"), p += *p == '&') {
 		if (strncmp(p, "key=", 4) != 0)
 			continue;
-		p += 4;
-		n = strcspn(p, "&");
-		if (n == 0)
-			return NULL;
-		*given = 1;
-		if (n >= len)
-			return NULL;
-		memcpy(buf, p, n);
-		buf[n] = '\0';
-		return buf;
+		n = strcspn(p + 4, "&");
+		if (n > 0 && take_key(p + 4, n, 1, buf, len, given) != 0)
+			*conflict = 1;
 	}
 	h = http_param(req, "HTTP_X_EVENTS_KEY");
-	if (h == NULL || *h == '\0')
-		return NULL;
-	*given = 1;
-	if (strlen(h) >= len)
-		return NULL;
-	snprintf(buf, len, "%s", h);
-	return buf;
+	if (h != NULL && *h != '\0' && take_key(h, strlen(h), 0, buf, len, given) != 0)
+		*conflict = 1;
+	return *given && buf[0] != '\0' ? buf : NULL;
 }
 
 /*
@@ -115,16 +148,21 @@ ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a)
 {
 	const struct access_site *site;
 	enum access_verdict v;
-	int given;
+	int given, conflict;
 	char lines[sizeof(a->headers) + sizeof(KEY_CHALLENGE)];
 
 	a->origin = http_param(req, "HTTP_ORIGIN");
 	if (a->origin != NULL && *a->origin == '\0')
 		a->origin = NULL;
-	a->key = find_key(req, a->keybuf, sizeof(a->keybuf), &given);
+	a->key = find_key(req, a->keybuf, sizeof(a->keybuf), &given, &conflict);
 	v = access_check(&in->set->access, a->key, a->origin, &site);
 	if (v == ACCESS_NO_KEY && given)
 		v = ACCESS_BAD_KEY;	/* given, but too long to be one */
+	if (conflict) {
+		/* Which one would be a guess: neither. */
+		site = NULL;
+		v = ACCESS_BAD_KEY;
+	}
 	/* Every answer carries the CORS lines, refusals too. */
 	cors_lines(in, site, a->origin, a->headers, sizeof(a->headers));
 	switch (v) {
@@ -141,7 +179,9 @@ ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a)
 		return -1;
 	case ACCESS_BAD_KEY:
 		enqueue_count(in->q, METRIC_REJECTED "bad_key", 1);
-		http_send_error(req, 403, a->headers, "bad_key", "this write key is not configured");
+		http_send_error(req, 403, a->headers, "bad_key", conflict ?
+		    "two different write keys given (key= and X-Events-Key, or key= twice): send one" :
+		    "this write key is not configured");
 		return -1;
 	default:
 		enqueue_count(in->q, METRIC_REJECTED "origin_not_allowed", 1);
@@ -158,9 +198,12 @@ ingest_preflight(struct ingest *in, struct http_req *req)
 	const char *origin = http_param(req, "HTTP_ORIGIN"), *key;
 	char keybuf[LIMIT_WRITE_KEY_LEN + 1], lines[LIMIT_ORIGIN_LEN + 512], cors[LIMIT_ORIGIN_LEN + 256];
 	size_t i;
-	int given;
+	int given, conflict;
 
-	key = find_key(req, keybuf, sizeof(keybuf), &given);
+	/* Two keys: the POST says so; the preflight takes any site. */
+	key = find_key(req, keybuf, sizeof(keybuf), &given, &conflict);
+	if (conflict)
+		key = NULL;
 	if (in->set->access.nsites > 0 && origin != NULL && *origin) {
 		/* With the key in the URL, that site, if it takes the
 		 * Origin; else (the key will come in a header the preflight

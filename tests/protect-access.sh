@@ -89,6 +89,17 @@ post_json '{"type":"k"}' -H 'X-Events-Key: pk_shop' -H "Origin: $EVIL"
 expect_error 403 origin_not_allowed "pk_shop in a header from $EVIL"
 post_json '{"type":"k"}' -H 'X-Events-Key: pk_shop' -H "Origin: $SHOP.evil.example"
 expect_error 403 origin_not_allowed "an origin that only starts like an allowed one"
+# Two different keys: which one would be a guess, so neither.
+for two in "?key=pk_cli&key=pk_nope" "?key=pk_nope&key=pk_cli" "?key=pk_cli&key=pk_shop"; do
+	http_post "$URL$two" application/json '{"type":"k"}' --max-time 10
+	expect_error 403 bad_key "two keys: $two"
+	case $(json_get 'd["error"]["message"]') in
+	*"two different write keys"*) ;;
+	*) fail "two keys: $two: message $(cat "$SVC_DIR/http.body")" ;;
+	esac
+done
+http_post "$URL?key=pk_cli" application/json '{"type":"k"}' --max-time 10 -H 'X-Events-Key: pk_shop'
+expect_error 403 bad_key "one key in the URL, another in X-Events-Key"
 expect_eq 0 "$(queued)" "queued after the refusals"
 ok "401 no_key, 403 bad_key, 403 origin_not_allowed; nothing queued"
 
@@ -161,7 +172,11 @@ expect_no_header Access-Control-Allow-Origin "no Origin"
 post_json '{"type":"k","id":"k-cli"}' -H 'X-Events-Key: pk_cli' -H "Origin: $EVIL"
 expect_eq 202 "$HTTP_STATUS" "pk_cli from anywhere"
 expect_header Access-Control-Allow-Origin '*' "pk_cli"
-expect_eq "k-url k-header k-case k-beacon k-curl k-cli" \
+# The same key twice, and percent-encoded (RFC 3986 6.2.2.2: %5F is _).
+http_post "$URL?key=pk_cli&key=pk%5Fcli" application/json '{"type":"k","id":"k-twice"}' \
+    --max-time 10 -H 'X-Events-Key: pk_cli'
+expect_eq 202 "$HTTP_STATUS" "one key given three times, once percent-encoded"
+expect_eq "k-url k-header k-case k-beacon k-curl k-cli k-twice" \
     "$(stream_json | python3 -c 'import json, sys
 print(" ".join(e["id"] for e in json.load(sys.stdin)))')" "queued events"
 ok "keys in the URL and in X-Events-Key; Access-Control-Allow-Origin is the matched origin"
@@ -183,7 +198,7 @@ done
 req HEAD "$BASE_URL/events" --head
 expect_eq 401 "$HTTP_STATUS" "HEAD /events without the token"
 req GET "$BASE_URL/events?limit=10" -H "Authorization: Bearer $TOKEN"
-expect_eq 6 "$(json_get 'len(d["events"])')" "events read with the token"
+expect_eq 7 "$(json_get 'len(d["events"])')" "events read with the token"
 req GET "$BASE_URL/health"
 expect_eq 200 "$HTTP_STATUS" "GET /health without a token"
 expect_eq ok "$(json_get 'd["status"]')" "GET /health"
