@@ -347,7 +347,11 @@ handle(struct http_req *req, void *arg)
 	}
 	/* Events are UTF-8 (RFC 8259 8.1); a body said to be in another
 	 * charset would be read as other characters than were meant. */
-	mediatype_charset(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt));
+	if (mediatype_charset(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt)) != 0) {
+		reject(in, req, 415, a.headers, "unsupported_media_type",
+		    "the charset parameter cannot be read (charset=utf-8, once, no space around '='): send UTF-8");
+		return;
+	}
 	if (mt[0] != '\0' && strcmp(mt, "utf-8") != 0 && strcmp(mt, "utf8") != 0) {
 		snprintf(err, sizeof(err),
 		    "charset \"%.*s\" not accepted: send UTF-8 (charset=utf-8, or no charset)",

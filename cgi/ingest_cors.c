@@ -35,10 +35,12 @@ hexval(int c)
 }
 
 /*
- * Take one key given, s[0..n) (percent-decoded first when decode is
- * set: "pk%5Fsite" is "pk_site", RFC 3986 6.2.2.2), into buf (len
- * bytes) if none was taken yet.  0, or -1 if it differs from the one
- * taken.  One too long to be a key is kept as a key no site has.
+ * Take one key given, s[0..n) (with decode, a %XX that stands for a
+ * character of the keys' alphabet is that character: "pk%5Fsite" is
+ * "pk_site", RFC 3986 6.2.2.2; any other stays as written, so %00
+ * cannot end a key early), into buf (len bytes) if none was taken yet.
+ * 0, or -1 if it differs from the one taken.  One too long to be a key
+ * is kept as a key no site has.
  */
 static int
 take_key(const char *s, size_t n, int decode, char *buf, size_t len, int *given)
@@ -50,7 +52,7 @@ take_key(const char *s, size_t n, int decode, char *buf, size_t len, int *given)
 	for (i = 0; i < n && m < sizeof(k) - 1; i++) {
 		if (decode && s[i] == '%' && i + 2 < n &&
 		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (lo = hexval((unsigned char)s[i + 2])) >= 0 && access_key_char(hi << 4 | lo)) {
 			k[m++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else

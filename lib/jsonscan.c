@@ -66,6 +66,7 @@ jsonscan_fault_text(enum jsonscan_fault f)
 	case JSONSCAN_DUPLICATE:	return "is given twice in one object";
 	case JSONSCAN_CONTROL:		return "holds a control character not escaped (JSON wants \\t, \\n or \\u0001 for U+0001-U+001F)";
 	case JSONSCAN_NONFINITE:	return "is NaN or Infinity, which JSON has no numbers for (RFC 8259, 6)";
+	case JSONSCAN_NUMBER:		return "is not a number as JSON writes one (RFC 8259, 6: no leading zero, a digit on each side of '.', digits after 'e')";
 	case JSONSCAN_NOMEM:		return "out of memory";
 	}
 	return "?";
@@ -76,13 +77,13 @@ jsonscan_subject(const struct jsonscan_result *r)
 {
 	if (r->in_key)
 		return "key";
-	return r->fault == JSONSCAN_NONFINITE ? "value" : "string";
+	return r->fault == JSONSCAN_NONFINITE || r->fault == JSONSCAN_NUMBER ? "value" : "string";
 }
 
 int
 jsonscan_not_json(enum jsonscan_fault f)
 {
-	return f == JSONSCAN_CONTROL || f == JSONSCAN_NONFINITE;
+	return f == JSONSCAN_CONTROL || f == JSONSCAN_NONFINITE || f == JSONSCAN_NUMBER;
 }
 
 static int
@@ -220,6 +221,55 @@ string(struct jsonscan *js, const char *s, size_t len, size_t *i, int key)
 	}
 	*i = j + 1;
 	return JSONSCAN_OK;
+}
+
+/*
+ * The number that starts at s[*i], as RFC 8259 section 6 writes one:
+ * [ "-" ] ( "0" / 1-9 *DIGIT ) [ "." 1*DIGIT ] [ ( "e" / "E" ) [ "+" /
+ * "-" ] 1*DIGIT ].  json-c's strict mode takes more ("1.", "-.5", "01",
+ * "1.e5"), and -Infinity.  *i ends past the token (its digits, signs,
+ * points and exponent letters).  JSONSCAN_OK or the fault.
+ */
+static enum jsonscan_fault
+number(const char *s, size_t len, size_t *i)
+{
+	size_t j = *i, end = *i, d;
+
+	if (j < len && s[j] == '-')
+		j++;
+	if (j < len && (s[j] == 'I' || s[j] == 'i' || s[j] == 'N'))
+		return JSONSCAN_NONFINITE;
+	while (end < len && (strchr("+-.eE", s[end]) != NULL || (s[end] >= '0' && s[end] <= '9')) &&
+	    s[end] != '\0')
+		end++;
+	*i = end;
+	/* int */
+	if (j < end && s[j] == '0')
+		j++;
+	else {
+		for (d = j; j < end && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j == d)
+			return JSONSCAN_NUMBER;
+	}
+	/* frac */
+	if (j < end && s[j] == '.') {
+		for (d = ++j; j < end && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j == d)
+			return JSONSCAN_NUMBER;
+	}
+	/* exp */
+	if (j < end && (s[j] == 'e' || s[j] == 'E')) {
+		j++;
+		if (j < end && (s[j] == '+' || s[j] == '-'))
+			j++;
+		for (d = j; j < end && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j == d)
+			return JSONSCAN_NUMBER;
+	}
+	return j == end ? JSONSCAN_OK : JSONSCAN_NUMBER;
 }
 
 static int
@@ -406,8 +456,16 @@ jsonscan_text(struct jsonscan *js, const char *s, size_t len,
 			}
 			i++;
 			break;
+		case '-': case '+': case '.':
+		case '0': case '1': case '2': case '3': case '4':
+		case '5': case '6': case '7': case '8': case '9':
+			if ((f = number(s, len, &i)) != JSONSCAN_OK) {
+				set_path(r, steps, depth);
+				return r->fault = f;
+			}
+			break;
 		default:
-			i++;	/* white space, ':', numbers, literals */
+			i++;	/* white space, ':', literals */
 			break;
 		}
 	}

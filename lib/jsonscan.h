@@ -11,7 +11,8 @@
  *     as it is inside a string, which RFC 8259 section 7 says must be
  *     escaped (even in strict mode);
  *   - NaN, Infinity and -Infinity as values, which JSON has no numbers
- *     for (RFC 8259 section 6), even in strict mode.
+ *     for (RFC 8259 section 6), and numbers written otherwise than
+ *     section 6 says ("1.", "-.5", "01", "1.e5"), even in strict mode.
  * So every string the text holds, key or value, at any depth, is checked
  * here for a NUL, for lone surrogates and for raw control characters,
  * and the keys of each object for duplicates (compared as decoded, so
@@ -37,6 +38,7 @@ enum jsonscan_fault {
 	JSONSCAN_DUPLICATE,	/* a key given twice in one object */
 	JSONSCAN_CONTROL,	/* a raw control character in a string: not JSON */
 	JSONSCAN_NONFINITE,	/* NaN or Infinity as a value: not JSON */
+	JSONSCAN_NUMBER,	/* a number JSON does not write (1., 01): not JSON */
 	JSONSCAN_NOMEM
 };
 

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,20 +31,21 @@ is_tchar(int c)
 	return c > 0x20 && c < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", c) == NULL;
 }
 
-void
+int
 mediatype_charset(const char *ctype, char *out, size_t outlen)
 {
 	const char *p = ctype, *name;
+	char v[MEDIATYPE_CHARSET_LEN];
 	size_t namelen, n;
-	int want;
+	int is_charset, found = 0;
 
 	if (outlen == 0)
-		return;
+		return -1;
 	out[0] = '\0';
 	if (p == NULL || (p = strchr(p, ';')) == NULL)
-		return;
-	/* *( OWS ";" OWS [ name "=" value ] ); a parameter that does not
-	 * parse is passed over up to the next ';'. */
+		return 0;
+	/* *( OWS ";" OWS [ name "=" value ] ); another parameter that does
+	 * not parse is passed over up to the next ';'. */
 	while (*p == ';') {
 		p++;
 		while (*p == ' ' || *p == '\t')
@@ -53,39 +55,45 @@ mediatype_charset(const char *ctype, char *out, size_t outlen)
 		for (name = p; is_tchar((unsigned char)*p); p++)
 			;
 		namelen = (size_t)(p - name);
-		want = namelen == 7 && strncasecmp(name, "charset", 7) == 0 && out[0] == '\0';
+		is_charset = namelen == 7 && strncasecmp(name, "charset", 7) == 0;
 		n = 0;
 		if (namelen == 0 || *p != '=')
-			goto skip;
+			goto bad;
 		p++;
 		if (*p == '"') {
 			for (p++; *p != '"'; p++) {
 				if (*p == '\\' && p[1] != '\0')
 					p++;
 				else if (*p == '\0')
-					goto skip;
-				if (want && n + 1 < outlen)
-					out[n++] = (char)tolower((unsigned char)*p);
+					goto bad;
+				if (n + 1 < sizeof(v))
+					v[n++] = (char)tolower((unsigned char)*p);
 			}
 			p++;
 		} else {
 			if (!is_tchar((unsigned char)*p))
-				goto skip;
+				goto bad;
 			for (; is_tchar((unsigned char)*p); p++)
-				if (want && n + 1 < outlen)
-					out[n++] = (char)tolower((unsigned char)*p);
+				if (n + 1 < sizeof(v))
+					v[n++] = (char)tolower((unsigned char)*p);
 		}
+		v[n] = '\0';
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p != ';' && *p != '\0')
-			goto skip;
-		if (want)
-			out[n] = '\0';
+			goto bad;
+		if (is_charset) {
+			if (found && strcmp(v, out) != 0)
+				return -1;
+			snprintf(out, outlen, "%s", v);
+			found = 1;
+		}
 		continue;
-skip:
-		if (want)
-			out[0] = '\0';
+bad:
+		if (is_charset)
+			return -1;
 		while (*p != ';' && *p != '\0')
 			p++;
 	}
+	return 0;
 }

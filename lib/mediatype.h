@@ -12,13 +12,19 @@
  * or empty. */
 void		 mediatype_type(const char *ctype, char *out, size_t outlen);
 
+/* Longest charset value kept, with its NUL (IANA's names are at most 40). */
+#define MEDIATYPE_CHARSET_LEN	64
+
 /*
  * The charset parameter of ctype (RFC 9110 8.3.1, 5.6.6: names
- * case-insensitive, a token or a quoted-string, white space around ';'),
- * unquoted and lower-cased into out (outlen bytes, cut to fit).  "" when
- * there is none; a parameter that does not parse is passed over, and of
- * two charsets the first wins.
+ * case-insensitive, a token or a quoted-string, white space around ';'
+ * but not around '='), unquoted and lower-cased into out (outlen bytes,
+ * cut to fit; a value past MEDIATYPE_CHARSET_LEN - 1 is cut there).  0
+ * with "" when there is none; 0 with the value; -1 when a charset
+ * parameter does not parse ("charset = x", an unended quote, "x y") or
+ * two of them differ, since the sender then named a charset that cannot
+ * be read.  Another parameter that does not parse is passed over.
  */
-void		 mediatype_charset(const char *ctype, char *out, size_t outlen);
+int		 mediatype_charset(const char *ctype, char *out, size_t outlen);
 
 #endif

@@ -176,4 +176,15 @@ grep -q '{"accepted":2,"ids":\["cgi-1","cgi-2"\]}' "$OUT" || fail "202 body: $(c
 n=$(redis-cli -p "$REDIS_PORT" XLEN events)
 [ "$n" = 2 ] || fail "stream holds $n entries, want 2"
 redis-cli -p "$REDIS_PORT" XRANGE events - + | grep -q '"ip":"198.51.100.0"' || fail "ip not anonymised on the stream"
+# A write key as a server that does not decode the query string hands it
+# over: a %XX of the keys' alphabet is decoded, any other (%00 above all)
+# stays, so no key ends early and a second one is compared whole.
+for q in 'key=pk_cli%00junk' 'key=pk_cli&key=pk_cli%00evil' 'key=pk%5Fcli%2500' 'key=%00'; do
+	cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$len \
+	    EVENTS_WRITE_KEYS=pk_cli QUERY_STRING="$q"
+	expect 403 bad_key
+done
+cgi "$SVC_DIR/one" REQUEST_METHOD=POST CONTENT_TYPE=application/json CONTENT_LENGTH=$len \
+    EVENTS_WRITE_KEYS=pk_cli QUERY_STRING='key=pk%5fcli&key=pk_cli'
+expect 202
 echo "cgi-ingest: all checks passed"

@@ -192,13 +192,15 @@ expect_eq 202 "$HTTP_STATUS" "charset parameter"
 # nothing is queued: its bytes would be read as other characters.
 for ct in 'text/plain;charset=UTF-8' 'application/json;charset="utf-8"' \
     'application/json; charset=utf8' 'application/x-ndjson; foo=bar; CHARSET=Utf-8' \
-    'application/json; charset'; do
+    'application/json; foo; charset=utf-8;'; do
 	post "$ct" '{"type":"cs","metadata":{"s":"\u00e9"}}'
 	expect_eq 202 "$HTTP_STATUS" "Content-Type: $ct"
 	expect_eq 1 "$(queued)" "Content-Type: $ct: queued"
 done
 for ct in 'application/json; charset=ISO-8859-1' 'text/plain; charset="windows-1252"' \
-    'application/x-ndjson; charset=utf-16le' 'application/json; foo; charset=us-ascii'; do
+    'application/x-ndjson; charset=utf-16le' 'application/json; foo; charset=us-ascii' \
+    'application/json ; charset = latin1' 'application/json; charset="latin1' \
+    'application/json; charset=latin1 x' 'application/json; charset=utf-8; charset=latin1'; do
 	post "$ct" "$(printf '{"type":"cs","metadata":{"s":"\303\251"}}')"
 	expect_error 415 unsupported_media_type "Content-Type: $ct"
 	case $(json_get 'd["error"]["message"]') in

@@ -79,10 +79,16 @@ for f in "" app.js style.css track.js; do
 		    fail "GET /$f, Accept-Encoding: $ae: Content-Encoding $(http_header Content-Encoding)"
 		cmp -s "$SVC_DIR/http.body" "$want" || fail "GET /$f, Accept-Encoding: $ae: not the file"
 	done
-	http_request GET "$BASE_URL/$f" -H 'Accept-Encoding: br;q=0, gzip;q=0.5'
+	# A coding refused leaves the others: gzip where it is taken.
+	for ae in 'br;q=0, gzip;q=0.5' 'gzip, *;q=0' 'br;q=0, gzip, identity;q=0' \
+	    'deflate;q=0,gzip'; do
+		http_request GET "$BASE_URL/$f" -H "Accept-Encoding: $ae"
+		expect_eq gzip "$(http_header Content-Encoding)" "GET /$f, Accept-Encoding: $ae"
+	done
+	http_request GET "$BASE_URL/$f" -H 'Accept-Encoding: gzip;q=0, deflate'
 	case $(http_header Content-Encoding) in
-	gzip|"") ;;
-	*) fail "GET /$f, Accept-Encoding: br;q=0, gzip;q=0.5: Content-Encoding $(http_header Content-Encoding)" ;;
+	deflate|"") ;;	# Apache's mod_deflate has gzip only
+	*) fail "GET /$f, Accept-Encoding: gzip;q=0, deflate: Content-Encoding $(http_header Content-Encoding)" ;;
 	esac
 	case $f in
 	track.js) expect_eq "public, max-age=3600" "$(http_header Cache-Control)" "GET /$f: Cache-Control" ;;

@@ -112,6 +112,18 @@ static const struct bad bads[] = {
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":NaN}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is NaN" },
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":-Infinity}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is NaN" },
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":[1, Infinity]}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n[1]: the value is NaN" },
+	/* Numbers JSON does not write (RFC 8259, 6), which json-c takes */
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":1.}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is not a number as JSON writes one" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":-.5}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is not a number" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":-01}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is not a number" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":00}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n: the value is not a number" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":[1,1.e5]}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "metadata.n[1]: the value is not a number" },
+	{ "{\"type\":\"a\",\"ts\":0123}", EVENT_BODY_JSON, EVENT_ERR_JSON, "" },
+	{ "{\"sentAt\":1.,\"events\":[{\"type\":\"a\"}]}", EVENT_BODY_JSON, EVENT_ERR_JSON, "body: sentAt: the value is not a number" },
+	{ "[{\"type\":\"a\"},{\"type\":\"a\",\"metadata\":{\"n\":.5}}]", EVENT_BODY_JSON, EVENT_ERR_JSON, "" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":+1}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":1e}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "" },
+	{ "{\"type\":\"a\",\"metadata\":{\"n\":1E+}}", EVENT_BODY_JSON, EVENT_ERR_JSON, "" },
 	/* Below a 64-bit float's range: json-c makes it 0 */
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":1e-400}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata.n: number out of range" },
 	{ "{\"type\":\"a\",\"metadata\":{\"n\":-0.00012E-330}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata.n: number out of range" },
@@ -520,7 +532,8 @@ test_good(void)
 	 * value from that text). */
 	{
 		static const char *const nums[] = { "0e-400", "-0.0", "0.000E+999", "1e-320",
-		    "-4.9e-324", "1.7976931348623157e308", "-9223372036854775807", "1.10" };
+		    "-4.9e-324", "1.7976931348623157e308", "-9223372036854775807", "1.10",
+		    "0.5e-3", "1E+2", "-0.0e0", "10", "9.0E-1" };
 		char body[128], want[64];
 		size_t i;
 

@@ -319,36 +319,49 @@ static void
 test_charset(void)
 {
 	static const struct {
-		const char *ctype, *charset;
+		const char *ctype, *charset;	/* NULL: -1, unreadable */
 	} cases[] = {
 		{ NULL, "" },
 		{ "application/json", "" },
 		{ "application/json;", "" },
 		{ "application/json; charset=UTF-8", "utf-8" },
 		{ "text/plain;charset=UTF-8", "utf-8" },
-		{ "application/json ; CharSet = utf-8", "" },	/* no space around '=' */
 		{ "application/json;\tcharset=\"ISO-8859-1\"", "iso-8859-1" },
 		{ "application/json; charset=\"ut\\f-8\"", "utf-8" },
+		{ "application/json; CharSet=\"a;b\"", "a;b" },
 		{ "application/json; foo=bar; charset=latin1", "latin1" },
 		{ "application/json; foo; charset=latin1", "latin1" },
 		{ "application/json; foo=\"a;b\"; charset=latin1", "latin1" },
-		{ "application/json; charset=utf-8; charset=latin1", "utf-8" },
-		{ "application/json; charset=; charset=latin1", "latin1" },
-		{ "application/json; charset=\"unended", "" },
-		{ "application/json; charset=utf-8 x", "" },
+		{ "application/json; foo=\"unended; charset=latin1", "" },	/* all one value */
+		{ "application/json; charset=utf-8; charset=UTF-8", "utf-8" },
 		{ "application/json; charset=utf-8;;", "utf-8" },
 		{ "application/json; charset=utf-16le", "utf-16le" },
+		{ "application/json; charset=\"\"", "" },
+		/* a charset named but not readable, or two */
+		{ "application/json ; CharSet = utf-8", NULL },
+		{ "application/json; charset", NULL },
+		{ "application/json; charset=", NULL },
+		{ "application/json; charset=; charset=latin1", NULL },
+		{ "application/json; charset=\"unended", NULL },
+		{ "application/json; charset=utf-8 x", NULL },
+		{ "application/json; charset=utf-8; charset=latin1", NULL },
+		{ "application/json; charset=latin1; charset=utf-8", NULL },
 	};
 	char out[32], tiny[4];
 	size_t i;
+	int rc;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		mediatype_charset(cases[i].ctype, out, sizeof(out));
-		CHECK(strcmp(out, cases[i].charset) == 0, "charset of \"%s\": \"%s\", want \"%s\"",
-		    cases[i].ctype ? cases[i].ctype : "(none)", out, cases[i].charset);
+		rc = mediatype_charset(cases[i].ctype, out, sizeof(out));
+		if (cases[i].charset == NULL)
+			CHECK(rc == -1, "charset of \"%s\": \"%s\", want unreadable", cases[i].ctype, out);
+		else
+			CHECK(rc == 0 && strcmp(out, cases[i].charset) == 0,
+			    "charset of \"%s\": %d \"%s\", want \"%s\"",
+			    cases[i].ctype ? cases[i].ctype : "(none)", rc, out, cases[i].charset);
 	}
-	mediatype_charset("text/plain; charset=utf-8", tiny, sizeof(tiny));
-	CHECK(strcmp(tiny, "utf") == 0, "charset cut to fit: \"%s\"", tiny);
+	CHECK(mediatype_charset("text/plain; charset=utf-8", tiny, sizeof(tiny)) == 0 &&
+	    strcmp(tiny, "utf") == 0, "charset cut to fit: \"%s\"", tiny);
 }
 
 int
