@@ -16,53 +16,37 @@
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
+#include "query_params.h"
 
 #define EXPOSE	"Access-Control-Expose-Headers: Retry-After\r\n"
 /* The 401 no_key's challenge: the write key's scheme (README, Protection). */
 #define KEY_CHALLENGE	"WWW-Authenticate: Key realm=\"events\"\r\n"
 
-/* The value of a hex digit, or -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
- * Take one key given, s[0..n) (with decode, a %XX that stands for a
- * character of the keys' alphabet is that character: "pk%5Fsite" is
- * "pk_site", RFC 3986 6.2.2.2; any other stays as written, so %00
- * cannot end a key early), into buf (len bytes) if none was taken yet.
- * 0, or -1 if it differs from the one taken.  One too long to be a key
- * is kept as a key no site has.
+ * Take one key given, s[0..n) (with decode, percent-decoded first:
+ * "pk%5Fsite" is "pk_site", RFC 3986 6.2.2.2; one that does not decode,
+ * a %00 among them, is kept as written, a key no site has), into buf
+ * (len bytes) if none was taken yet.  0, or -1 if it differs from the
+ * one taken.  One too long to be a key is kept as a key no site has.
  */
 static int
 take_key(const char *s, size_t n, int decode, char *buf, size_t len, int *given)
 {
-	char k[LIMIT_WRITE_KEY_LEN + 2];
-	size_t i, m = 0;
-	int hi, lo;
+	char k[LIMIT_WRITE_KEY_LEN + 2];	/* one byte past a key: none */
+	size_t m = n < sizeof(k) - 1 ? n : sizeof(k) - 1;
 
-	for (i = 0; i < n && m < sizeof(k) - 1; i++) {
-		if (decode && s[i] == '%' && i + 2 < n &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0 && access_key_char(hi << 4 | lo)) {
-			k[m++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else
-			k[m++] = s[i];
+	if (!decode || query_unescape(s, n, k, sizeof(k), NULL) != 0) {
+		memcpy(k, s, m);
+		k[m] = '\0';
 	}
-	k[m] = '\0';		/* past LIMIT_WRITE_KEY_LEN: no site's key */
 	if (*given)
 		return strcmp(k, buf) == 0 ? 0 : -1;
 	*given = 1;
-	snprintf(buf, len, "%s", m < len ? k : "");
+	m = strlen(k);
+	if (m < len)
+		memcpy(buf, k, m + 1);
+	else if (len > 0)
+		buf[0] = '\0';
 	return 0;
 }
 

@@ -6,13 +6,6 @@
 
 #include "access.h"
 
-int
-access_key_char(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
 static int
 valid_key(const char *s, size_t len)
 {
@@ -20,9 +13,12 @@ valid_key(const char *s, size_t len)
 
 	if (len == 0 || len > LIMIT_WRITE_KEY_LEN)
 		return 0;
-	for (i = 0; i < len; i++)
-		if (!access_key_char((unsigned char)s[i]))
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-'))
 			return 0;
+	}
 	return 1;
 }
 

@@ -39,10 +39,6 @@ struct access {
 	struct access_site	sites[ACCESS_MAX_SITES];
 };
 
-/* 1 if byte c is of the write keys' alphabet, [A-Za-z0-9_-] (a key is
- * 1 to LIMIT_WRITE_KEY_LEN of them), else 0. */
-int	access_key_char(int c);
-
 /* Parse a write_keys value into a (zeroed first).  0, or -1 with err. */
 int	access_parse(struct access *a, const char *spec, char *err, size_t errlen);
 
