@@ -304,7 +304,7 @@ handle(struct http_req *req, void *arg)
 	struct ingest_access a;
 	enum event_body fmt;
 	enum coding coding;
-	const char *method, *clen, *allow;
+	const char *method, *clen, *allow, *ctype;
 	char mt[LIMIT_MEDIA_TYPE_LEN], err[ERRBUF_LEN], clip[LIMIT_LOG_CLIP_LEN], *end;
 	char hdr[sizeof(a.headers) + 64];
 	unsigned long long len;
@@ -333,7 +333,8 @@ handle(struct http_req *req, void *arg)
 	}
 	if (ingest_access(in, req, &a) != 0)
 		return;
-	mediatype_type(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt));
+	ctype = http_param(req, "CONTENT_TYPE");
+	mediatype_type(ctype, mt, sizeof(mt));
 	if (strcmp(mt, "application/json") == 0 || strcmp(mt, "text/plain") == 0)
 		fmt = EVENT_BODY_JSON;
 	else if (strcmp(mt, "application/x-ndjson") == 0)
@@ -347,7 +348,7 @@ handle(struct http_req *req, void *arg)
 	}
 	/* Events are UTF-8 (RFC 8259 8.1); a body said to be in another
 	 * charset would be read as other characters than were meant. */
-	if (mediatype_charset(http_param(req, "CONTENT_TYPE"), mt, sizeof(mt)) != 0) {
+	if (mediatype_charset(ctype, mt, sizeof(mt)) != 0) {
 		reject(in, req, 415, a.headers, "unsupported_media_type",
 		    "the charset parameter cannot be read (charset=utf-8, once, no space around '='): send UTF-8");
 		return;

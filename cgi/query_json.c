@@ -21,15 +21,15 @@
 static json_object *
 new_double(double d)
 {
-	char buf[400];
+	char buf[64];
 	int prec, exp10;
 
-	for (prec = 1; prec < 17; prec++) {
+	/* 17 digits always read back (IEEE 754 binary64). */
+	for (prec = 1;; prec++) {
 		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
-		if (strtod(buf, NULL) == d)
+		if (prec == 17 || strtod(buf, NULL) == d)
 			break;
 	}
-	snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
 	exp10 = atoi(strchr(buf, 'e') + 1);
 	if (exp10 >= -4 && exp10 < 16) {
 		snprintf(buf, sizeof(buf) - 2, "%.*f", prec - 1 - exp10 > 0 ? prec - 1 - exp10 : 0, d);

@@ -106,5 +106,4 @@ int		 http_is_head(struct http_req *req);
 /* Reason phrase for a status code (RFC 9110 section 15). */
 const char	*http_reason(int status);
 
-
 #endif

@@ -237,10 +237,10 @@ number(const char *s, size_t len, size_t *i)
 
 	if (j < len && s[j] == '-')
 		j++;
-	if (j < len && (s[j] == 'I' || s[j] == 'i' || s[j] == 'N'))
+	if (j < len && s[j] == 'I')
 		return JSONSCAN_NONFINITE;
-	while (end < len && (strchr("+-.eE", s[end]) != NULL || (s[end] >= '0' && s[end] <= '9')) &&
-	    s[end] != '\0')
+	while (end < len && ((s[end] >= '0' && s[end] <= '9') || s[end] == '+' ||
+	    s[end] == '-' || s[end] == '.' || s[end] == 'e' || s[end] == 'E'))
 		end++;
 	*i = end;
 	/* int */
@@ -445,17 +445,12 @@ jsonscan_text(struct jsonscan *js, const char *s, size_t len,
 			break;
 		case 'N':
 		case 'I':
-		case 'i':
-		case 'n':
 			/* Outside strings JSON's only letters are those of
-			 * true, false and null, and an exponent's e: json-c
-			 * takes NaN and Infinity (after '-' too) besides. */
-			if (s[i] != 'n' || (i + 1 < len && (s[i + 1] == 'a' || s[i + 1] == 'A'))) {
-				set_path(r, steps, depth);
-				return r->fault = JSONSCAN_NONFINITE;
-			}
-			i++;
-			break;
+			 * true, false and null, and an exponent's e: json-c's
+			 * strict mode takes NaN and Infinity (after '-' too,
+			 * see number()) besides, in these spellings only. */
+			set_path(r, steps, depth);
+			return r->fault = JSONSCAN_NONFINITE;
 		case '-': case '+': case '.':
 		case '0': case '1': case '2': case '3': case '4':
 		case '5': case '6': case '7': case '8': case '9':
