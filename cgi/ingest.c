@@ -353,7 +353,7 @@ handle(struct http_req *req, void *arg)
 		    "the charset parameter cannot be read (charset=utf-8, once, no space around '='): send UTF-8");
 		return;
 	}
-	if (mt[0] != '\0' && strcmp(mt, "utf-8") != 0 && strcmp(mt, "utf8") != 0) {
+	if (mt[0] != '\0' && strcmp(mt, "utf-8") != 0) {
 		snprintf(err, sizeof(err),
 		    "charset \"%.*s\" not accepted: send UTF-8 (charset=utf-8, or no charset)",
 		    LIMIT_QUOTE_LEN, log_clip(clip, sizeof(clip), mt, strlen(mt)));

@@ -72,9 +72,17 @@ find_key(struct http_req *req, char *buf, size_t len, int *given, int *conflict)
 		if (n > 0 && take_key(p + 4, n, 1, buf, len, given) != 0)
 			*conflict = 1;
 	}
-	h = http_param(req, "HTTP_X_EVENTS_KEY");
-	if (h != NULL && *h != '\0' && take_key(h, strlen(h), 0, buf, len, given) != 0)
-		*conflict = 1;
+	/* A header given twice reaches the program joined by ", " (RFC
+	 * 9110 5.3): each key in it counts. */
+	for (h = http_param(req, "HTTP_X_EVENTS_KEY"); h != NULL && *h; h += *h == ',') {
+		h += strspn(h, " \t");
+		n = strcspn(h, ",");
+		while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+			n--;
+		if (n > 0 && take_key(h, n, 0, buf, len, given) != 0)
+			*conflict = 1;
+		h += strcspn(h, ",");
+	}
 	return *given && buf[0] != '\0' ? buf : NULL;
 }
 

@@ -261,7 +261,7 @@ client_time(json_object *o, int64_t *ms, char *why, size_t whylen)
 		return 0;
 	case json_type_double:
 		d = json_object_get_double(o);
-		if (!isfinite(d) || d < (double)TIME_MS_MIN || d > (double)TIME_MS_MAX) {
+		if (!rules_double_holds(o) || d < (double)TIME_MS_MIN || d > (double)TIME_MS_MAX) {
 			snprintf(why, whylen, "out of range (ms from %lld to %lld)",
 			    (long long)TIME_MS_MIN, (long long)TIME_MS_MAX);
 			return -1;

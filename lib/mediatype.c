@@ -65,7 +65,7 @@ mediatype_charset(const char *ctype, char *out, size_t outlen)
 				if (*p == '\\' && p[1] != '\0')
 					p++;
 				else if (*p == '\0')
-					goto bad;
+					return -1;	/* the rest is unreadable */
 				if (n + 1 < sizeof(v))
 					v[n++] = (char)tolower((unsigned char)*p);
 			}
@@ -83,7 +83,10 @@ mediatype_charset(const char *ctype, char *out, size_t outlen)
 		if (*p != ';' && *p != '\0')
 			goto bad;
 		if (is_charset) {
-			if (found && strcmp(v, out) != 0)
+			/* utf8 is a common spelling of utf-8 */
+			if (strcmp(v, "utf8") == 0)
+				snprintf(v, sizeof(v), "utf-8");
+			if (v[0] == '\0' || (found && strcmp(v, out) != 0))
 				return -1;
 			snprintf(out, outlen, "%s", v);
 			found = 1;

@@ -20,10 +20,12 @@ void		 mediatype_type(const char *ctype, char *out, size_t outlen);
  * case-insensitive, a token or a quoted-string, white space around ';'
  * but not around '='), unquoted and lower-cased into out (outlen bytes,
  * cut to fit; a value past MEDIATYPE_CHARSET_LEN - 1 is cut there).  0
- * with "" when there is none; 0 with the value; -1 when a charset
- * parameter does not parse ("charset = x", an unended quote, "x y") or
- * two of them differ, since the sender then named a charset that cannot
- * be read.  Another parameter that does not parse is passed over.
+ * with "" when there is none; 0 with the value ("utf8" given as
+ * "utf-8"); -1 when a charset parameter does not parse ("charset = x",
+ * "x y", an empty value) or two of them differ, or a quote is left
+ * unended anywhere (what follows it cannot be read), since the sender
+ * then named a charset that cannot be read.  Another parameter that does
+ * not parse is passed over.
  */
 int		 mediatype_charset(const char *ctype, char *out, size_t outlen);
 

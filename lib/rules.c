@@ -90,6 +90,14 @@ nonzero_text(const char *s)
 	return 0;
 }
 
+int
+rules_double_holds(json_object *o)
+{
+	double d = json_object_get_double(o);
+
+	return isfinite(d) && !(d == 0 && nonzero_text(json_object_get_string(o)));
+}
+
 static int
 check_value(json_object *o, const char *path, int depth, char *why, size_t whylen)
 {
@@ -97,7 +105,6 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 	const char *s;
 	size_t i, n, len;
 	int64_t v;
-	double d;
 
 	switch (json_object_get_type(o)) {
 	case json_type_object:
@@ -154,8 +161,7 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 		/* Past a 64-bit float's range json-c makes infinity, and
 		 * below it 0 (1e-400): refuse both rather than store a
 		 * number other than was sent. */
-		d = json_object_get_double(o);
-		if (!isfinite(d) || (d == 0 && nonzero_text(json_object_get_string(o))))
+		if (!rules_double_holds(o))
 			return fail(why, whylen, "%s: number out of range", path);
 		return 0;
 	default:

@@ -72,6 +72,11 @@ int	rules_page(json_object *page, size_t *nulls, char *why, size_t whylen);
 int	rules_server_time(int64_t ms);
 int	rules_client_time(int64_t ms);
 
+/* 1 if the JSON number o (a double as json-c parsed it) is the number
+ * sent: finite, and not 0 unless written as 0 (json-c makes 1e-400 0 and
+ * 1e400 infinity).  Else 0. */
+int	rules_double_holds(json_object *o);
+
 /* ua and ip as kept: rules_string() of at most LIMIT_UA_LEN and
  * RULES_IP_LEN bytes. */
 #define RULES_IP_LEN	(PRIVACY_IP_LEN - 1)

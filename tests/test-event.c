@@ -96,6 +96,8 @@ static const struct bad bads[] = {
 	{ "{\"sentAt\":\"2026-02-11T15:47:60Z\",\"events\":[{\"type\":\"a\"}]}", EVENT_BODY_JSON,
 	    EVENT_ERR_INVALID, "body: sentAt: not an RFC 3339 date-time: second 60 is a leap second only" },
 	{ "{\"type\":\"a\",\"ts\":1e300}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
+	{ "{\"type\":\"a\",\"ts\":1e-400}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
+	{ "{\"sentAt\":-2e-999,\"events\":[{\"type\":\"a\"}]}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: sentAt: out of range" },
 	{ "{\"type\":\"a\",\"ts\":99999999999999999999}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts: out of range" },
 	{ "{\"type\":\"a\",\"ts\":NaN}", EVENT_BODY_JSON, EVENT_ERR_JSON, "event 0: ts: the value is NaN or Infinity" },
 	{ "{\"type\":\"a\",\"ts\":true}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "event 0: ts" },

@@ -332,11 +332,11 @@ test_charset(void)
 		{ "application/json; foo=bar; charset=latin1", "latin1" },
 		{ "application/json; foo; charset=latin1", "latin1" },
 		{ "application/json; foo=\"a;b\"; charset=latin1", "latin1" },
-		{ "application/json; foo=\"unended; charset=latin1", "" },	/* all one value */
+		{ "application/json; charset=utf8", "utf-8" },
+		{ "application/json; charset=utf-8; charset=UTF8", "utf-8" },
 		{ "application/json; charset=utf-8; charset=UTF-8", "utf-8" },
 		{ "application/json; charset=utf-8;;", "utf-8" },
 		{ "application/json; charset=utf-16le", "utf-16le" },
-		{ "application/json; charset=\"\"", "" },
 		/* a charset named but not readable, or two */
 		{ "application/json ; CharSet = utf-8", NULL },
 		{ "application/json; charset", NULL },
@@ -346,6 +346,9 @@ test_charset(void)
 		{ "application/json; charset=utf-8 x", NULL },
 		{ "application/json; charset=utf-8; charset=latin1", NULL },
 		{ "application/json; charset=latin1; charset=utf-8", NULL },
+		{ "application/json; charset=\"\"", NULL },
+		{ "application/json; x=\"; charset=latin1", NULL },
+		{ "application/json; x=\"unended", NULL },
 	};
 	char out[32], tiny[4];
 	size_t i;
