@@ -152,8 +152,9 @@ ingest_access(struct ingest *in, struct http_req *req, struct ingest_access *a)
 	v = access_check(&in->set->access, a->key, a->origin, &site);
 	if (v == ACCESS_NO_KEY && given)
 		v = ACCESS_BAD_KEY;	/* given, but too long to be one */
-	if (conflict) {
-		/* Which one would be a guess: neither. */
+	if (conflict && in->set->access.nsites > 0) {
+		/* Which one would be a guess: neither.  With no write key
+		 * configured every key is ignored, two as well as one. */
 		site = NULL;
 		v = ACCESS_BAD_KEY;
 	}
