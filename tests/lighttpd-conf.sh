@@ -19,6 +19,32 @@ done
 [ -z "$missing" ] || fail "lighttpd.conf var.events_env lacks$missing"
 ok "every configuration key is passed to the programs"
 
+# The Apache set-ups refuse gzip with lighttpd's pattern, one rule.
+python3 - "$conf" "$top_srcdir"/apache/*.conf "$top_srcdir/apache/htaccess" <<'EOF' ||
+import re, sys
+conf = open(sys.argv[1]).read()
+var = dict(re.findall(r'^var\.(\w+) = (.*)$', conf, re.M))
+def value(expr):
+    # "..." + var.x + "...": the string lighttpd makes of it.
+    out = ""
+    for part in re.findall(r'"(?:[^"\\]|\\.)*"|var\.\w+', expr):
+        out += part[1:-1] if part.startswith('"') else value(var[part[4:]])
+    return out
+gzip = value(var["refuses_gzip"])
+assert gzip.startswith("(?i)"), gzip
+gzip = gzip[4:]
+seen = 0
+for path in sys.argv[2:]:
+    for pat in re.findall(r'SetEnvIfNoCase Accept-Encoding "(.*)" no-gzip', open(path).read()):
+        seen += 1
+        if pat != gzip:
+            sys.exit("%s: no-gzip pattern %s is not lighttpd.conf's %s" % (path, pat, gzip))
+if seen != 4:
+    sys.exit("%d no-gzip patterns in the Apache set-ups, expected 4" % seen)
+EOF
+    fail "the Apache set-ups' no-gzip pattern differs from lighttpd.conf's"
+ok "the Apache set-ups refuse gzip with lighttpd.conf's pattern"
+
 # Empty executables are enough for -tt, which does not spawn them.
 mkdir -p "$SVC_DIR/libexec"
 : >"$SVC_DIR/libexec/event-ingest"
