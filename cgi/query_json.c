@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsnumber.h"
 #include "jsontime.h"
 #include "query.h"
 
@@ -21,23 +22,17 @@
 static json_object *
 new_double(double d)
 {
-	char buf[64];
+	char buf[64], digits[20];
 	int prec, exp10;
 
-	/* 17 digits always read back (IEEE 754 binary64). */
-	for (prec = 1;; prec++) {
-		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
-		if (prec == 17 || strtod(buf, NULL) == d)
-			break;
-	}
-	exp10 = atoi(strchr(buf, 'e') + 1);
+	prec = jsnumber_digits(d, digits, &exp10);
 	if (exp10 >= -4 && exp10 < 16) {
 		snprintf(buf, sizeof(buf) - 2, "%.*f", prec - 1 - exp10 > 0 ? prec - 1 - exp10 : 0, d);
 		if (strchr(buf, '.') == NULL)
 			strcat(buf, ".0");
-	} else if (prec == 1) {
+	} else {
 		/* "1e+21", not "1.e+21" */
-		snprintf(buf, sizeof(buf), "%.0e", d);
+		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
 	}
 	return json_object_new_double_s(d, buf);
 }

@@ -337,6 +337,7 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 	const char *s;
 	char why[ERRBUF_LEN];
 	size_t len;
+	long adjust;
 	int64_t t, created, client = 0;
 	int has_client = 0;
 	enum event_err rc;
@@ -403,13 +404,14 @@ take_event(struct parse *p, size_t idx, json_object *ev)
 	if (meta != NULL && json_object_is_type(meta, json_type_null))
 		meta = NULL;
 	if (meta != NULL) {
-		if (rules_metadata(meta, why, sizeof(why)) != 0)
+		if (rules_metadata(meta, &adjust, why, sizeof(why)) != 0)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: %s", idx, why);
-		/* Measured as it is queued: serialised once. */
+		/* Measured as it is queued (serialised once), its numbers as
+		 * JSON.stringify writes them. */
 		len = p->ep->out.len;
 		if ((rc = out_value(p, ",\"metadata\":", 12, meta)) != EVENT_OK)
 			return rc;
-		if (rules_metadata_size(p->ep->out.len - len - 12, why, sizeof(why)) != 0)
+		if (rules_metadata_size(p->ep->out.len - len - 12, adjust, why, sizeof(why)) != 0)
 			return fail(p, EVENT_ERR_INVALID, "event %zu: %s", idx, why);
 	}
 

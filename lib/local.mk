@@ -11,6 +11,7 @@ lib_libevents_a_SOURCES = \
 	lib/event.c lib/event.h \
 	lib/http.c lib/http.h \
 	lib/ipanon.c lib/ipanon.h \
+	lib/jsnumber.c lib/jsnumber.h \
 	lib/jsonscan.c lib/jsonscan.h \
 	lib/mediatype.c lib/mediatype.h \
 	lib/jsontime.c lib/jsontime.h \

@@ -7,6 +7,7 @@
 
 #include "event.h"
 #include "bounds.h"
+#include "jsnumber.h"
 #include "rules.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -98,8 +99,28 @@ rules_double_holds(json_object *o)
 	return isfinite(d) && !(d == 0 && nonzero_text(json_object_get_string(o)));
 }
 
+/* Largest magnitude below which every integer is a binary64 one, 2^53:
+ * ECMAScript writes those as their digits, as json-c does. */
+#define EXACT_INTEGER	9007199254740992LL
+
+/*
+ * What ECMAScript's writing of the number o adds to json-c's (RULES_JSON_FLAGS):
+ * json-c writes a double as the client wrote it ("1.0", "1E2", "-0.0")
+ * and an integer in all its digits; JSON.stringify as Number::toString
+ * ("1", "100", "0"; 99999999999999999 is 100000000000000000).
+ */
+static long
+js_adjust(json_object *o, double d)
+{
+	size_t written;
+
+	if (json_object_to_json_string_length(o, RULES_JSON_FLAGS, &written) == NULL)
+		return 0;
+	return (long)jsnumber_len(d) - (long)written;
+}
+
 static int
-check_value(json_object *o, const char *path, int depth, char *why, size_t whylen)
+check_value(json_object *o, const char *path, int depth, long *adjust, char *why, size_t whylen)
 {
 	char sub[160];
 	const char *s;
@@ -123,7 +144,7 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 					return fail(why, whylen,
 					    "%s: an array inside an array is not supported (wrap it in an object)",
 					    sub);
-				if (check_value(el, sub, depth + 1, why, whylen) != 0)
+				if (check_value(el, sub, depth + 1, adjust, why, whylen) != 0)
 					return -1;
 			}
 			return 0;
@@ -136,7 +157,7 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 					    "%s: key \"%.*s\" must be 1-%d bytes of UTF-8, not start with '$' nor contain '.'",
 					    path, (int)utf8_cut(key, len, LIMIT_QUOTE_LEN), key, LIMIT_METADATA_KEY_LEN);
 				path_key(sub, sizeof(sub), path, key, len);
-				if (check_value(val, sub, depth + 1, why, whylen) != 0)
+				if (check_value(val, sub, depth + 1, adjust, why, whylen) != 0)
 					return -1;
 			}
 		}
@@ -156,6 +177,8 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 		if (v == INT64_MIN || (v == INT64_MAX &&
 		    json_object_get_uint64(o) > (uint64_t)INT64_MAX))
 			return fail(why, whylen, "%s: integer out of range", path);
+		if (v > EXACT_INTEGER || v < -EXACT_INTEGER)
+			*adjust += js_adjust(o, (double)v);
 		return 0;
 	case json_type_double:
 		/* Past a 64-bit float's range json-c makes infinity, and
@@ -163,6 +186,7 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 		 * number other than was sent. */
 		if (!rules_double_holds(o))
 			return fail(why, whylen, "%s: number out of range", path);
+		*adjust += js_adjust(o, json_object_get_double(o));
 		return 0;
 	default:
 		return 0;
@@ -170,20 +194,23 @@ check_value(json_object *o, const char *path, int depth, char *why, size_t whyle
 }
 
 int
-rules_metadata(json_object *meta, char *why, size_t whylen)
+rules_metadata(json_object *meta, long *adjust, char *why, size_t whylen)
 {
+	*adjust = 0;
 	if (!json_object_is_type(meta, json_type_object))
 		return fail(why, whylen, "metadata: must be an object");
-	return check_value(meta, "metadata", 1, why, whylen);
+	return check_value(meta, "metadata", 1, adjust, why, whylen);
 }
 
 int
-rules_metadata_size(size_t bytes, char *why, size_t whylen)
+rules_metadata_size(size_t bytes, long adjust, char *why, size_t whylen)
 {
-	if (bytes <= LIMIT_METADATA_BYTES)
+	size_t size = adjust < 0 && (size_t)-adjust > bytes ? 0 : bytes + (size_t)adjust;
+
+	if (size <= LIMIT_METADATA_BYTES)
 		return 0;
-	return fail(why, whylen, "metadata: %zu bytes as compact JSON, at most %d",
-	    bytes, LIMIT_METADATA_BYTES);
+	return fail(why, whylen, "metadata: %zu bytes as JSON.stringify writes it, at most %d",
+	    size, LIMIT_METADATA_BYTES);
 }
 
 int

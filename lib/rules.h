@@ -50,13 +50,18 @@ int	rules_string(const char *s, size_t len);
  * 1); keys event_key_valid(); no array directly inside an array (FerretDB
  * cannot store one); strings rules_string(); integers that fit int64
  * (json-c clamps the rest); finite numbers.  0, or -1 with a message
- * naming the field ("metadata.a.b: ...") in why.
+ * naming the field ("metadata.a.b: ...") in why.  *adjust is set to
+ * what JSON.stringify's length of meta differs from its RULES_JSON_FLAGS
+ * form by, in bytes: json-c writes a number as the client wrote it
+ * ("1.0", "1E2"), ECMAScript as lib/jsnumber.h says ("1", "100"); 0 when
+ * every number is written so, as the tracker's are.
  */
-int	rules_metadata(json_object *meta, char *why, size_t whylen);
+int	rules_metadata(json_object *meta, long *adjust, char *why, size_t whylen);
 
-/* The metadata's size as stored (bytes of its RULES_JSON_FLAGS form):
- * 0 if within LIMIT_METADATA_BYTES, else -1 with why. */
-int	rules_metadata_size(size_t bytes, char *why, size_t whylen);
+/* The metadata's size, JSON.stringify's: bytes (of its RULES_JSON_FLAGS
+ * form) + adjust (from rules_metadata).  0 if within LIMIT_METADATA_BYTES,
+ * else -1 with why. */
+int	rules_metadata_size(size_t bytes, long adjust, char *why, size_t whylen);
 
 /*
  * page: an object of url, path, referrer, title, each null or a string

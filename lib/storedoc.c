@@ -240,6 +240,7 @@ build(bson_t *doc, const struct qevent *q, char *err, size_t errlen)
 {
 	const char *s;
 	size_t len;
+	long adjust;
 	int64_t created, received, client = 0;
 
 	if (q->id == NULL)
@@ -257,9 +258,9 @@ build(bson_t *doc, const struct qevent *q, char *err, size_t errlen)
 	bson_append_utf8(doc, "type", 4, s, (int)len);
 
 	if (q->metadata != NULL) {
-		if (rules_metadata(q->metadata, err, errlen) != 0 ||
+		if (rules_metadata(q->metadata, &adjust, err, errlen) != 0 ||
 		    (s = json_object_to_json_string_length(q->metadata, RULES_JSON_FLAGS,
-		    &len)) == NULL || rules_metadata_size(len, err, errlen) != 0 ||
+		    &len)) == NULL || rules_metadata_size(len, adjust, err, errlen) != 0 ||
 		    append_value(doc, "metadata", 8, q->metadata, 0, err, errlen) != 0)
 			return -1;
 	}

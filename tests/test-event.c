@@ -699,6 +699,36 @@ test_limits(void)
 				    "8193-byte metadata of '%c': %s", i ? '/' : 'x', err);
 			event_batch_free(b);
 		}
+	/* A number counts as JSON.stringify writes it, not as sent: with
+	 * {"s":"...","a":N} of 8192 bytes so measured, 8193 are refused. */
+	{
+		static const struct {
+			const char *text;
+			size_t js;	/* JSON.stringify(JSON.parse(text)).length */
+		} nums[] = {
+			{ "1.0", 1 }, { "1.00", 1 }, { "100e0", 3 }, { "5e-1", 3 },
+			{ "1e2", 3 }, { "-0.0", 1 }, { "1E21", 5 }, { "0.0000001", 4 },
+			{ "1e-6", 8 }, { "99999999999999999", 18 }, { "-1.5E-7", 7 },
+		};
+		size_t k, fill;
+
+		for (k = 0; k < sizeof(nums) / sizeof(nums[0]); k++)
+			for (len = 8192; len <= 8193; len++) {
+				/* {"s":"","a":} is 13 bytes around the fill and N */
+				fill = len - 13 - nums[k].js;
+				sprintf(body, "{\"type\":\"a\",\"metadata\":{\"s\":\"");
+				p = body + strlen(body);
+				memset(p, 'x', fill);
+				sprintf(p + fill, "\",\"a\":%s}}", nums[k].text);
+				e = event_batch_parse(body, strlen(body), EVENT_BODY_JSON, &c, &b, err, sizeof(err));
+				if (len == 8192)
+					CHECK(e == EVENT_OK, "metadata of 8192 bytes with %s: %s", nums[k].text, err);
+				else
+					CHECK(e == EVENT_ERR_INVALID && strstr(err, "8193 bytes"),
+					    "metadata of 8193 bytes with %s: %s", nums[k].text, err);
+				event_batch_free(b);
+			}
+	}
 	/* page.title: 256 bytes pass, 257 do not */
 	for (len = 256; len <= 257; len++) {
 		sprintf(body, "{\"type\":\"a\",\"page\":{\"title\":\"");

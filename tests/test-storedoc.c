@@ -166,6 +166,21 @@ test_sizes(void)
 			    fill + 8, c ? '/' : 'x', r, err);
 			bson_destroy(&doc);
 		}
+	/* A number counts as JSON.stringify writes it: "1.00" is "1". */
+	for (fill = 8192 - 14; fill <= 8192 - 13; fill++) {
+		/* {"s":"...","a":1.00} is 14 bytes around the fill so measured */
+		n = (size_t)sprintf(json, "{\"id\":\"e\",\"type\":\"a\",\"createdAt\":1,"
+		    "\"receivedAt\":1,\"metadata\":{\"s\":\"");
+		memset(json + n, 'x', fill);
+		n += fill;
+		n += (size_t)sprintf(json + n, "\",\"a\":1.00}}");
+		bson_init(&doc);
+		err[0] = '\0';
+		r = storedoc_from_json(json, n, &doc, err, sizeof(err));
+		CHECK((fill + 14 <= 8192) == (r == 0), "metadata of %zu bytes with 1.00: %d %s",
+		    fill + 14, r, err);
+		bson_destroy(&doc);
+	}
 	free(json);
 }
 

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "ipanon.h"
+#include "jsnumber.h"
 #include "mediatype.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -367,9 +368,47 @@ test_charset(void)
 	    strcmp(tiny, "utf") == 0, "charset cut to fit: \"%s\"", tiny);
 }
 
+/* Number::toString's length (ECMA-262 6.1.6.1.20), each as a browser's
+ * JSON.stringify(JSON.parse(text)).length gives it. */
+static void
+test_jsnumber(void)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+	} cases[] = {
+		{ "0", 1 }, { "-0.0", 1 }, { "-0e5", 1 }, { "1.0", 1 }, { "1.00", 1 },
+		{ "100e0", 3 }, { "5e-1", 3 }, { "0.1", 3 }, { "4.35", 4 },
+		{ "123.456", 7 }, { "0.30000000000000004", 19 },
+		{ "1e-6", 8 }, { "0.000123", 8 }, { "0.0000001", 4 }, { "1e-7", 4 },
+		{ "-1e-7", 5 }, { "2.5e-7", 6 }, { "-1.5e-7", 7 }, { "5e-324", 6 },
+		{ "99999999999999999", 18 }, { "123456789012345678", 18 },
+		{ "9007199254740993", 16 }, { "-9007199254740993", 17 },
+		{ "9223372036854775807", 19 }, { "-9223372036854775807", 20 },
+		{ "1e20", 21 }, { "1.5e20", 21 }, { "12345678901234567890e1", 21 },
+		{ "1E21", 5 }, { "1e100", 6 }, { "1.5e300", 8 },
+		{ "1.7976931348623157e308", 23 },
+	};
+	char digits[20];
+	size_t i;
+	int exp10;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(jsnumber_len(strtod(cases[i].text, NULL)) == cases[i].len,
+		    "jsnumber_len(%s) = %zu, JSON.stringify writes %zu", cases[i].text,
+		    jsnumber_len(strtod(cases[i].text, NULL)), cases[i].len);
+	CHECK(jsnumber_digits(0.1 + 0.2, digits, &exp10) == 17 && exp10 == -1 &&
+	    strcmp(digits, "30000000000000004") == 0, "digits of 0.1 + 0.2: %s e%d", digits, exp10);
+	CHECK(jsnumber_digits(1500, digits, &exp10) == 2 && exp10 == 3 &&
+	    strcmp(digits, "15") == 0, "digits of 1500: %s e%d", digits, exp10);
+	CHECK(jsnumber_digits(0, digits, &exp10) == 1 && exp10 == 0 &&
+	    strcmp(digits, "0") == 0, "digits of 0: %s e%d", digits, exp10);
+}
+
 int
 main(void)
 {
+	test_jsnumber();
 	test_time();
 	test_uuid();
 	test_uuid_order();
