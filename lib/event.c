@@ -540,6 +540,16 @@ parse_json(struct parse *p, const char *s, size_t len, size_t line,
 		jerr = json_tokener_get_error(tok);
 		off = len;
 	}
+	if (jerr == json_tokener_error_depth) {
+		/* Well-formed JSON past a bound of ours: a rule, not malformed
+		 * JSON.  Only metadata nests (the envelope and an event are 3
+		 * levels), so it is too deep. */
+		fail(p, EVENT_ERR_INVALID,
+		    "%s: nested deeper than %d levels at byte %zu: metadata may be at most %d levels deep",
+		    where(line, w), LIMIT_JSON_DEPTH, off, LIMIT_METADATA_DEPTH);
+		json_object_put(o);
+		return EVENT_ERR_INVALID;
+	}
 	if (jerr != json_tokener_success) {
 		if (jerr == json_tokener_continue || off >= len)
 			fail(p, EVENT_ERR_JSON, "%s: malformed JSON: unexpected end of input",

@@ -138,9 +138,13 @@ static const struct bad bads[] = {
 	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "deeper than 8" },
 	{ "{\"type\":\"a\",\"metadata\":{\"a\":[1,[2]]}}",
 	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "array inside an array" },
-	/* beyond the tokenizer's own depth limit */
+	/* beyond the tokenizer's own depth limit: well-formed, too deep */
 	{ "{\"type\":\"a\",\"metadata\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}",
-	    EVENT_BODY_JSON, EVENT_ERR_JSON, "malformed" },
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: nested deeper than 16 levels at byte " },
+	{ "{\"type\":\"a\",\"metadata\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}}}}}}}}}}}}}",
+	    EVENT_BODY_JSON, EVENT_ERR_INVALID, "metadata may be at most 8 levels deep" },
+	{ "{\"type\":\"a\"}\n{\"type\":\"a\",\"metadata\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}\n",
+	    EVENT_BODY_NDJSON, EVENT_ERR_INVALID, "line 2: nested deeper than 16 levels" },
 	/* page */
 	{ "{\"type\":\"a\",\"page\":\"x\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page: must be an object" },
 	{ "{\"type\":\"a\",\"page\":{\"host\":\"x\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page: unknown field" },
