@@ -407,8 +407,14 @@ conf_parse_text(struct conf *c, const char *text, const char *file,
 {
 	char where[512];
 	char *copy, *line, *next, *eq, *key, *val;
+	const struct conf_key *k;
+	int seen[NKEYS] = { 0 };	/* the line each key was set on */
 	int lineno = 0, rc = -1;
 
+	/* A UTF-8 byte order mark, as some editors write one, is no part
+	 * of the first key. */
+	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3;
 	if ((copy = strdup(text)) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", file);
 		return -1;
@@ -429,8 +435,16 @@ conf_parse_text(struct conf *c, const char *text, const char *file,
 		*eq = '\0';
 		key = trim(line);
 		val = trim(eq + 1);
+		/* A key set twice is a mistake either way round: say so
+		 * rather than keep one silently. */
+		if ((k = find_key(key)) != NULL && seen[k - keys] != 0) {
+			snprintf(err, errlen, "%s: %s is set twice (first on line %d): keep one",
+			    where, k->name, seen[k - keys]);
+			goto out;
+		}
 		if (conf_set(c, key, val, where, err, errlen) != 0)
 			goto out;
+		seen[k - keys] = lineno;
 	}
 	rc = 0;
 out:
@@ -480,11 +494,95 @@ out:
 	return rc;
 }
 
+/* The variable of keys[i]: "EVENTS_" and the key in upper case. */
+static void
+key_var(size_t i, char *var, size_t len)
+{
+	size_t j;
+
+	snprintf(var, len, "EVENTS_");
+	for (j = 0; keys[i].name[j] && j + 8 < len; j++)
+		var[7 + j] = (char)toupper((unsigned char)keys[i].name[j]);
+	var[7 + j] = '\0';
+}
+
+/* Edits (insert, delete, change a character) from a[0..an) to
+ * b[0..bn), both under 64 bytes; more than 2 is told as 3. */
+static int
+edits(const char *a, size_t an, const char *b, size_t bn)
+{
+	int row[64], prev, cur, best;
+	size_t i, j;
+
+	if (an >= 64 || bn >= 64 || (an > bn ? an - bn : bn - an) > 2)
+		return 3;
+	for (j = 0; j <= bn; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= an; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		best = row[0];
+		for (j = 1; j <= bn; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			if (row[j] < best)
+				best = row[j];
+			prev = cur;
+		}
+		if (best > 2)
+			return 3;
+	}
+	return row[bn] > 2 ? 3 : row[bn];
+}
+
+int
+conf_env_suggest(const char *name, size_t len, char *out, size_t outlen)
+{
+	char var[128];
+	size_t i;
+	int d, best = 3;
+
+	if (len == 11 && strncmp(name, "EVENTS_CONF", 11) == 0)
+		return 0;
+	for (i = 0; i < NKEYS; i++) {
+		key_var(i, var, sizeof(var));
+		if (strlen(var) == len && strncmp(var, name, len) == 0)
+			return 0;	/* a setting */
+		if ((d = edits(name, len, var, strlen(var))) < best) {
+			best = d;
+			snprintf(out, outlen, "%s", var);
+		}
+	}
+	return best <= 2;
+}
+
+/* A variable named like a setting, but for a slip, is ignored: say so. */
+static void
+warn_env_slips(void)
+{
+	extern char **environ;
+	char **e, near[128];
+	size_t n;
+
+	for (e = environ; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, "EVENTS_", 7) != 0)
+			continue;
+		n = strcspn(*e, "=");
+		if (conf_env_suggest(*e, n, near, sizeof(near)))
+			log_warn("environment %.*s is ignored, no setting has that name: did you mean %s?",
+			    (int)(n < 64 ? n : 64), *e, near);
+	}
+}
+
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
 	char where[160], var[128], why[ERRBUF_LEN];
-	size_t i, j;
+	size_t i;
 	const char *v;
 
 	if (conf_apply_defaults(c, keys, NKEYS, err, errlen) != 0)
@@ -493,11 +591,9 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 		path = getenv("EVENTS_CONF");
 	if (path != NULL && *path != '\0' && load_file(c, path, err, errlen) != 0)
 		return -1;
+	warn_env_slips();
 	for (i = 0; i < NKEYS; i++) {
-		snprintf(var, sizeof(var), "EVENTS_");
-		for (j = 0; keys[i].name[j] && j + 8 < sizeof(var); j++)
-			var[7 + j] = (char)toupper((unsigned char)keys[i].name[j]);
-		var[7 + j] = '\0';
+		key_var(i, var, sizeof(var));
 		if ((v = getenv(var)) == NULL)
 			continue;
 		snprintf(where, sizeof(where), "environment %s", var);

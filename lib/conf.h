@@ -148,7 +148,20 @@ int	conf_write_concern(const char *v, long *w);
 int	conf_set(struct conf *c, const char *key, const char *value,
 	    const char *where, char *err, size_t errlen);
 
-/* Parse a whole file's text (for tests and conf_load). 0 or -1. */
+/*
+ * For an environment variable name[0..len) that begins "EVENTS_" and is
+ * no setting: the setting's variable at most 2 edits away (a letter
+ * left out, added or changed) into out (outlen bytes), and 1, so that
+ * EVENTS_MAX_EVENT is told "EVENTS_MAX_EVENTS?".  0 for a setting, for
+ * EVENTS_CONF and for a name far from all (EVENTS_HTTP_PORT, the
+ * scripts' own).  conf_load logs a warning for each such variable.
+ */
+int	conf_env_suggest(const char *name, size_t len, char *out, size_t outlen);
+
+/* Parse a whole file's text (for tests and conf_load): "key = value"
+ * lines, blank lines and # comments; a UTF-8 byte order mark before the
+ * first is skipped.  A key unknown, set twice or given a bad value is
+ * an error naming the file and line.  0 or -1 with err. */
 int	conf_parse_text(struct conf *c, const char *text, const char *file,
 	    char *err, size_t errlen);
 

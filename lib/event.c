@@ -489,7 +489,8 @@ take_document(struct parse *p, json_object *doc)
 			sent = val;
 		else if (strcmp(key, "events") != 0)
 			return fail(p, EVENT_ERR_INVALID,
-			    "body: unknown field beside \"events\" (allowed: sentAt)");
+			    "body: unknown field \"%.*s\" beside \"events\" (allowed: sentAt)",
+			    (int)utf8_cut(key, strlen(key), LIMIT_QUOTE_LEN), key);
 	}
 	if (!json_object_is_type(events, json_type_array))
 		return fail(p, EVENT_ERR_INVALID, "body: events: must be an array");

@@ -234,7 +234,8 @@ rules_page(json_object *page, size_t *nulls, char *why, size_t whylen)
 				break;
 		if (i == sizeof(fields) / sizeof(fields[0]))
 			return fail(why, whylen,
-			    "page: unknown field (allowed: url, path, referrer, title)");
+			    "page: unknown field \"%.*s\" (allowed: url, path, referrer, title)",
+			    (int)utf8_cut(key, strlen(key), LIMIT_QUOTE_LEN), key);
 		if (json_object_is_type(val, json_type_null)) {
 			(*nulls)++;
 			continue;

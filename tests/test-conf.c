@@ -50,6 +50,12 @@ static const struct bad bads[] = {
 	{ "trusted_proxies = ::/200\n", "trusted_proxies", "0 to 128" },
 	{ "forwarded_header = x-real-ip\n", "forwarded_header", "x-forwarded-for or forwarded" },
 	{ "ip_hash_secret = short\n", "ip_hash_secret", "(hidden)" },
+	/* one key twice, whichever values: keep one */
+	{ "max_events = 10\n# more\nmax_events = 20\n", "t.conf:3: max_events is set twice",
+	    "first on line 1" },
+	{ "stream = a\nbatch_size = 5\n  stream=a\n", "t.conf:3: stream is set twice", "line 1" },
+	/* a byte order mark only at the very start */
+	{ "batch_size = 5\n\xef\xbb\xbfstream = a\n", "t.conf:2", "unknown key" },
 };
 
 /* What conf_load refuses for keys that go together, from the file or the
@@ -191,6 +197,11 @@ test_text(void)
 	CHECK(strcmp(c.redis_password, "p=ss word") == 0, "value keeps '=' and spaces: [%s]", c.redis_password);
 	CHECK(strcmp(c.stream, "site:events") == 0, "stream");
 	CHECK(strcmp(c.write_concern, "majority") == 0, "write_concern majority");
+	/* A UTF-8 byte order mark before the first key, as some editors
+	 * write one. */
+	conf_defaults(&c);
+	CHECK(conf_parse_text(&c, "\xef\xbb\xbf" "batch_size = 7\n", "t.conf", err, sizeof(err)) == 0 &&
+	    c.batch_size == 7, "a byte order mark first: %s", err);
 
 	conf_defaults(&c);
 	CHECK(c.redis_sentinels[0] == '\0' && strcmp(c.redis_master_name, "events") == 0 &&
@@ -208,6 +219,45 @@ test_text(void)
 		CHECK(strstr(err, bads[i].msg) && strstr(err, bads[i].msg2),
 		    "case %zu: message \"%s\" lacks \"%s\" or \"%s\"", i, err, bads[i].msg, bads[i].msg2);
 	}
+}
+
+/* A variable named like a setting but for a slip is told the setting. */
+static void
+test_env_slips(void)
+{
+	static const struct {
+		const char *name, *near;	/* near NULL: nothing to say */
+	} cases[] = {
+		{ "EVENTS_MAX_EVENT", "EVENTS_MAX_EVENTS" },
+		{ "EVENTS_MAX_EVENTSS", "EVENTS_MAX_EVENTS" },
+		{ "EVENTS_REDIS_PROT", "EVENTS_REDIS_PORT" },
+		{ "EVENTS_REDIS_HOTS", "EVENTS_REDIS_HOST" },
+		{ "EVENTS_BATCHSIZE", "EVENTS_BATCH_SIZE" },
+		{ "EVENTS_MONGO_UIR", "EVENTS_MONGO_URI" },
+		{ "EVENTS_MAX_EVENTS", NULL },		/* a setting */
+		{ "EVENTS_REDIS_PORT", NULL },
+		{ "EVENTS_CONF", NULL },
+		{ "EVENTS_HTTP_PORT", NULL },		/* the scripts' own */
+		{ "EVENTS_FCGI_PROCS", NULL },
+		{ "EVENTS_REQUIRE_SERVICES", NULL },
+		{ "EVENTS_X", NULL },
+	};
+	char near[128];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		near[0] = '\0';
+		r = conf_env_suggest(cases[i].name, strlen(cases[i].name), near, sizeof(near));
+		if (cases[i].near == NULL)
+			CHECK(r == 0, "%s: told %s", cases[i].name, near);
+		else
+			CHECK(r == 1 && strcmp(near, cases[i].near) == 0, "%s: told \"%s\", not %s",
+			    cases[i].name, r ? near : "", cases[i].near);
+	}
+	/* The length counts, not a NUL: "EVENTS_MAX_EVENT=10" as environ has it. */
+	CHECK(conf_env_suggest("EVENTS_MAX_EVENT=10", 16, near, sizeof(near)) == 1 &&
+	    strcmp(near, "EVENTS_MAX_EVENTS") == 0, "from environ's form: %s", near);
 }
 
 static void
@@ -327,6 +377,7 @@ int
 main(void)
 {
 	test_no_siphash();	/* first: before OpenSSL starts here */
+	test_env_slips();
 	test_defaults();
 	test_bad_defaults();
 	test_text();

@@ -40,7 +40,7 @@ static const struct bad bads[] = {
 	{ "[]", EVENT_BODY_JSON, EVENT_ERR_EMPTY, "no events" },
 	{ "{\"events\":[]}", EVENT_BODY_JSON, EVENT_ERR_EMPTY, "no events" },
 	{ "{\"events\":{}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "events: must be an array" },
-	{ "{\"events\":[{\"type\":\"a\"}],\"x\":1}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "unknown field" },
+	{ "{\"events\":[{\"type\":\"a\"}],\"x\":1}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: unknown field \"x\" beside" },
 	/* sentAt without events: an envelope missing its events, not an
 	 * event with an unknown field */
 	{ "{\"sentAt\":1764000005000}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "body: sentAt goes with \"events\"" },
@@ -147,7 +147,7 @@ static const struct bad bads[] = {
 	    EVENT_BODY_NDJSON, EVENT_ERR_INVALID, "line 2: nested deeper than 16 levels" },
 	/* page */
 	{ "{\"type\":\"a\",\"page\":\"x\"}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page: must be an object" },
-	{ "{\"type\":\"a\",\"page\":{\"host\":\"x\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page: unknown field" },
+	{ "{\"type\":\"a\",\"page\":{\"host\":\"x\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page: unknown field \"host\"" },
 	{ "{\"type\":\"a\",\"page\":{\"url\":5}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page.url: must be a string" },
 	{ "{\"type\":\"a\",\"page\":{\"title\":\"a\\u0000\"}}", EVENT_BODY_JSON, EVENT_ERR_INVALID, "page.title" },
 	/* NDJSON */

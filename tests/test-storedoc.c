@@ -66,7 +66,7 @@ static const struct {
 	/* (see test_sizes) */
 	/* page */
 	{ Q(",\"page\":[]"), "page: must be an object" },
-	{ Q(",\"page\":{\"host\":\"x\"}"), "page: unknown field" },
+	{ Q(",\"page\":{\"host\":\"x\"}"), "page: unknown field \"host\"" },
 	{ Q(",\"page\":{\"url\":5}"), "page.url: must be a string" },
 	{ Q(",\"page\":{\"title\":\"a\\u0000\"}"), "page.title: the string holds a NUL" },
 	/* ua, ip */
