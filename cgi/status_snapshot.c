@@ -17,7 +17,7 @@ store_up(struct status *st, struct store_server *sv)
 	char err[ERRBUF_LEN];
 
 	if (st->store == NULL &&
-	    (st->store = store_new(&st->conf, "event-status", STORE_READER, err,
+	    (st->store = store_new(&st->conf, "event-status", STORE_PROBER, err,
 	    sizeof(err))) == NULL) {
 		log_warn("%s", err);
 		return 0;

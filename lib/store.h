@@ -31,7 +31,10 @@
  *       (LIMIT_QUERY_MS), so the server's own "time limit exceeded"
  *       arrives first and the socket gives up only on a server that
  *       hangs.  The writer: STORE_WRITE_SOCKET_MS, for a bulk insert of
- *       batch_size documents into a busy store.
+ *       batch_size documents into a busy store.  The prober (event-status):
+ *       STORE_PROBE_SOCKET_MS, for a ping and buildInfo that a healthy
+ *       store answers in milliseconds, so that /health says a store that
+ *       hangs is down within a few seconds, before a monitor gives up.
  *   wtimeout  STORE_WTIMEOUT_MS, for write_concern above 1: how long the
  *       primary waits for the other members before it says the write
  *       concern was not met (the batch is then retried, not lost).
@@ -72,13 +75,14 @@
 #define STORE_CONNECT_MS	1000	/* connectTimeoutMS */
 #define STORE_READ_SOCKET_MS	(LIMIT_QUERY_MS + 5000)	/* socketTimeoutMS, readers */
 #define STORE_WRITE_SOCKET_MS	60000	/* socketTimeoutMS, the consumer */
+#define STORE_PROBE_SOCKET_MS	2000	/* socketTimeoutMS, /health and /metrics */
 #define STORE_WTIMEOUT_MS	10000	/* wtimeout for w > 1 or "majority" */
 #define STORE_REASON_LEN	256
 #define STORE_READ_BATCH	1000	/* documents a batch, for long reads */
 #define STORE_COUNTS_SUFFIX	"_counts"	/* the counts cache: <collection>_counts */
 
 /* Who uses the store: it sets the socket time-out (above). */
-enum store_role { STORE_READER, STORE_WRITER };
+enum store_role { STORE_READER, STORE_WRITER, STORE_PROBER };
 
 /*
  * What a failed operation means, one set of names for every program.

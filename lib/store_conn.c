@@ -141,7 +141,8 @@ store_new(const struct conf *c, const char *appname, enum store_role role,
 	uri_default(s->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, STORE_SELECT_MS);
 	uri_default(s->uri, MONGOC_URI_CONNECTTIMEOUTMS, STORE_CONNECT_MS);
 	uri_default(s->uri, MONGOC_URI_SOCKETTIMEOUTMS,
-	    role == STORE_WRITER ? STORE_WRITE_SOCKET_MS : STORE_READ_SOCKET_MS);
+	    role == STORE_WRITER ? STORE_WRITE_SOCKET_MS :
+	    role == STORE_PROBER ? STORE_PROBE_SOCKET_MS : STORE_READ_SOCKET_MS);
 	if (!mongoc_uri_has_option(s->uri, MONGOC_URI_SERVERSELECTIONTRYONCE))
 		mongoc_uri_set_option_as_bool(s->uri, MONGOC_URI_SERVERSELECTIONTRYONCE, false);
 	if (mongoc_uri_get_appname(s->uri) == NULL && appname != NULL)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # GET /health through lighttpd and event-status, with health_max_lag_s=4:
 # 503 listing why before any consumer has run, 200 once one has, 503 again
-# when the store is down, when no consumer has run for 4 s, when an event
+# when the store is down or hangs, when no consumer has run for 4 s, when an event
 # waits longer than that, when Redis is down and when dead letters are
 # there; 200 after each recovery.  So `curl -f` in cron alerts.
 . "$(dirname "$0")/protect-lib.sh"
@@ -118,6 +118,19 @@ consumer_once
 # rather than wait out libmongoc's 5 s cooldown.
 expect_healthy "store back"
 ok "200 as soon as the store is back"
+
+## the store hangs: it takes the connection and never answers
+
+# event-status holds a connection from the last request; the ping on it
+# gives up after STORE_PROBE_SOCKET_MS (lib/store.h), well inside the
+# 10 s req allows (a reader's 15 s socket time-out would not be).
+kill -STOP "$(svc_pid store)"
+expect_attention "store hangs"
+expect_problem "the store is unreachable" "store hangs"
+echo "/health answered in ${HTTP_TIME}s with the store hung"
+kill -CONT "$(svc_pid store)"
+expect_healthy "store no longer hangs"
+ok "503 within seconds when the store hangs, 200 once it answers again"
 
 ## no consumer for longer than health_max_lag_s
 

@@ -191,7 +191,9 @@ svc_kill()
 	_pid=$(svc_pid "$1")
 	[ -n "$_pid" ] || return 0
 	_kids=$(svc_descendants "$_pid")
+	# One a test stopped (SIGSTOP, to hang it) takes its TERM once it runs.
 	kill -TERM "$_pid" 2>/dev/null || :
+	kill -CONT "$_pid" 2>/dev/null || :
 	_i=0
 	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 100 ]; do
 		sleep 0.1
