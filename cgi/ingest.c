@@ -393,6 +393,13 @@ handle(struct http_req *req, void *arg)
 		reject(in, req, 413, hdr, "body_too_large", err);
 		return;
 	}
+	/* RFC 9110 13.2.2: the preconditions, once the request is one
+	 * that would otherwise be read, and before anything is queued. */
+	if (http_precondition(req) != 0) {
+		snprintf(hdr, sizeof(hdr), "%sConnection: close\r\n", a.headers);
+		reject(in, req, 412, hdr, "precondition_failed", HTTP_PRECONDITION_FAILED);
+		return;
+	}
 	if (room(&in->body, &in->body_size, (size_t)len + 1) != 0) {
 		http_send_error(req, 500, a.headers, "internal", "out of memory");
 		return;

@@ -376,6 +376,45 @@ http_is_head(struct http_req *req)
 	return m != NULL && strcmp(m, "HEAD") == 0;
 }
 
+/* 1 if the field value v is "*" (RFC 9110 13.1.1: OWS around it). */
+static int
+is_star(const char *v)
+{
+	v += strspn(v, " \t");
+	if (*v++ != '*')
+		return 0;
+	return v[strspn(v, " \t")] == '\0';
+}
+
+/* 1 if the field value v is present and not empty. */
+static int
+given(const char *v)
+{
+	return v != NULL && v[strspn(v, " \t")] != '\0';
+}
+
+/* 1 for GET and HEAD. */
+static int
+http_is_safe(struct http_req *req)
+{
+	const char *m = http_param(req, "REQUEST_METHOD");
+
+	return m != NULL && (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0);
+}
+
+int
+http_precondition(struct http_req *req)
+{
+	const char *im = http_param(req, "HTTP_IF_MATCH");
+	const char *inm = http_param(req, "HTTP_IF_NONE_MATCH");
+
+	if (given(im) && !is_star(im))
+		return 412;
+	if (given(inm) && is_star(inm))
+		return http_is_safe(req) ? 304 : 412;
+	return 0;
+}
+
 const char *
 http_reason(int status)
 {
@@ -383,12 +422,14 @@ http_reason(int status)
 	case 200: return "OK";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
@@ -403,12 +444,26 @@ http_send(struct http_req *req, int status, const char *ctype,
     const char *extra_headers, const char *body, size_t len)
 {
 	char head[1024], entity[256];
-	int n;
+	int n, pre;
 
-	/* RFC 9110 15.3.5 and 8.6: a 204 has no content, and a server
-	 * sends no Content-Length with it; no content, no Content-Type. */
+	/* A 2xx to GET or HEAD is what the preconditions are judged on:
+	 * when they fail, that answer is not given (RFC 9110 13.2.2). */
+	if (status >= 200 && status < 300 && http_is_safe(req) &&
+	    (pre = http_precondition(req)) != 0) {
+		if (pre == 412) {
+			http_send_error(req, 412, extra_headers, "precondition_failed",
+			    HTTP_PRECONDITION_FAILED);
+			return;
+		}
+		status = 304;
+	}
+	if (status == 204 || status == 304)
+		len = 0;
+	/* RFC 9110 15.3.5, 15.4.5 and 8.6: a 204 and a 304 have no
+	 * content, and a server sends no Content-Length with a 204; no
+	 * content, no Content-Type. */
 	entity[0] = '\0';
-	if (status != 204)
+	if (status != 204 && status != 304)
 		snprintf(entity, sizeof(entity), "Content-Type: %s\r\nContent-Length: %zu\r\n",
 		    ctype != NULL ? ctype : "application/octet-stream", len);
 	/* RFC 3875 section 6.3.3: the Status header carries the code.
@@ -427,7 +482,7 @@ http_send(struct http_req *req, int status, const char *ctype,
 	}
 	/* RFC 9110 9.3.2: HEAD gets the headers GET would, no body. */
 	if (http_write(req, head, (size_t)n) != 0 ||
-	    (status != 204 && len > 0 && !http_is_head(req) && http_write(req, body, len) != 0))
+	    (len > 0 && !http_is_head(req) && http_write(req, body, len) != 0))
 		log_debug("client went away before the answer was written");
 }
 

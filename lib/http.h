@@ -103,6 +103,28 @@ int		 http_check_read_method(struct http_req *req, const char *hint);
 /* 1 for a HEAD request: http_send then writes the headers alone. */
 int		 http_is_head(struct http_req *req);
 
+/*
+ * The preconditions of RFC 9110 13.1 and 13.2.2, for a resource that has
+ * a current representation and no entity tag (no answer here carries
+ * ETag or Last-Modified): If-Match "*" holds and any list of entity tags
+ * fails; If-None-Match "*" fails and any list holds; If-Unmodified-Since
+ * and If-Modified-Since are ignored (13.1.3, 13.1.4: no modification
+ * date).  An empty field counts as absent.  0 when the request may go
+ * on; else the answer it gets instead: 412, or 304 for a GET or HEAD
+ * whose If-None-Match fails.  http_send applies it to every 2xx answer
+ * to GET and HEAD (a safe method: the work done is only thrown away), so
+ * a failed one is answered as a 2xx would not be, and a 4xx or 5xx
+ * stays as it is (13.2.1); a method that changes state calls it before
+ * it does (event-ingest, before the body is read).
+ */
+int		 http_precondition(struct http_req *req);
+/* The 412 precondition_failed's message, for every program. */
+#define HTTP_PRECONDITION_FAILED \
+	"a precondition failed: no answer here has an entity tag, so If-Match " \
+	"with one never holds (If-Match: * does), and the resource exists, so " \
+	"If-None-Match: * never holds"
+
+
 /* Reason phrase for a status code (RFC 9110 section 15). */
 const char	*http_reason(int status);
 

@@ -275,6 +275,27 @@ expect_error 413 body_too_large "64 MiB in a small gzip body"
 expect_eq 0 "$(queued)" "queued after the refused codings"
 ok "other codings 415 with Accept-Encoding; undecodable 400; decoded past max_body_bytes 413"
 
+## preconditions (RFC 9110 13.1, 13.2.2): no answer has an entity tag
+
+# If-Match with a tag never holds, If-None-Match: * never holds (the
+# resource exists): 412 and nothing queued.  Their other forms hold.
+for h in 'If-Match: "v1"' 'If-Match: W/"v1", "v2"' 'If-Match: nonsense' 'If-None-Match: *' \
+    'If-None-Match:  * ' 'If-Match: *, "v1"'; do
+	post application/json '{"type":"cond"}' -H "$h"
+	expect_error 412 precondition_failed "$h"
+	expect_eq 0 "$(queued)" "$h: queued"
+done
+for h in 'If-Match: *' 'If-None-Match: "v1"' 'If-None-Match: W/"v1", "v2"' 'If-Match:' \
+    'If-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT' 'If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT'; do
+	post application/json '{"type":"cond"}' -H "$h"
+	expect_eq 202 "$HTTP_STATUS" "$h"
+	expect_eq 1 "$(queued)" "$h: queued"
+done
+# A request refused for itself stays refused so (13.2.1).
+post text/html '{"type":"cond"}' -H 'If-Match: "v1"'
+expect_error 415 unsupported_media_type "If-Match on a 415"
+ok "If-Match with a tag and If-None-Match: * are 412, nothing queued; the rest holds"
+
 ## errors: the status, {"error": {"code", "message"}}, nothing queued
 
 post application/json '{"type":'

@@ -98,11 +98,21 @@ consumer_once	# the checks above may take seconds on a loaded machine
 curl -fsS --max-time 10 -o /dev/null "$BASE_URL/health" || fail "curl -f failed on a 200"
 req HEAD "$BASE_URL/health" --head
 expect_eq 200 "$HTTP_STATUS" "HEAD /health"
-ok "200 with every field once the consumer has run"
+# Preconditions (RFC 9110 13.2.2) on the 200: no entity tag here.
+req GET "$BASE_URL/health" -H 'If-Match: "v1"'
+expect_error 412 precondition_failed "/health with If-Match"
+req GET "$BASE_URL/health" -H 'If-None-Match: *'
+expect_eq 304 "$HTTP_STATUS" "/health with If-None-Match: *"
+req GET "$BASE_URL/health" -H 'If-Match: *'
+expect_eq 200 "$HTTP_STATUS" "/health with If-Match: *"
+ok "200 with every field once the consumer has run; 412 and 304 on its preconditions"
 
 ## the store down
 
 svc_store_stop
+# A 503 stays one whatever the preconditions (13.2.1).
+req GET "$BASE_URL/health" -H 'If-Match: "v1"'
+expect_eq 503 "$HTTP_STATUS" "/health with If-Match, the store down"
 expect_attention "store down"
 expect_problem "the store is unreachable" "store down"
 expect_eq false "$(json_get 'd["store"]')" "store down: store"

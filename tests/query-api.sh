@@ -216,6 +216,29 @@ st, hd, s = get("/events/stats")
 check(st == 200 and len(s["buckets"]) == 60 and s["totals"] == {}, "default range")
 print("ok - stats (%s)" % s["method"])
 
+# Preconditions (RFC 9110 13.1, 13.2.2): no answer carries an entity tag,
+# so If-Match with one fails (412) and If-None-Match: * fails (304 to a
+# GET or HEAD, no body); their other forms hold.  An answer that would
+# not be 2xx stays as it is (13.2.1).
+for path in ("/events?limit=1", "/events/stats"):
+    for method in ("GET", "HEAD"):
+        st, hd, b = get(path, method, raw=True, headers={"If-Match": '"v1"'})
+        check(st == 412 and hd["content-type"] == "application/json",
+              "%s %s If-Match: %d %r" % (method, path, st, hd))
+        if method == "GET":
+            check(json.loads(b)["error"]["code"] == "precondition_failed", "412 body %r" % b)
+        st, hd, b = get(path, method, raw=True, headers={"If-None-Match": "*"})
+        check(st == 304 and b == b"" and hd.get("cache-control") == "no-store",
+              "%s %s If-None-Match: *: %d %r %r" % (method, path, st, hd, b[:80]))
+        for name, value in (("If-Match", "*"), ("If-None-Match", '"v1", W/"v2"'),
+                            ("If-Modified-Since", "Sat, 01 Jan 2000 00:00:00 GMT"),
+                            ("If-Unmodified-Since", "Sat, 01 Jan 2000 00:00:00 GMT")):
+            st, hd, b = get(path, method, raw=True, headers={name: value})
+            check(st == 200, "%s %s %s: %s: %d" % (method, path, name, value, st))
+st, hd, b = get("/events?limit=0", headers={"If-Match": '"v1"'})
+check(st == 400 and b["error"]["code"] == "bad_parameter", "a 400 stays a 400: %d %r" % (st, b))
+print("ok - preconditions: 412 and 304 where they fail, the answer otherwise")
+
 print("%d checks" % h.checks)
 EOF
 ok "query API"

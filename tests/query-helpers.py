@@ -25,9 +25,9 @@ def check(cond, msg):
         fail(msg)
 
 
-def get(path, method="GET", raw=False):
+def get(path, method="GET", raw=False, headers=None):
     """(status, headers as a lower-cased dict, body bytes or parsed JSON)."""
-    req = urllib.request.Request(BASE + path, method=method)
+    req = urllib.request.Request(BASE + path, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             status, headers, body = r.status, r.headers, r.read()
