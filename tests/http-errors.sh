@@ -109,7 +109,18 @@ raw "a header line without a colon" 400 'GET /events HTTP/1.1\r\nHost: x\r\nNo c
 # (Apache takes HTTP/9.9 for a version it speaks: an answer, not an
 # error.)
 raw "an unknown HTTP version" '400|505|200' 'GET /events/stats HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n'
-ok "bad bytes and malformed requests: a JSON 400"
+# RFC 9110 10.1.1: a server may answer 417 to an expectation other than
+# 100-continue (Apache does) or ignore it (lighttpd does).
+expect='POST /events HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{"type":"a"}'
+if [ "$SERVER" = lighttpd ]; then
+	printf "$expect" >"$SVC_DIR/raw.request"
+	expect_eq 202 "$(python3 "$top_srcdir/tests/raw-request.py" "$BASE_URL" \
+	    "$SVC_DIR/raw.request" "$SVC_DIR/http.body" "$SVC_DIR/http.headers")" \
+	    "an Expect other than 100-continue, ignored"
+else
+	raw "an Expect other than 100-continue" 417 "$expect"
+fi
+ok "bad bytes and malformed requests: a JSON 400, 417 or 505"
 
 ## past the server's limits
 
