@@ -17,4 +17,4 @@ consumer_event_consumer_SOURCES = \
 	consumer/turn.c
 consumer_event_consumer_LDADD = $(LIBEVENTS) $(MONGOC_LIBS)
 
-EXTRA_DIST += consumer/crontab.example
+# consumer/crontab.example is installed beside lighttpd.conf (Makefile.am).

@@ -284,6 +284,56 @@ find_key(const char *name)
 	return NULL;
 }
 
+/* Edits (insert, delete, change a character) from a[0..an) to
+ * b[0..bn), both under 64 bytes; more than 2 is told as 3. */
+static int
+edits(const char *a, size_t an, const char *b, size_t bn)
+{
+	int row[64], prev, cur, best;
+	size_t i, j;
+
+	if (an >= 64 || bn >= 64 || (an > bn ? an - bn : bn - an) > 2)
+		return 3;
+	for (j = 0; j <= bn; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= an; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		best = row[0];
+		for (j = 1; j <= bn; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			if (row[j] < best)
+				best = row[j];
+			prev = cur;
+		}
+		if (best > 2)
+			return 3;
+	}
+	return row[bn] > 2 ? 3 : row[bn];
+}
+
+/* The key nearest name[0..len), at most 2 edits away, or NULL; a key
+ * itself is 0 edits away. */
+static const char *
+near_key(const char *name, size_t len)
+{
+	const char *best = NULL;
+	size_t i;
+	int d, most = 3;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((d = edits(name, len, keys[i].name, strlen(keys[i].name))) < most) {
+			most = d;
+			best = keys[i].name;
+		}
+	return best;
+}
+
 static int
 set_key(struct conf *c, const struct conf_key *k, const char *value,
     const char *where, char *err, size_t errlen)
@@ -325,7 +375,10 @@ conf_set(struct conf *c, const char *key, const char *value,
 	const struct conf_key *k;
 
 	if ((k = find_key(key)) == NULL) {
-		snprintf(err, errlen, "%s: unknown key \"%.64s\"", where, key);
+		const char *near = near_key(key, strlen(key));
+
+		snprintf(err, errlen, "%s: unknown key \"%.64s\"%s%s%s", where, key,
+		    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 		return -1;
 	}
 	return set_key(c, k, value, where, err, errlen);
@@ -506,39 +559,6 @@ key_var(size_t i, char *var, size_t len)
 	var[7 + j] = '\0';
 }
 
-/* Edits (insert, delete, change a character) from a[0..an) to
- * b[0..bn), both under 64 bytes; more than 2 is told as 3. */
-static int
-edits(const char *a, size_t an, const char *b, size_t bn)
-{
-	int row[64], prev, cur, best;
-	size_t i, j;
-
-	if (an >= 64 || bn >= 64 || (an > bn ? an - bn : bn - an) > 2)
-		return 3;
-	for (j = 0; j <= bn; j++)
-		row[j] = (int)j;
-	for (i = 1; i <= an; i++) {
-		prev = row[0];
-		row[0] = (int)i;
-		best = row[0];
-		for (j = 1; j <= bn; j++) {
-			cur = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (cur + 1 < row[j])
-				row[j] = cur + 1;
-			if (row[j] < best)
-				best = row[j];
-			prev = cur;
-		}
-		if (best > 2)
-			return 3;
-	}
-	return row[bn] > 2 ? 3 : row[bn];
-}
-
 int
 conf_env_suggest(const char *name, size_t len, char *out, size_t outlen)
 {
@@ -546,10 +566,12 @@ conf_env_suggest(const char *name, size_t len, char *out, size_t outlen)
 	size_t i;
 	int d, best = 3;
 
-	if (len == 11 && strncmp(name, "EVENTS_CONF", 11) == 0)
-		return 0;
-	for (i = 0; i < NKEYS; i++) {
-		key_var(i, var, sizeof(var));
+	/* EVENTS_CONF, which names the file, is one of them too. */
+	for (i = 0; i <= NKEYS; i++) {
+		if (i == NKEYS)
+			snprintf(var, sizeof(var), "EVENTS_CONF");
+		else
+			key_var(i, var, sizeof(var));
 		if (strlen(var) == len && strncmp(var, name, len) == 0)
 			return 0;	/* a setting */
 		if ((d = edits(name, len, var, strlen(var))) < best) {
@@ -587,11 +609,12 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 
 	if (conf_apply_defaults(c, keys, NKEYS, err, errlen) != 0)
 		return -1;
+	/* First, so that it is said even when the file is refused. */
+	warn_env_slips();
 	if (path == NULL || *path == '\0')
 		path = getenv("EVENTS_CONF");
 	if (path != NULL && *path != '\0' && load_file(c, path, err, errlen) != 0)
 		return -1;
-	warn_env_slips();
 	for (i = 0; i < NKEYS; i++) {
 		key_var(i, var, sizeof(var));
 		if ((v = getenv(var)) == NULL)

@@ -152,9 +152,12 @@ int	conf_set(struct conf *c, const char *key, const char *value,
  * For an environment variable name[0..len) that begins "EVENTS_" and is
  * no setting: the setting's variable at most 2 edits away (a letter
  * left out, added or changed) into out (outlen bytes), and 1, so that
- * EVENTS_MAX_EVENT is told "EVENTS_MAX_EVENTS?".  0 for a setting, for
- * EVENTS_CONF and for a name far from all (EVENTS_HTTP_PORT, the
- * scripts' own).  conf_load logs a warning for each such variable.
+ * EVENTS_MAX_EVENT is told "EVENTS_MAX_EVENTS?" and EVENTS_CONFIG
+ * "EVENTS_CONF?".  0 for a setting, for EVENTS_CONF and for a name far
+ * from all (EVENTS_HTTP_PORT, the scripts' own).  conf_load logs a
+ * warning for each such variable, before it reads the file.  (An
+ * unknown key in the file is an error, which names the key nearest it
+ * the same way.)
  */
 int	conf_env_suggest(const char *name, size_t len, char *out, size_t outlen);
 

@@ -50,6 +50,9 @@ static const struct bad bads[] = {
 	{ "trusted_proxies = ::/200\n", "trusted_proxies", "0 to 128" },
 	{ "forwarded_header = x-real-ip\n", "forwarded_header", "x-forwarded-for or forwarded" },
 	{ "ip_hash_secret = short\n", "ip_hash_secret", "(hidden)" },
+	/* an unknown key names the one nearest it, if one is */
+	{ "batchsize = 100\n", "t.conf:1: unknown key \"batchsize\"", "(did you mean batch_size?)" },
+	{ "redis_prot = 1\n", "unknown key \"redis_prot\"", "(did you mean redis_port?)" },
 	/* one key twice, whichever values: keep one */
 	{ "max_events = 10\n# more\nmax_events = 20\n", "t.conf:3: max_events is set twice",
 	    "first on line 1" },
@@ -234,6 +237,8 @@ test_env_slips(void)
 		{ "EVENTS_REDIS_HOTS", "EVENTS_REDIS_HOST" },
 		{ "EVENTS_BATCHSIZE", "EVENTS_BATCH_SIZE" },
 		{ "EVENTS_MONGO_UIR", "EVENTS_MONGO_URI" },
+		{ "EVENTS_CONFIG", "EVENTS_CONF" },
+		{ "EVENTS_CNF", "EVENTS_CONF" },
 		{ "EVENTS_MAX_EVENTS", NULL },		/* a setting */
 		{ "EVENTS_REDIS_PORT", NULL },
 		{ "EVENTS_CONF", NULL },
