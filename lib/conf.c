@@ -200,6 +200,17 @@ check_secret(const char *v, char *why, size_t whylen)
 	return (*v == '\0' || strlen(v) >= PRIVACY_SECRET_MIN) ? 0 : -1;
 }
 
+/* A MongoDB connection string's scheme (the Connection String spec):
+ * libmongoc reads the rest when the store is first used. */
+static int
+check_mongo_uri(const char *v, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "a MongoDB connection string, mongodb://HOST[:PORT][/?OPTIONS] "
+	    "or mongodb+srv://HOST, unquoted");
+	return strncmp(v, "mongodb://", 10) == 0 || strncmp(v, "mongodb+srv://", 14) == 0 ?
+	    0 : -1;
+}
+
 /*
  * The defaults are here and nowhere else (events.conf.example and
  * events.conf(5) quote them; tests/defaults.sh holds them to this table):
@@ -234,7 +245,7 @@ static const struct conf_key keys[] = {
 	S(stream, "events", check_name),
 	S(group, "store", check_name),
 	S(dead_stream, "events:dead", check_name),
-	S(mongo_uri, "mongodb://127.0.0.1:27017/", check_nonempty),
+	S(mongo_uri, "mongodb://127.0.0.1:27017/", check_mongo_uri),
 	S(mongo_db, "events", check_name),
 	S(mongo_collection, "events", check_name),
 	L(max_body_bytes, 1024, LIMIT_BODY_BYTES, LIMIT_BODY_BYTES),
@@ -351,7 +362,10 @@ set_key(struct conf *c, const struct conf_key *k, const char *value,
 		why[0] = '\0';
 		if (k->check != NULL && k->check(value, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s: %s: bad value \"%.64s\" (%s)",
-			    where, k->name, k->check == check_secret ? "(hidden)" : value, why);
+			    where, k->name,
+			    /* a URI may hold a password */
+			    k->check == check_secret || k->check == check_mongo_uri ? "(hidden)" : value,
+			    why);
 			return -1;
 		}
 		memcpy(p, value, strlen(value) + 1);
