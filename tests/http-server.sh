@@ -71,6 +71,12 @@ for f in "" app.js style.css track.js; do
 	expect_eq 304 "$HTTP_STATUS" "GET /$f with If-Modified-Since"
 	http_request GET "$BASE_URL/$f"
 	[ -z "$(http_header Content-Encoding)" ] || fail "GET /$f: compressed without Accept-Encoding"
+	# Served compressed to some clients, so every answer says it varies
+	# (RFC 9110 12.5.5): a cache keeps this one from gzip's clients too.
+	case $(http_header Vary) in
+	*Accept-Encoding*) ;;
+	*) fail "GET /$f without Accept-Encoding: Vary \"$(http_header Vary)\"" ;;
+	esac
 	# q=0 refuses a coding (RFC 9110 12.4.2): never sent then.
 	# Read leniently: more zeros than RFC 9110 allows, and parameters
 	# around q, still mean a refusal.
@@ -81,6 +87,10 @@ for f in "" app.js style.css track.js; do
 		[ -z "$(http_header Content-Encoding)" ] ||
 		    fail "GET /$f, Accept-Encoding: $ae: Content-Encoding $(http_header Content-Encoding)"
 		cmp -s "$SVC_DIR/http.body" "$want" || fail "GET /$f, Accept-Encoding: $ae: not the file"
+		case $(http_header Vary) in
+		*Accept-Encoding*) ;;
+		*) fail "GET /$f, Accept-Encoding: $ae: Vary \"$(http_header Vary)\"" ;;
+		esac
 	done
 	# A coding refused leaves the others: gzip where it is taken.
 	for ae in 'br;q=0, gzip;q=0.5' 'gzip, *;q=0' 'br;q=0, gzip, identity;q=0' \
