@@ -68,19 +68,27 @@ metrics_handle(struct status *st, struct http_req *req)
 	size_t i;
 
 	snapshot_read(st, &s);
+	/* What Redis holds is unknown while it (or a shard) does not
+	 * answer: those series are left out rather than given as 0, which
+	 * Prometheus would take for a counter reset and an empty queue.
+	 * Their families stay; events_up says why. */
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		prom_family(&b, counters[i].name, "counter", counters[i].help);
-		prom_sample(&b, counters[i].name, NULL, 0,
-		    counters_get(&s.r.metrics, counters[i].field));
+		if (s.redis_up)
+			prom_sample(&b, counters[i].name, NULL, 0,
+			    counters_get(&s.r.metrics, counters[i].field));
 	}
 	prom_family(&b, "events_rejected_total", "counter", "Requests refused, by reason.");
-	by_reason(&b, &s.r.metrics, METRIC_REJECTED, "events_rejected_total");
+	if (s.redis_up)
+		by_reason(&b, &s.r.metrics, METRIC_REJECTED, "events_rejected_total");
 	prom_family(&b, "events_ignored_total", "counter",
 	    "Events answered but not kept (Do Not Track, crawlers).");
-	by_reason(&b, &s.r.metrics, METRIC_IGNORED, "events_ignored_total");
+	if (s.redis_up)
+		by_reason(&b, &s.r.metrics, METRIC_IGNORED, "events_ignored_total");
 	prom_family(&b, "events_bot_events_total", "counter",
 	    "Events from known crawlers, by reason and agent.");
-	by_reason_and_agent(&b, &s.r.bots, "events_bot_events_total");
+	if (s.redis_up)
+		by_reason_and_agent(&b, &s.r.bots, "events_bot_events_total");
 
 	prom_family(&b, "events_up", "gauge", "Whether a service answers (1) or not (0).");
 	l[0].name = "service";
@@ -99,19 +107,23 @@ metrics_handle(struct status *st, struct http_req *req)
 	}
 	prom_family(&b, "events_backlog", "gauge",
 	    "Entries in the stream not yet stored (queued and in flight).");
-	prom_sample(&b, "events_backlog", NULL, 0, s.r.backlog);
+	if (s.redis_up)
+		prom_sample(&b, "events_backlog", NULL, 0, s.r.backlog);
 	prom_family(&b, "events_oldest_age_seconds", "gauge",
 	    "Age of the oldest event not yet stored.");
-	prom_sample_real(&b, "events_oldest_age_seconds", NULL, 0,
-	    s.r.oldest_ms >= 0 ? (double)(now - s.r.oldest_ms) / 1000.0 : 0.0);
+	if (s.redis_up)
+		prom_sample_real(&b, "events_oldest_age_seconds", NULL, 0,
+		    s.r.oldest_ms >= 0 ? (double)(now - s.r.oldest_ms) / 1000.0 : 0.0);
 	prom_family(&b, "events_dead_letters", "gauge", "Entries in the dead-letter stream.");
-	prom_sample(&b, "events_dead_letters", NULL, 0, s.r.dead);
+	if (s.redis_up)
+		prom_sample(&b, "events_dead_letters", NULL, 0, s.r.dead);
 	prom_family(&b, "events_spool_bytes", "gauge", "Bytes in the disk spool.");
 	prom_sample(&b, "events_spool_bytes", NULL, 0, s.spool_bytes);
 	prom_family(&b, "events_last_batch_timestamp_seconds", "gauge",
 	    "When a consumer last stored a batch.");
-	prom_sample_real(&b, "events_last_batch_timestamp_seconds", NULL, 0,
-	    s.r.last_batch_ms >= 0 ? (double)s.r.last_batch_ms / 1000.0 : 0.0);
+	if (s.redis_up)
+		prom_sample_real(&b, "events_last_batch_timestamp_seconds", NULL, 0,
+		    s.r.last_batch_ms >= 0 ? (double)s.r.last_batch_ms / 1000.0 : 0.0);
 	if (s.r.shards > 1) {
 		l[0].name = "shard";
 		l[0].value = shard;

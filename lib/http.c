@@ -207,6 +207,42 @@ http_serve(http_handler h, void *arg)
 	return http_serve_threads(h, &arg, 1);
 }
 
+/* Plain CGI: the body bytes read so far (one request a process). */
+static unsigned long long cgi_body_read;
+
+/*
+ * Plain CGI, once the answer is written: read what is left of the body
+ * (CONTENT_LENGTH, RFC 3875 4.1.2), at most HTTP_CGI_DRAIN_MAX bytes, and
+ * drop it.  mod_cgid gives the program one socket for the body and the
+ * answer: a program that ends with body bytes unread there has the
+ * socket reset, and the answer it gave before reading (401, 403, 412,
+ * 413, 415) is lost or cut short.  mod_cgi's pipe takes it either way.
+ */
+static void
+cgi_drain(void)
+{
+	char buf[16384];
+	const char *cl = getenv("CONTENT_LENGTH");
+	unsigned long long want;
+	char *end;
+	size_t n;
+
+	if (cl == NULL || *cl == '\0' || *cl == '-')
+		return;
+	errno = 0;
+	want = strtoull(cl, &end, 10);
+	if (errno != 0 || *end != '\0' || want <= cgi_body_read ||
+	    want - cgi_body_read > HTTP_CGI_DRAIN_MAX)
+		return;
+	want -= cgi_body_read;
+	while (want > 0) {
+		n = fread(buf, 1, want < sizeof(buf) ? (size_t)want : sizeof(buf), stdin);
+		if (n == 0)
+			return;
+		want -= n;
+	}
+}
+
 int
 http_serve_threads(http_handler h, void *const args[], int nthreads)
 {
@@ -223,6 +259,7 @@ http_serve_threads(http_handler h, void *const args[], int nthreads)
 	if (FCGX_IsCGI()) {
 		req.fcgi = NULL;
 		h(&req, args[0]);
+		cgi_drain();
 		fflush(stdout);
 		return 0;
 	}
@@ -315,6 +352,7 @@ http_read(struct http_req *req, char *buf, size_t n)
 	got = fread(buf, 1, n, stdin);
 	if (got == 0 && ferror(stdin))
 		return -1;
+	cgi_body_read += got;
 	return (ssize_t)got;
 }
 

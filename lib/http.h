@@ -33,6 +33,10 @@ typedef void (*http_handler)(struct http_req *req, void *arg);
 
 /* Most threads one process may serve requests with. */
 #define HTTP_MAX_THREADS	64
+/* Most body bytes a plain CGI program reads and drops after its answer,
+ * so that mod_cgid delivers it (lib/http.c): Apache's LimitRequestBody
+ * in the set-ups is 2 MiB. */
+#define HTTP_CGI_DRAIN_MAX	(4ULL * 1024 * 1024)
 
 /* Serve requests until the process is told to stop (FastCGI) or the one
  * request is answered (CGI).  Returns the process exit status. */

@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/apache-run.sh SETUP: the HTTP integration tests, unchanged, with
+# tests/apache-run.sh SETUP [TEST...]: the HTTP integration tests (or the
+# tests named), unchanged, with
 # the web server svc_http_start starts set to an Apache set-up
 # (EVENTS_TEST_SERVER=SETUP; see tests/apache.sh).  Run by
 # tests/apache-fcgid.sh, apache-proxy-fcgi.sh, apache-cgi.sh and
@@ -7,10 +8,13 @@
 # none failed and one skipped (Apache, a module or a service missing).
 here=$(cd "$(dirname "$0")" && pwd)
 setup=$1
+shift
 EVENTS_TEST_SERVER=$setup
 export EVENTS_TEST_SERVER
 failed= skipped=
 tests="http-ingest.sh http-outage.sh query-api.sh query-params.sh http-server.sh http-errors.sh"
+# Or those named after the set-up.
+[ $# -eq 0 ] || tests=$*
 # Several requests at once in one threaded process: where Apache may
 # hand a process more than one (not mod_fcgid, not plain CGI); the body
 # streamed to the program as the client sends it.

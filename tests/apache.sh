@@ -8,7 +8,8 @@
 #   fcgid	mod_fcgid spawns the programs (apache/fcgid.conf)
 #   proxy_fcgi	mod_proxy_fcgi to the programs apache/spawn-fcgi.sh runs
 #		(apache/proxy-fcgi.conf)
-#   cgi		plain CGI from a ScriptAlias, mod_cgid (apache/cgi.conf)
+#   cgi		plain CGI from a ScriptAlias, mod_cgi (apache/cgi.conf)
+#   cgid	the same under mod_cgid
 #   htaccess	plain CGI from an .htaccess in a copy of the page, mod_cgi
 #		and the prefork MPM, as on a shared host (apache/htaccess)
 #
@@ -21,7 +22,7 @@
 # $SVC_DIR/log/apache-*.log (the programs' lines included) and, for
 # proxy_fcgi, $SVC_DIR/log/spawn-fcgi.log.
 
-APACHE_SETUPS="fcgid proxy_fcgi cgi htaccess"
+APACHE_SETUPS="fcgid proxy_fcgi cgi cgid htaccess"
 
 svc_apache_bin()
 {
@@ -49,13 +50,23 @@ svc_conf_vars()
 }
 
 # svc_apache_conf FILE: the programs' settings as one events.conf: the
-# file $EVENTS_CONF names, then every EVENTS_<KEY> set (a later line
-# wins, as the variable would).
+# file $EVENTS_CONF names, but for the keys an EVENTS_<KEY> variable sets,
+# then those (the variable wins, as it would; a key may appear once).
 svc_apache_conf()
 {
+	_set_keys=
+	for _v in $(svc_conf_vars); do
+		eval "_set=\${$_v+1}"
+		[ -z "$_set" ] ||
+		    _set_keys="$_set_keys $(printf '%s' "${_v#EVENTS_}" | tr '[:upper:]' '[:lower:]')"
+	done
 	{
 		echo "# written by tests/apache.sh"
-		[ -z "${EVENTS_CONF:-}" ] || cat "$EVENTS_CONF" || fail "cannot read $EVENTS_CONF"
+		[ -z "${EVENTS_CONF:-}" ] || [ -r "$EVENTS_CONF" ] || fail "cannot read $EVENTS_CONF"
+		[ -z "${EVENTS_CONF:-}" ] || awk -v keys="$_set_keys" '
+		    BEGIN { n = split(keys, k, " "); for (i = 1; i <= n; i++) set[k[i]] = 1 }
+		    { key = $0; sub(/=.*/, "", key); gsub(/[ \t]/, "", key) }
+		    !(key in set)' "$EVENTS_CONF"
 		for _v in $(svc_conf_vars); do
 			eval "_set=\${$_v+1}"
 			[ -n "$_set" ] || continue
@@ -204,7 +215,7 @@ svc_apache_start()
 	case $_setup in
 	fcgid)		_site=fcgid.conf ;;
 	proxy_fcgi)	_site=proxy-fcgi.conf ;;
-	cgi)		_site=cgi.conf ;;
+	cgi|cgid)	_site=cgi.conf ;;
 	htaccess)	_site=htaccess-site.conf
 			_www=$(svc_apache_htdocs) ;;
 	esac

@@ -183,7 +183,7 @@ clean-schemathesis:
 # (tests/apache-run.sh; tests/apache.sh starts Apache).  http-server.sh
 # checks what any set-up must do around the programs (lighttpd here).
 APACHE_TESTS = tests/apache-fcgid.sh tests/apache-proxy-fcgi.sh \
-	tests/apache-cgi.sh tests/apache-htaccess.sh
+	tests/apache-cgi.sh tests/apache-cgid.sh tests/apache-htaccess.sh
 TESTS += tests/http-server.sh tests/http-errors.sh $(APACHE_TESTS)
 EXTRA_DIST += tests/http-server.sh tests/http-errors.sh tests/raw-request.py \
 	$(APACHE_TESTS) tests/apache.sh tests/apache-run.sh

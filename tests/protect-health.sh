@@ -139,6 +139,8 @@ expect_attention "store hangs"
 expect_problem "the store is unreachable" "store hangs"
 echo "/health answered in ${HTTP_TIME}s with the store hung"
 kill -CONT "$(svc_pid store)"
+# The hang outlasted health_max_lag_s: a consumer's run ends that problem.
+consumer_once
 expect_healthy "store no longer hangs"
 ok "503 within seconds when the store hangs, 200 once it answers again"
 
@@ -180,10 +182,24 @@ expect_problem "redis is unreachable" "Redis down"
 expect_eq false "$(json_get 'd["redis"]')" "Redis down: redis"
 expect_eq null "$(json_get 'd["backlog"]')" "Redis down: backlog"
 expect_eq null "$(json_get 'd["deadLetters"]')" "Redis down: deadLetters"
+# /metrics leaves out what it cannot know rather than say 0.
+metrics
+expect_metric 'events_up{service="redis"}' 0 "Redis down"
+for series in events_accepted_total events_stored_total events_backlog \
+    events_dead_letters events_oldest_age_seconds events_last_batch_timestamp_seconds; do
+	! grep -q "^$series " "$SVC_DIR/metrics.txt" ||
+	    fail "Redis down: /metrics gives $(grep "^$series " "$SVC_DIR/metrics.txt")"
+done
+grep -q '^# TYPE events_accepted_total counter' "$SVC_DIR/metrics.txt" ||
+    fail "Redis down: the families are gone from /metrics"
 svc_redis_start
 consumer_once
+# event-status tries Redis again REDISCONN_RETRY_MS (lib/redisconn.h)
+# after a failed connect: wait for it to see Redis back.
+svc_until 5 sh -c 'curl -fsS --max-time 5 "$1/health" | grep -q "\"redis\":true"' sh "$BASE_URL" ||
+    fail "Redis back: /health never says redis true"
 expect_healthy "Redis back"
-ok "503 when Redis is down, 200 once it is back"
+ok "503 when Redis is down (and /metrics without Redis's series), 200 once it is back"
 
 ## dead letters
 

@@ -466,7 +466,7 @@ svc_lighttpd_stop()
 ## the web server of the HTTP tests: lighttpd, or an Apache set-up
 
 # svc_http_start: lighttpd, unless EVENTS_TEST_SERVER names one of the
-# Apache set-ups of tests/apache.sh (fcgid, proxy_fcgi, cgi, htaccess).
+# Apache set-ups of tests/apache.sh (fcgid, proxy_fcgi, cgi, cgid, htaccess).
 svc_http_start()
 {
 	case ${EVENTS_TEST_SERVER:-lighttpd} in
