@@ -124,6 +124,30 @@ ignored_reason(struct ingest *in, struct http_req *req, const struct event_batch
 	return NULL;
 }
 
+/*
+ * 1 if n events are more than a limit of lim could ever take in one
+ * request (rate_limit_ip for the address, rate_limit_key for the key,
+ * max_backlog), with why naming the smallest such limit; else 0.
+ */
+static int
+over_limit(const struct enqueue_limits *lim, size_t n, char *why, size_t whylen)
+{
+	long cap = 0;
+	const char *name = NULL;
+
+	if (lim->ip != NULL && lim->ip_max > 0)
+		cap = lim->ip_max, name = "rate_limit_ip (events from one address in a window)";
+	if (lim->key != NULL && lim->key_max > 0 && (cap == 0 || lim->key_max < cap))
+		cap = lim->key_max, name = "rate_limit_key (events under one write key in a window)";
+	if (lim->max_backlog > 0 && (cap == 0 || lim->max_backlog < cap))
+		cap = lim->max_backlog, name = "max_backlog (events waiting to be stored)";
+	if (cap == 0 || n <= (size_t)cap)
+		return 0;
+	snprintf(why, whylen, "%zu events in one request, and %s is %ld: send at most %ld at once",
+	    n, name, cap, cap);
+	return 1;
+}
+
 /* Queue b, or spool it when Redis is out and a spool is configured. */
 static void
 queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
@@ -153,6 +177,13 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	lim.key_max = in->set->conf.rate_limit_key;
 	lim.window_s = in->set->conf.rate_window_s;
 	lim.max_backlog = in->set->conf.max_backlog;
+	/* More events in one request than a limit lets through at all can
+	 * never be taken, however long the client waits: a final answer
+	 * (413, as for max_events), not a 429 or 503 to retry for ever. */
+	if (over_limit(&lim, b->n, err, sizeof(err))) {
+		reject(in, req, 413, a->headers, "too_many_events", err);
+		return;
+	}
 	st = enqueue_batch(in->q, b, &lim, &retry, err, sizeof(err));
 	/* Each thread has its own connection; the process logs an outage
 	 * once, whichever thread sees it first. */

@@ -53,19 +53,27 @@ expect_eq 5 "$(queued)" "queued after the 429"
 ok "429 rate_limited with Retry-After once an address passes 5 events; nothing queued"
 
 # Events are counted, not requests: a batch larger than the whole limit
-# is refused from a fresh address; a third address is not affected.
+# can never pass, so it gets a final 413 naming the limit (a client
+# sends fewer at once), not a 429 to retry for ever; a third address is
+# not affected.
 post_json "$(batch 6 other)" --interface 127.0.0.2
-expect_error 429 rate_limited "6 events at once from 127.0.0.2"
+expect_error 413 too_many_events "6 events at once from 127.0.0.2"
+case $(json_get 'd["error"]["message"]') in
+*"rate_limit_ip"*"at most 5 at once"*) ;;
+*) fail "6 events at once: message $(cat "$SVC_DIR/http.body")" ;;
+esac
+post_json "$(batch 5 other)" --interface 127.0.0.2
+expect_eq 202 "$HTTP_STATUS" "5 events at once from 127.0.0.2"
 post_json '{"type":"third"}' --interface 127.0.0.3
 expect_eq 202 "$HTTP_STATUS" "one event from 127.0.0.3"
-expect_eq 6 "$(queued)" "queued"
-ok "limits count events and are kept per address"
+expect_eq 11 "$(queued)" "queued"
+ok "limits count events and are kept per address; a batch over the whole limit is 413"
 
 # Retry-After of the first 429 (counted from then, so waited in full).
 wait_retry_after
 post_json '{"type":"ip","id":"ip-after"}'
 expect_eq 202 "$HTTP_STATUS" "after Retry-After seconds"
-expect_eq 7 "$(queued)" "queued"
+expect_eq 12 "$(queued)" "queued"
 ok "after the window: 202 again"
 
 ## per write key: 4 events per 6 s, whatever the address
@@ -90,7 +98,7 @@ post_json '{"type":"key"}' -H 'X-Events-Key: pk_a' --interface 127.0.0.2
 expect_error 429 rate_limited "pk_a from 127.0.0.2"
 post_json '{"type":"key"}' -H 'X-Events-Key: pk_b'
 expect_eq 202 "$HTTP_STATUS" "pk_b, its own window"
-expect_eq 12 "$(queued)" "queued"
+expect_eq 17 "$(queued)" "queued"
 ok "429 per write key, from any address; other keys go on"
 
 wait_retry_after
@@ -108,7 +116,7 @@ http_restart
 
 consumer_once
 expect_eq 0 "$(queued)" "stream after the consumer"
-expect_eq 13 "$(stored)" "stored"
+expect_eq 18 "$(stored)" "stored"
 
 post_json "$(batch 4 backlog)"
 expect_eq 202 "$HTTP_STATUS" "4 waiting"
@@ -121,19 +129,22 @@ expect_header Access-Control-Allow-Origin '*' "503 backlog_full"
 expect_header Access-Control-Expose-Headers Retry-After "503 backlog_full"
 expect_eq 10 "$(queued)" "queued after the 503"
 ok "503 backlog_full with Retry-After: 5 at max_backlog; nothing queued"
+post_json "$(batch 11 backlog)"
+expect_error 413 too_many_events "11 events at once, max_backlog 10"
 
 consumer_once
 expect_eq 0 "$(queued)" "stream after the consumer"
 post_json "$(batch 10 backlog)"
 expect_eq 202 "$HTTP_STATUS" "10 events once the consumer has run"
 consumer_once
-expect_eq 33 "$(stored)" "stored"
+expect_eq 38 "$(stored)" "stored"
 ok "the consumer drains the backlog and POST is served again"
 
 # Each refusal counted under its reason (events_rejected_total).
 metrics
-expect_metric 'events_rejected_total{reason="rate_limited_ip"}' 2 "metrics"
+expect_metric 'events_rejected_total{reason="rate_limited_ip"}' 1 "metrics"
+expect_metric 'events_rejected_total{reason="too_many_events"}' 2 "metrics"
 expect_metric 'events_rejected_total{reason="rate_limited_key"}' 2 "metrics"
 expect_metric 'events_rejected_total{reason="backlog_full"}' 1 "metrics"
-expect_metric events_accepted_total 33 "metrics"
+expect_metric events_accepted_total 38 "metrics"
 ok "refusals counted by reason in /metrics"
