@@ -61,8 +61,7 @@ run(async (browser) => {
 			}
 			let line = null, title = null, dirty = '';
 			if (id) {
-				const ev = JSON.parse(localStorage.getItem('tracker.queue.v1'))
-				    .find((e) => e.id === id);
+				const ev = JSON.parse(localStorage.getItem('tracker.event.' + id)).e;
 				line = JSON.stringify({ sentAt: Date.now(), events: [ev] });
 				title = ev.page.title;
 				for (const k in ev.page)

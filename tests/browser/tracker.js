@@ -14,7 +14,10 @@ const { execFileSync } = require('child_process');
 
 const BASE = process.env.BASE_URL;
 const PART = process.argv[2] || 'defaults';
+// The queue an older tracker kept as one list, and the entry per event
+// of this one.
 const QUEUE = 'tracker.queue.v1';
+const PREFIX = 'tracker.event.';
 // POST /events?key=..., for page.route.
 const EVENTS = (u) => u.pathname === '/events';
 
@@ -39,6 +42,17 @@ async function until(what, fn, ms) {
 			throw new Error('timed out waiting for ' + what);
 		await new Promise((r) => setTimeout(r, 100));
 	}
+}
+
+// Each id in the stream at least once: where two tabs may both send an
+// event (their lease taken at once), the id makes it one stored event.
+async function deliveredAll(ids, what, ms) {
+	await until(what + ': ' + ids.length + ' events in the stream', () => {
+		const n = streamIds();
+		return ids.every((id) => n.has(id));
+	}, ms || 30000);
+	const n = streamIds();
+	return ids.filter((id) => n.get(id) > 1).length;
 }
 
 // Each id in the stream exactly once.
@@ -98,7 +112,8 @@ function html(attrs, body, htmlAttrs) {
 	return '<!doctype html><html lang="en" ' + (htmlAttrs || '') + '><head><meta charset="utf-8">' +
 	    '<title>tracker test</title>' + tag(attrs) + '</head><body>' + (body || '<p>x</p>') + '</body></html>';
 }
-const queue = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || '[]'), QUEUE);
+const queue = (page) => page.evaluate((p) => Object.keys(localStorage).filter((k) => k.startsWith(p))
+    .map((k) => JSON.parse(localStorage.getItem(k)).e).sort((a, b) => a.ts - b.ts), PREFIX);
 const track = (page, list) => page.evaluate((list) => list.map(([type, m]) => window.tracker.track(type, m)), list);
 // Metadata of about n bytes made of the given character.
 const meta = (ch, n, i) => ({ i, s: ch.repeat(Math.floor(n / Buffer.byteLength(ch))) });
@@ -423,8 +438,60 @@ async function retryAfter(browser) {
 	await u.ctx.close();
 }
 
+// Two tabs of the site tracking at once, each on a timer of its own: the
+// queue they share loses none of either's events (a queue kept as one
+// list, which each tab read, changed and wrote back, lost a third).
+async function twoTabs(browser) {
+	const t = await open(browser, html());
+	const other = await t.ctx.newPage();
+	await other.goto(BASE + '/t/page');
+	await other.waitForFunction(() => window.tracker);
+	const burst = (page, name) => page.evaluate((name) => new Promise((done) => {
+		const ids = [];
+		const iv = setInterval(() => {
+			ids.push(window.tracker.track(name, { i: ids.length }));
+			if (ids.length === 60) {
+				clearInterval(iv);
+				done(ids);
+			}
+		}, 40);
+	}), name);
+	const [a, b] = await Promise.all([burst(t.page, 'tab-a'), burst(other, 'tab-b')]);
+	check(a.concat(b).every((id) => typeof id === 'string'), 'every track() gave an id');
+	const twice = await deliveredAll(a.concat(b), 'two tabs');
+	check(twice <= 12, 'two tabs: ' + twice + ' of 120 events sent twice (the lease taken at once)');
+	await until('both queues empty', async () =>
+	    await t.page.evaluate(() => window.tracker.queued()) === 0 &&
+	    await other.evaluate(() => window.tracker.queued()) === 0);
+	ok('two tabs tracking at once: all 120 events delivered (' + twice + ' sent by both)');
+	await t.ctx.close();
+}
+
+// A request that never gets an answer is given up after 30 s and its
+// events sent again, with the same ids; what came after goes too.
+async function hungRequest(browser) {
+	const t = await open(browser, html());
+	let held = 0;
+	await t.page.route(EVENTS, (route) => {
+		if (held++ === 0)
+			return;		/* never answered */
+		return route.continue();
+	});
+	const first = await track(t.page, [['hung', { n: 1 }]]);
+	await t.page.evaluate(() => window.tracker.flush());
+	await until('the first request', () => held === 1);
+	const later = await track(t.page, [['after-hung', { n: 2 }]]);
+	const twice = await deliveredAll(first.concat(later), 'after a request with no answer', 50000);
+	check(twice === 0, 'after a request with no answer: sent twice: ' + twice);
+	check(held >= 2, 'sent again: ' + held + ' requests');
+	ok('a request with no answer: given up, its event and the next delivered once');
+	await t.ctx.close();
+}
+
 run(async (browser) => {
 	if (PART === 'defaults') {
+		await twoTabs(browser);
+		await hungRequest(browser);
 		await keepaliveRule(browser);
 		await bigBatches(browser);
 		await badEventAlone(browser);
