@@ -368,9 +368,19 @@
 					tr.querySelector('.expand').focus();
 			});
 		st.cursors[st.page + 1] = body.next;
-		$('next').disabled = !body.next;
-		$('prev').disabled = st.page == 0;
+		pager(!body.next, st.page == 0);
 		$('page-label').textContent = 'Page ' + (st.page + 1);
+	}
+
+	/* Older and Newer turned on or off; a button that goes off while it
+	 * has the keyboard focus hands it to the other (or to the page
+	 * label), so the focus does not fall to the page's top. */
+	function pager(noNext, noPrev) {
+		var f = document.activeElement, next = $('next'), prev = $('prev');
+		next.disabled = noNext;
+		prev.disabled = noPrev;
+		if ((f === next && noNext) || (f === prev && noPrev))
+			(f === next ? (noPrev ? $('page-label') : prev) : (noNext ? $('page-label') : next)).focus();
 	}
 
 	/* Whole-number ticks for whole counts: a step of 1, 2 or 5 times a
@@ -520,8 +530,13 @@
 			if (b.pick && typeof x.value == 'string')
 				st.types[x.value] = 1;
 		});
-		if (s.other)
-			out.push(el('li', 'other', 'and ' + s.other + ' more'));
+		/* other counts events; distinct - shown, the values left (a
+		 * lower bound when the count was cut short). */
+		if (s.other) {
+			var rest = s.distinct - s.values.length, evs = s.other + ' event' + (s.other == 1 ? '' : 's');
+			out.push(el('li', 'other', rest > 0 ? 'and ' + rest + (s.truncated ? '+' : '') +
+			    ' more (' + evs + ')' : 'and ' + evs + ' more'));
+		}
 		if (!out.length)
 			out.push(el('li', 'none', 'nothing in ' + RANGES[f.range].label));
 		list.replaceChildren.apply(list, out);
@@ -641,7 +656,7 @@
 			st.filters = null;
 			st.stats = null;
 			showRows([emptyRow('Fix the filter above to see events.')]);
-			$('next').disabled = $('prev').disabled = true;
+			pager(true, true);
 			$('chart').replaceChildren();
 			$('legend').replaceChildren();
 			BY.forEach(function (b) { $(b.id).replaceChildren(); });

@@ -166,6 +166,48 @@ async function breakdowns(browser) {
 	await ctx.close();
 }
 
+// Paging by keyboard to the last page and back: the focus stays on a
+// pager control when the one it was on turns off.  The types breakdown
+// says how many more types there are, and how many events they hold.
+async function pagerAndMore(browser) {
+	const type = 'pg-' + RUN, list = [];
+	for (let i = 0; i < 30; i++)
+		list.push({ type });
+	await post(list);
+	await stored(type, 30);
+	const many = [];
+	for (let i = 0; i < 12; i++)
+		many.push({ type: 'more-' + i + '-' + RUN });
+	await post(many);
+	await stored('more-11-' + RUN, 1);
+	const { ctx, page } = await open(browser);
+	await page.fill('#type', type);
+	await page.press('#type', 'Enter');
+	await page.waitForFunction(() => !document.getElementById('next').disabled);
+	await page.focus('#next');
+	await page.keyboard.press('Enter');
+	await page.waitForFunction(() => document.getElementById('page-label').textContent === 'Page 2' &&
+	    document.getElementById('next').disabled);
+	let f = await page.evaluate(() => document.activeElement.id);
+	check(f === 'prev', 'the last page: the focus went to ' + (f || 'the page') + ', not Newer');
+	await page.keyboard.press('Enter');
+	await page.waitForFunction(() => document.getElementById('page-label').textContent === 'Page 1' &&
+	    document.getElementById('prev').disabled);
+	f = await page.evaluate(() => document.activeElement.id);
+	check(f === 'next', 'back on the first page: the focus went to ' + (f || 'the page') + ', not Older');
+	ok('paging by keyboard: the focus stays on the pager at either end');
+	await page.fill('#type', '');
+	await page.press('#type', 'Enter');
+	const more = await page.waitForFunction(() => {
+		const li = document.querySelector('#by-type li.other');
+		return li && li.textContent;
+	});
+	const text = await more.jsonValue();
+	check(/^and \d+\+? more \(\d+ events?\)$/.test(text), 'the types left: "' + text + '"');
+	ok('the types breakdown: "' + text + '"');
+	await ctx.close();
+}
+
 // Filters say the truth, and the newest request wins.
 async function filters(browser) {
 	const { ctx, page } = await open(browser);
@@ -450,6 +492,7 @@ run(async (browser) => {
 	}
 	await details(browser);
 	await breakdowns(browser);
+	await pagerAndMore(browser);
 	await filters(browser);
 	await chartAndPause(browser);
 	await slowCounts(browser);
