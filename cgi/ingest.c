@@ -124,30 +124,6 @@ ignored_reason(struct ingest *in, struct http_req *req, const struct event_batch
 	return NULL;
 }
 
-/*
- * 1 if n events are more than a limit of lim could ever take in one
- * request (rate_limit_ip for the address, rate_limit_key for the key,
- * max_backlog), with why naming the smallest such limit; else 0.
- */
-static int
-over_limit(const struct enqueue_limits *lim, size_t n, char *why, size_t whylen)
-{
-	long cap = 0;
-	const char *name = NULL;
-
-	if (lim->ip != NULL && lim->ip_max > 0)
-		cap = lim->ip_max, name = "rate_limit_ip (events from one address in a window)";
-	if (lim->key != NULL && lim->key_max > 0 && (cap == 0 || lim->key_max < cap))
-		cap = lim->key_max, name = "rate_limit_key (events under one write key in a window)";
-	if (lim->max_backlog > 0 && (cap == 0 || lim->max_backlog < cap))
-		cap = lim->max_backlog, name = "max_backlog (events waiting to be stored)";
-	if (cap == 0 || n <= (size_t)cap)
-		return 0;
-	snprintf(why, whylen, "%zu events in one request, and %s is %ld: send at most %ld at once",
-	    n, name, cap, cap);
-	return 1;
-}
-
 /* Queue b, or spool it when Redis is out and a spool is configured. */
 static void
 queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
@@ -156,7 +132,8 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	struct enqueue_limits lim;
 	enum enqueue_status st;
 	char err[ERRBUF_LEN], hdr[LIMIT_ORIGIN_LEN + 320], hashed[PRIVACY_IP_LEN];
-	long retry;
+	const char *name;
+	long retry, most;
 
 	memset(&lim, 0, sizeof(lim));
 	/* The per-address counter lives in Redis for one window, named by
@@ -180,7 +157,10 @@ queue(struct ingest *in, struct http_req *req, const struct ingest_access *a,
 	/* More events in one request than a limit lets through at all can
 	 * never be taken, however long the client waits: a final answer
 	 * (413, as for max_events), not a 429 or 503 to retry for ever. */
-	if (over_limit(&lim, b->n, err, sizeof(err))) {
+	if ((most = enqueue_most(in->q, &lim, &name)) > 0 && b->n > (size_t)most) {
+		snprintf(err, sizeof(err), "%zu events in one request, more than %s (%ld, as "
+		    "this server applies it) could ever take: send at most %ld a request",
+		    b->n, name, most, most);
 		reject(in, req, 413, a->headers, "too_many_events", err);
 		return;
 	}

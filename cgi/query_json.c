@@ -23,16 +23,41 @@ static json_object *
 new_double(double d)
 {
 	char buf[64], digits[20];
-	int prec, exp10;
+	int k, exp10, i, at = 0;
 
-	prec = jsnumber_digits(d, digits, &exp10);
+	/* Written from the shortest digits themselves: printf's own
+	 * rounding at that precision is not always they (2^-24). */
+	k = jsnumber_digits(d, digits, &exp10);
+	if (signbit(d))
+		buf[at++] = '-';
 	if (exp10 >= -4 && exp10 < 16) {
-		snprintf(buf, sizeof(buf) - 2, "%.*f", prec - 1 - exp10 > 0 ? prec - 1 - exp10 : 0, d);
-		if (strchr(buf, '.') == NULL)
-			strcat(buf, ".0");
+		if (exp10 < 0) {
+			buf[at++] = '0';
+			buf[at++] = '.';
+			for (i = -1; i > exp10; i--)
+				buf[at++] = '0';
+			for (i = 0; i < k; i++)
+				buf[at++] = digits[i];
+		} else {
+			for (i = 0; i <= exp10; i++)
+				buf[at++] = i < k ? digits[i] : '0';
+			buf[at++] = '.';
+			if (k <= exp10 + 1)
+				buf[at++] = '0';	/* 100.0 */
+			for (i = exp10 + 1; i < k; i++)
+				buf[at++] = digits[i];
+		}
+		buf[at] = '\0';
 	} else {
-		/* "1e+21", not "1.e+21" */
-		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+		/* "1e+21", "1.5e-07": no point after a lone digit */
+		buf[at++] = digits[0];
+		if (k > 1) {
+			buf[at++] = '.';
+			for (i = 1; i < k; i++)
+				buf[at++] = digits[i];
+		}
+		snprintf(buf + at, sizeof(buf) - (size_t)at, "e%c%02d", exp10 < 0 ? '-' : '+',
+		    exp10 < 0 ? -exp10 : exp10);
 	}
 	return json_object_new_double_s(d, buf);
 }

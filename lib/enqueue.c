@@ -136,6 +136,40 @@ struct shard_limits {
 };
 
 /*
+ * lim as each of n shards applies it, into sl: the limit the request's
+ * shard is chosen by (the address's, else the key's) whole, each other
+ * limit a shard's share of it.  1 when the key's chooses the shard.
+ */
+static int
+shard_limits(const struct enqueue_limits *lim, unsigned n, struct shard_limits *sl)
+{
+	int by_key = !(lim->ip_max > 0 && lim->ip != NULL) && lim->key_max > 0 &&
+	    lim->key != NULL;
+
+	sl->ip_max = lim->ip_max;
+	sl->key_max = by_key || n == 1 ? lim->key_max : (lim->key_max + (long)n - 1) / (long)n;
+	sl->max_backlog = (lim->max_backlog + (long)n - 1) / (long)n;
+	return by_key;
+}
+
+long
+enqueue_most(const struct enqueue *q, const struct enqueue_limits *lim, const char **name)
+{
+	struct shard_limits sl;
+	long most = 0;
+
+	shard_limits(lim, q->n, &sl);
+	*name = NULL;
+	if (lim->ip != NULL && sl.ip_max > 0)
+		most = sl.ip_max, *name = "rate_limit_ip";
+	if (lim->key != NULL && sl.key_max > 0 && (most == 0 || sl.key_max < most))
+		most = sl.key_max, *name = "rate_limit_key";
+	if (sl.max_backlog > 0 && (most == 0 || sl.max_backlog < most))
+		most = sl.max_backlog, *name = "max_backlog";
+	return most;
+}
+
+/*
  * Queue the batch (argv from NFIXED on, set by the caller) on one shard.
  * ENQUEUE_* as enqueue_batch.
  */
@@ -227,17 +261,13 @@ enqueue_batch(struct enqueue *q, const struct event_batch *b,
 	 * are, else the next in turn.  A limit not chosen by is counted per
 	 * shard, each shard allowing its share; so is the backlog.
 	 */
+	by_key = shard_limits(lim, q->n, &sl);
 	if (lim->ip_max > 0 && lim->ip != NULL)
 		start = hash(lim->ip) % q->n;
-	else if (lim->key_max > 0 && lim->key != NULL) {
+	else if (by_key)
 		start = hash(lim->key) % q->n;
-		by_key = 1;
-	} else
+	else
 		start = atomic_fetch_add(&next_shard, 1) % q->n;
-	sl.ip_max = lim->ip_max;
-	sl.key_max = by_key || q->n == 1 ? lim->key_max :
-	    (lim->key_max + (long)q->n - 1) / (long)q->n;
-	sl.max_backlog = (lim->max_backlog + (long)q->n - 1) / (long)q->n;
 	memset(down, 0, sizeof(down));
 	err[0] = '\0';
 	/* A shard that is down, or full: the next one, on another master

@@ -71,6 +71,16 @@ enum enqueue_status enqueue_batch(struct enqueue *q, const struct event_batch *b
 		    const struct enqueue_limits *lim, long *retry_s,
 		    char *err, size_t errlen);
 
+/*
+ * The most events one request may hold and ever pass lim (as each shard
+ * applies it, enqueue_batch): the smallest of rate_limit_ip (with an
+ * address), rate_limit_key (with a key) and max_backlog, with *name set
+ * to that key's name; 0 (and NULL) when none is set.  A request with more
+ * is refused whatever the counters say, so a client should not retry it.
+ */
+long		 enqueue_most(const struct enqueue *q, const struct enqueue_limits *lim,
+		    const char **name);
+
 /* Add n to counter name in the metrics hash ("<stream>:metrics"), or in
  * the crawler hash ("<stream>:bots"); best effort, one command. */
 void		 enqueue_count(struct enqueue *q, const char *name, long n);

@@ -7,25 +7,56 @@
 
 #include "jsnumber.h"
 
+/* 1 if the p digits m (a whole number of p digits) times 10^(e - p + 1)
+ * read back as d. */
+static int
+reads_back(double d, unsigned long long m, int p, int e)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%s%llue%d", d < 0 ? "-" : "", m, e - p + 1);
+	return strtod(buf, NULL) == d;
+}
+
 int
 jsnumber_digits(double d, char *digits, int *exp10)
 {
 	char buf[40], *e;
-	int prec, k = 0;
+	unsigned long long m = 0, lim;
+	int prec, k = 0, ex, i;
 	const char *p;
 
-	/* The nearest decimal of each precision in turn: the first that
-	 * reads back is the shortest (17 always does, IEEE 754 binary64). */
+	/* At each precision in turn, the nearest decimal; where d is a
+	 * power of two its neighbours below lie twice as close as those
+	 * above, so the next decimal up may read back when the nearest does
+	 * not (2^-24: 5.960464477539063e-8, not 5.9604644775390625e-8).
+	 * The first precision with one that reads back is the shortest
+	 * (ECMA-262 6.1.6.1.20, k as small as possible; of two, the nearer);
+	 * 17 digits always do (IEEE 754 binary64). */
 	for (prec = 1;; prec++) {
 		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+		e = strchr(buf, 'e');
+		ex = atoi(e + 1);
+		for (m = 0, p = buf; p < e; p++)
+			if (*p >= '0' && *p <= '9')
+				m = m * 10 + (unsigned long long)(*p - '0');
 		if (prec == 17 || strtod(buf, NULL) == d)
 			break;
+		for (lim = 1, i = 1; i < prec; i++)
+			lim *= 10;	/* the smallest number of prec digits */
+		if (m + 1 < lim * 10 && reads_back(d, m + 1, prec, ex)) {
+			m++;
+			break;
+		}
+		if (m - 1 >= lim && reads_back(d, m - 1, prec, ex)) {
+			m--;
+			break;
+		}
 	}
-	e = strchr(buf, 'e');
-	*exp10 = atoi(e + 1);
-	for (p = buf; p < e; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[k++] = *p;
+	*exp10 = ex;
+	snprintf(buf, sizeof(buf), "%llu", m);
+	for (p = buf; *p; p++)
+		digits[k++] = *p;
 	/* At the shortest precision the last digit is not 0 (one digit
 	 * fewer would read back too), but for 0 itself and where the loop
 	 * stopped at 17. */

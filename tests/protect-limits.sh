@@ -59,7 +59,7 @@ ok "429 rate_limited with Retry-After once an address passes 5 events; nothing q
 post_json "$(batch 6 other)" --interface 127.0.0.2
 expect_error 413 too_many_events "6 events at once from 127.0.0.2"
 case $(json_get 'd["error"]["message"]') in
-*"rate_limit_ip"*"at most 5 at once"*) ;;
+*"more than rate_limit_ip (5,"*"send at most 5 a request"*) ;;
 *) fail "6 events at once: message $(cat "$SVC_DIR/http.body")" ;;
 esac
 post_json "$(batch 5 other)" --interface 127.0.0.2

@@ -16,7 +16,7 @@ T=1770822000000
     --start $T --types click,pageview,scroll --prefix ev ||
     fail "bench-load"
 "$top_builddir/bench/bench-load" --stdin <<'EOF' || fail "bench-load --stdin"
-{"_id": "csv-1", "type": "-formula", "metadata": {"note": "a,b \"q\"\r\nline2", "html": "<img src=x onerror=alert(1)>", "n": 1.5, "deep": {"l": [1, true, null]}, "nums": [1.1, 0.1, 100.0, 1e-320, -2.5e300, 1e21, 0.30000000000000004, 5e-324, 123456789012345.6]}, "createdAt": {"$date": "2026-02-11T14:00:00.000Z"}, "receivedAt": {"$date": "2026-02-11T14:00:00.100Z"}, "clientTs": {"$date": "2026-02-11T13:00:00.000Z"}, "page": {"url": "http://x.test/a,b", "path": "/a", "referrer": "=HYPERLINK(\"http://evil.test\")", "title": "@SUM(1+1)"}, "ua": "test", "ip": "127.0.0.0"}
+{"_id": "csv-1", "type": "-formula", "metadata": {"note": "a,b \"q\"\r\nline2", "html": "<img src=x onerror=alert(1)>", "n": 1.5, "deep": {"l": [1, true, null]}, "nums": [1.1, 0.1, 100.0, 1e-320, -2.5e300, 1e21, 0.30000000000000004, 5e-324, 123456789012345.6, 5.9604644775390625e-8, -6.1897001964269014e26, 0.0001, 1e16, 1234.5678]}, "createdAt": {"$date": "2026-02-11T14:00:00.000Z"}, "receivedAt": {"$date": "2026-02-11T14:00:00.100Z"}, "clientTs": {"$date": "2026-02-11T13:00:00.000Z"}, "page": {"url": "http://x.test/a,b", "path": "/a", "referrer": "=HYPERLINK(\"http://evil.test\")", "title": "@SUM(1+1)"}, "ua": "test", "ip": "127.0.0.0"}
 {"_id": "bare-1", "type": "bare", "createdAt": {"$date": "2026-02-11T14:00:01.000Z"}, "receivedAt": {"$date": "2026-02-11T14:00:01.000Z"}}
 EOF
 
@@ -171,7 +171,8 @@ meta = json.loads(tricky[8])
 check(meta["note"] == "a,b \"q\"\r\nline2" and meta["deep"] == {"l": [1, True, None]} and meta["n"] == 1.5,
       "metadata column %r" % meta)
 # Doubles in the fewest digits that read back as the same number.
-NUMS = "[1.1,0.1,100.0,1e-320,-2.5e+300,1e+21,0.30000000000000004,5e-324,123456789012345.6]"
+NUMS = ("[1.1,0.1,100.0,1e-320,-2.5e+300,1e+21,0.30000000000000004,5e-324,123456789012345.6,"
+        "5.960464477539063e-08,-6.189700196426902e+26,0.0001,1e+16,1234.5678]")
 check('"nums":' + NUMS in tricky[8], "metadata numbers in the CSV: %r" % tricky[8])
 st, _, raw = get("/events?until=2026-02-11T14:00:00.001Z&limit=1", raw=True)
 check(b'"nums":' + NUMS.encode() in raw, "metadata numbers in the JSON: %r" % raw)

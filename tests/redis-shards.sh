@@ -102,6 +102,20 @@ http_post "$BASE_URL/events" application/json '{"type":"rl","id":"rl-6"}'
 expect_error 429 rate_limited "the 6th event from one address, over 4 shards"
 unset EVENTS_RATE_LIMIT_IP EVENTS_RATE_WINDOW_S EVENTS_IP_HASH_SECRET
 ok "the limit of an address is exact with 4 shards"
+# max_backlog is shared among the shards (8 over 4: 2 a shard), so a
+# request of 3 events could never be taken: a final 413 naming it, not a
+# 503 to retry for ever.
+EVENTS_MAX_BACKLOG=8
+export EVENTS_MAX_BACKLOG
+http_restart
+http_post "$BASE_URL/events" application/json '[{"type":"bl"},{"type":"bl"},{"type":"bl"}]'
+expect_error 413 too_many_events "3 events with max_backlog 8 over 4 shards"
+case $(json_get 'd["error"]["message"]') in
+*"max_backlog (2,"*) ;;
+*) fail "3 events over 4 shards: message $(cat "$SVC_DIR/http.body")" ;;
+esac
+unset EVENTS_MAX_BACKLOG
+ok "a request over a shard's share of max_backlog: 413 naming it"
 "$CONSUMER" --once >>"$SVC_DIR/log/consumer-once.log" 2>&1 ||
     fail "event-consumer --once: status $?"
 

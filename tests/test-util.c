@@ -388,6 +388,10 @@ test_jsnumber(void)
 		{ "1e20", 21 }, { "1.5e20", 21 }, { "12345678901234567890e1", 21 },
 		{ "1E21", 5 }, { "1e100", 6 }, { "1.5e300", 8 },
 		{ "1.7976931348623157e308", 23 },
+		/* powers of two, whose shortest is not printf's nearest */
+		{ "5.9604644775390625e-8", 20 }, { "5.6843418860808015e-14", 21 },
+		{ "6.3108872417680944e-30", 21 }, { "6.1897001964269014e+26", 21 },
+		{ "-5.3169119831396635e+36", 22 },
 	};
 	char digits[20];
 	size_t i;
@@ -401,6 +405,8 @@ test_jsnumber(void)
 	    strcmp(digits, "30000000000000004") == 0, "digits of 0.1 + 0.2: %s e%d", digits, exp10);
 	CHECK(jsnumber_digits(1500, digits, &exp10) == 2 && exp10 == 3 &&
 	    strcmp(digits, "15") == 0, "digits of 1500: %s e%d", digits, exp10);
+	CHECK(jsnumber_digits(5.9604644775390625e-8, digits, &exp10) == 16 && exp10 == -8 &&
+	    strcmp(digits, "5960464477539063") == 0, "digits of 2^-24: %s e%d", digits, exp10);
 	CHECK(jsnumber_digits(0, digits, &exp10) == 1 && exp10 == 0 &&
 	    strcmp(digits, "0") == 0, "digits of 0: %s e%d", digits, exp10);
 }
