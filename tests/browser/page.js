@@ -181,9 +181,14 @@ async function pagerAndMore(browser) {
 	await post(many);
 	await stored('more-11-' + RUN, 1);
 	const { ctx, page } = await open(browser);
+	await page.click('#live');	// paused: no poll between the pages
 	await page.fill('#type', type);
 	await page.press('#type', 'Enter');
-	await page.waitForFunction(() => !document.getElementById('next').disabled);
+	// The filtered list, not the first one the page loaded.
+	await page.waitForFunction((t) => {
+		const ts = [...document.querySelectorAll('#rows td.type')].map((x) => x.textContent);
+		return ts.length === 25 && ts.every((x) => x === t) && !document.getElementById('next').disabled;
+	}, type);
 	await page.focus('#next');
 	await page.keyboard.press('Enter');
 	await page.waitForFunction(() => document.getElementById('page-label').textContent === 'Page 2' &&
@@ -196,6 +201,7 @@ async function pagerAndMore(browser) {
 	f = await page.evaluate(() => document.activeElement.id);
 	check(f === 'next', 'back on the first page: the focus went to ' + (f || 'the page') + ', not Older');
 	ok('paging by keyboard: the focus stays on the pager at either end');
+	await page.click('#live');
 	await page.fill('#type', '');
 	await page.press('#type', 'Enter');
 	const more = await page.waitForFunction(() => {

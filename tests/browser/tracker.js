@@ -488,8 +488,39 @@ async function hungRequest(browser) {
 	await t.ctx.close();
 }
 
+// A page's first events go together: the page view waits its 2 s for
+// the events that follow, rather than go alone at once.
+async function firstBatch(browser) {
+	const t = await open(browser, html('data-key="pk_site" data-clicks="false"'));
+	const ids = await track(t.page, [['first', { n: 1 }], ['first', { n: 2 }]]);
+	await until('a POST', () => t.posts.length >= 1 && t.posts[0].status);
+	check(t.posts[0].ids.length === 3 && ids.every((id) => t.posts[0].ids.includes(id)),
+	    'the first request carries the page view and both events: ' + JSON.stringify(t.posts[0].ids));
+	ok('a page\'s first events: one request with the page view and the two that followed');
+	await t.ctx.close();
+}
+
+// A sender's lease further ahead than a lease is given for (a clock set
+// back since) holds nobody back.
+async function staleLease(browser) {
+	const t = await open(browser, html(), { noGo: true });
+	await t.page.route(BASE + '/t/first', (r) => r.fulfill({ status: 200, contentType: 'text/html',
+	    body: '<!doctype html><title>x</title>' }));
+	await t.page.goto(BASE + '/t/first');
+	await t.page.evaluate(() => localStorage.setItem('tracker.sender',
+	    JSON.stringify({ tab: 'gone', until: Date.now() + 600000 })));
+	await go(t);
+	const ids = await track(t.page, [['lease', { n: 1 }]]);
+	await t.page.evaluate(() => window.tracker.flush());
+	await delivered(ids, 'past a lease ten minutes ahead');
+	ok('a lease ten minutes ahead is no lease: the event delivered');
+	await t.ctx.close();
+}
+
 run(async (browser) => {
 	if (PART === 'defaults') {
+		await firstBatch(browser);
+		await staleLease(browser);
 		await twoTabs(browser);
 		await hungRequest(browser);
 		await keepaliveRule(browser);
