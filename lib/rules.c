@@ -91,12 +91,17 @@ nonzero_text(const char *s)
 	return 0;
 }
 
+/* d, parsed by json-c from text, is the number the text says. */
+static int
+holds(double d, const char *text)
+{
+	return isfinite(d) && !(d == 0 && nonzero_text(text));
+}
+
 int
 rules_double_holds(json_object *o)
 {
-	double d = json_object_get_double(o);
-
-	return isfinite(d) && !(d == 0 && nonzero_text(json_object_get_string(o)));
+	return holds(json_object_get_double(o), json_object_get_string(o));
 }
 
 /* Largest magnitude below which every integer is a binary64 one, 2^53:
@@ -104,18 +109,14 @@ rules_double_holds(json_object *o)
 #define EXACT_INTEGER	9007199254740992LL
 
 /*
- * What ECMAScript's writing of the number o adds to json-c's (RULES_JSON_FLAGS):
+ * What ECMAScript's writing of d adds to json-c's, written bytes long:
  * json-c writes a double as the client wrote it ("1.0", "1E2", "-0.0")
  * and an integer in all its digits; JSON.stringify as Number::toString
  * ("1", "100", "0"; 99999999999999999 is 100000000000000000).
  */
 static long
-js_adjust(json_object *o, double d)
+js_adjust(double d, size_t written)
 {
-	size_t written;
-
-	if (json_object_to_json_string_length(o, RULES_JSON_FLAGS, &written) == NULL)
-		return 0;
 	return (long)jsnumber_len(d) - (long)written;
 }
 
@@ -178,15 +179,17 @@ check_value(json_object *o, const char *path, int depth, long *adjust, char *why
 		    json_object_get_uint64(o) > (uint64_t)INT64_MAX))
 			return fail(why, whylen, "%s: integer out of range", path);
 		if (v > EXACT_INTEGER || v < -EXACT_INTEGER)
-			*adjust += js_adjust(o, (double)v);
+			*adjust += js_adjust((double)v, strlen(json_object_get_string(o)));
 		return 0;
 	case json_type_double:
 		/* Past a 64-bit float's range json-c makes infinity, and
 		 * below it 0 (1e-400): refuse both rather than store a
 		 * number other than was sent. */
-		if (!rules_double_holds(o))
+		/* The text json-c keeps, serialised once for both. */
+		s = json_object_get_string(o);
+		if (!holds(json_object_get_double(o), s))
 			return fail(why, whylen, "%s: number out of range", path);
-		*adjust += js_adjust(o, json_object_get_double(o));
+		*adjust += js_adjust(json_object_get_double(o), strlen(s));
 		return 0;
 	default:
 		return 0;
